@@ -1,0 +1,54 @@
+// Shared test helpers: which backends to run, and a fresh database per test.
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { randomBytes } from 'node:crypto'
+import { createRequire } from 'node:module'
+
+const require = createRequire(import.meta.url)
+export const lib = require('../index.js')
+
+const tmpDirs = []
+process.on('exit', () => { for (const d of tmpDirs) rmSync(d, { recursive: true, force: true }) })
+
+export function uid () {
+  return randomBytes(6).toString('hex')
+}
+
+/**
+ * Backends under test: memory and file always; s3 when S3DB_TEST_S3_URL is set
+ * (npm test starts moto and sets it). Under CI the S3 run is mandatory.
+ * S3DB_TEST_BACKEND=memory|file|s3 (comma list) narrows the set.
+ */
+export function backends () {
+  const all = ['memory', 'file']
+  if (process.env.S3DB_TEST_S3_URL) all.push('s3')
+  else if (process.env.CI === 'true') throw new Error('CI=true but S3DB_TEST_S3_URL is not set: the S3 test server did not start')
+  const only = process.env.S3DB_TEST_BACKEND
+  return only ? all.filter(b => only.split(',').includes(b)) : all
+}
+
+/** A connection string for a fresh, empty database on `backend`. */
+export function connectionString (backend, name = uid()) {
+  if (backend === 'memory') return `memory://test-bucket/${name}`
+  if (backend === 'file') {
+    const dir = mkdtempSync(join(tmpdir(), 's3db-native-test-'))
+    tmpDirs.push(dir)
+    return `file://${dir}`
+  }
+  if (backend === 's3') return `${process.env.S3DB_TEST_S3_URL.replace(/\/+$/, '')}/tests-${name}`
+  throw new Error(`unknown backend ${backend}`)
+}
+
+export async function freshDb (backend, options = {}) {
+  const db = new lib.S3db({ connectionString: connectionString(backend), ...options })
+  await db.connect()
+  return db
+}
+
+/** Collect events of an emitter into an array of [name, ...args]. */
+export function record (emitter, names) {
+  const seen = []
+  for (const n of names) emitter.on(n, (...args) => seen.push([n, ...args]))
+  return seen
+}

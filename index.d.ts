@@ -1,0 +1,296 @@
+// Public typings of s3db-native: the s3db.js 4.1.7 API as it behaves at run time.
+import { EventEmitter } from 'node:events'
+
+/** Attribute definition: a fastest-validator rule string, an array of alternative rules, or a nested object. */
+export type AttributeRule = string | Array<string | Record<string, unknown>>
+export interface AttributesDefinition {
+  [field: string]: AttributeRule | AttributesDefinition
+}
+
+export type BehaviorName = 'user-management' | 'enforce-limits' | 'data-truncate' | 'body-overflow'
+
+export interface DatabaseOptions {
+  /** `s3://KEY:SECRET@bucket/prefix`, `http(s)://KEY:SECRET@host:port/bucket/prefix`, `memory://bucket/prefix`, `file:///dir` */
+  connectionString?: string
+  /** Alias of `connectionString`. */
+  uri?: string
+  /** S3 endpoint override (MinIO, Garage, ...); turns path-style addressing on. */
+  endpoint?: string
+  region?: string
+  forcePathStyle?: boolean
+  /** Maximum concurrent S3 requests (default 10). */
+  parallelism?: number | string
+  /** Passphrase for `secret` fields (default `'secret'`), used by every resource. */
+  passphrase?: string
+  verbose?: boolean
+  /** Copied into each resource's options like s3db.js (caching lands with the plugins). */
+  cache?: boolean | Record<string, unknown>
+  /** Accepted; plugins are not run by this version yet. */
+  plugins?: unknown[]
+}
+
+export interface ResourceOptions {
+  timestamps?: boolean
+  partitions?: Record<string, { fields: Record<string, string> }>
+  paranoid?: boolean
+  allNestedObjectsOptional?: boolean
+  autoEncrypt?: boolean
+  autoDecrypt?: boolean
+  arraySeparator?: string
+  generateAutoHooks?: boolean
+  cache?: boolean
+  hooks?: Record<string, unknown>
+  [option: string]: unknown
+}
+
+export interface CreateResourceInput {
+  name: string
+  attributes: AttributesDefinition
+  options?: ResourceOptions
+  behavior?: BehaviorName
+}
+
+/** Fields every record read from storage carries. */
+export interface RecordExtras {
+  id: string
+  _contentLength: number
+  _lastModified: Date
+  _hasContent: boolean
+  _mimeType: string | null
+  _versionId?: string
+  _definitionHash: string
+}
+
+export type StoredRecord<T = Record<string, any>> = T & RecordExtras
+
+export interface PageResult<T = Record<string, any>> {
+  items: Array<StoredRecord<T>>
+  totalItems: number | null
+  page: number
+  pageSize: number
+  totalPages: number | null
+  _debug: {
+    requestedSize: number
+    requestedOffset: number
+    actualItemsReturned: number
+    skipCount: boolean
+    hasTotalItems: boolean
+  }
+}
+
+export interface ListOptions {
+  limit?: number
+  offset?: number
+  partition?: string | null
+  partitionValues?: Record<string, unknown>
+}
+
+export interface PageOptions {
+  offset?: number
+  size?: number
+  skipCount?: boolean
+  partition?: string | null
+  partitionValues?: Record<string, unknown>
+}
+
+export interface DeleteManyBatch {
+  deleted: Array<{ Deleted: Array<{ Key: string }> }>
+  notFound: unknown[]
+}
+
+export interface DefinitionChange {
+  type: 'new' | 'changed' | 'deleted'
+  resourceName: string
+  currentHash: string | null
+  savedHash: string | null
+  fromVersion?: string
+  toVersion?: string
+  deletedVersion?: string
+}
+
+export interface ValidationDetail {
+  type: string
+  message: string
+  field: string
+  expected?: unknown
+  actual?: unknown
+}
+
+export class Resource<T extends Record<string, any> = Record<string, any>> extends EventEmitter {
+  readonly name: string
+  readonly version: string
+  readonly behavior: BehaviorName
+  readonly attributes: AttributesDefinition
+  readonly options: ResourceOptions & Record<string, unknown>
+  readonly map: Record<string, string>
+  readonly database: Database
+  readonly client: Client
+  readonly schema: {
+    name: string
+    version: string
+    attributes: AttributesDefinition
+    options: Record<string, unknown>
+    map: Record<string, string>
+    reversedMap: Record<string, string>
+    export(): { version: string; name: string; options: Record<string, unknown>; attributes: AttributesDefinition; map: Record<string, string> }
+  }
+
+  insert(data: Partial<T> & { id?: string | number }): Promise<T & { id: string }>
+  get(id: string): Promise<StoredRecord<T>>
+  exists(id: string): Promise<boolean>
+  update(id: string, attributes: Partial<T>): Promise<T & { id: string }>
+  upsert(data: Partial<T> & { id?: string | number }): Promise<T & { id: string }>
+  delete(id: string): Promise<{ $metadata: { httpStatusCode: number } }>
+  insertMany(objects: Array<Partial<T> & { id?: string | number }>): Promise<Array<T & { id: string }>>
+  getMany(ids: string[]): Promise<Array<StoredRecord<T>>>
+  deleteMany(ids: string[]): Promise<DeleteManyBatch[]>
+  getAll(): Promise<Array<StoredRecord<T>>>
+  deleteAll(): Promise<{ deletedCount: number; version: string }>
+  listIds(options?: ListOptions): Promise<string[]>
+  count(options?: Pick<ListOptions, 'partition' | 'partitionValues'>): Promise<number>
+  list(options?: ListOptions): Promise<Array<StoredRecord<T>>>
+  page(options?: PageOptions): Promise<PageResult<T>>
+  query(filter?: Partial<T>, options?: ListOptions): Promise<Array<StoredRecord<T>>>
+  getResourceKey(id: string): string
+  getDefinitionHash(): string
+  export(): { version: string; name: string; options: Record<string, unknown>; attributes: AttributesDefinition; map: Record<string, string>; behavior: BehaviorName }
+
+  on(event: 'insert', listener: (record: T & { id: string }) => void): this
+  on(event: 'get' | 'data', listener: (record: StoredRecord<T>) => void): this
+  on(event: 'update', listener: (attributes: Partial<T>, record: T & { id: string }) => void): this
+  on(event: 'delete' | 'deleted' | 'id', listener: (id: string) => void): this
+  on(event: 'count' | 'listIds' | 'getMany' | 'getAll' | 'insertMany' | 'deleteMany', listener: (n: number) => void): this
+  on(event: 'list', listener: (info: { partition: string | null; partitionValues: Record<string, unknown>; count: number }) => void): this
+  on(event: 'page', listener: (page: PageResult<T>) => void): this
+  on(event: 'deleteAll', listener: (info: { version: string; prefix: string; deletedCount: number }) => void): this
+  on(event: 'exceedsLimit', listener: (info: { operation: string; id?: string; totalSize: number; limit: number; excess: number; data: unknown }) => void): this
+  on(event: 'versionUpdated', listener: (info: { oldVersion: string; newVersion: string }) => void): this
+  on(event: 'error', listener: (error: BaseError, item: unknown) => void): this
+  on(event: string | symbol, listener: (...args: any[]) => void): this
+}
+
+export interface ObjectHead {
+  Metadata: Record<string, string>
+  ContentLength: number
+  ContentType: string | null
+  ContentEncoding: string | null
+  LastModified: Date
+  VersionId: string | null
+}
+
+/** Raw object access under the database key prefix (subset of the s3db.js Client). */
+export class Client extends EventEmitter {
+  readonly bucket: string
+  readonly keyPrefix: string
+  readonly parallelism: number
+  readonly config: { bucket: string; keyPrefix: string; region: string; endpoint: string; forcePathStyle: boolean }
+  putObject(input: { key: string; metadata?: Record<string, string>; contentType?: string; body?: Buffer | string; contentEncoding?: string }): Promise<Record<string, never>>
+  getObject(key: string): Promise<ObjectHead & { Body: Buffer }>
+  headObject(key: string): Promise<ObjectHead>
+  exists(key: string): Promise<boolean>
+  deleteObject(key: string): Promise<Record<string, never>>
+  deleteObjects(keys: string[]): Promise<{ deleted: string[]; notFound: unknown[] }>
+  listObjects(input?: { prefix?: string; maxKeys?: number; continuationToken?: string }): Promise<{ Contents: Array<{ Key: string; Size: number }>; KeyCount: number; IsTruncated: boolean; NextContinuationToken: string | null }>
+  count(input?: { prefix?: string }): Promise<number>
+  getAllKeys(input?: { prefix?: string }): Promise<string[]>
+}
+
+export class Database extends EventEmitter {
+  constructor(options: DatabaseOptions)
+  readonly version: '1'
+  readonly s3dbVersion: string
+  readonly resources: Record<string, Resource>
+  savedMetadata: Record<string, unknown> | null
+  readonly options: DatabaseOptions
+  readonly verbose: boolean
+  readonly parallelism: number
+  readonly plugins: unknown[]
+  readonly cache: DatabaseOptions['cache']
+  readonly passphrase: string
+  readonly bucket: string
+  readonly keyPrefix: string
+  readonly client: Client
+  readonly config: { version: string; s3dbVersion: string; bucket: string; keyPrefix: string; parallelism: number; verbose: boolean }
+
+  connect(): Promise<void>
+  disconnect(): Promise<void>
+  isConnected(): boolean
+  createResource<T extends Record<string, any> = Record<string, any>>(input: CreateResourceInput): Promise<Resource<T>>
+  createResourceIfNotExists<T extends Record<string, any> = Record<string, any>>(input: CreateResourceInput): Promise<{ resource: Resource<T>; created: boolean; reason: string }>
+  resourceExists(name: string): boolean
+  /** The resource, or a rejected promise (ResourceNotFound) when it does not exist. */
+  resource<T extends Record<string, any> = Record<string, any>>(name: string): Resource<T>
+  getResource<T extends Record<string, any> = Record<string, any>>(name: string): Promise<Resource<T>>
+  listResources(): Promise<Array<{ name: string }>>
+
+  on(event: 'connected' | 'disconnected', listener: (at: Date) => void): this
+  on(event: 'resourceDefinitionsChanged', listener: (info: { changes: DefinitionChange[]; metadata: Record<string, unknown> }) => void): this
+  on(event: 'metadataUploaded', listener: (metadata: Record<string, unknown>) => void): this
+  on(event: 's3db.resourceCreated' | 's3db.resourceUpdated', listener: (name: string) => void): this
+  on(event: 'error', listener: (resourceName: string, error: BaseError, item: unknown) => void): this
+  on(event: 'deleted', listener: (resourceName: string, id: string) => void): this
+  on(event: string | symbol, listener: (...args: any[]) => void): this
+}
+
+export class S3db extends Database {}
+
+export class ConnectionString {
+  constructor(connectionString: string)
+  region: string
+  bucket: string
+  accessKeyId: string
+  endpoint: string
+  keyPrefix: string
+  forcePathStyle?: true
+}
+
+export const S3_DEFAULT_REGION: 'us-east-1'
+export const S3_DEFAULT_ENDPOINT: 'https://s3.us-east-1.amazonaws.com'
+
+export class BaseError extends Error {
+  constructor(input?: { verbose?: boolean; bucket?: string; message?: string; [k: string]: unknown })
+  bucket: string | undefined
+  thrownAt: Date
+  /** Stable kind, e.g. 'NoSuchKey', 'InvalidResourceItem', 'InvalidId'. */
+  code?: string
+  toJson(): Record<string, unknown>
+}
+export class NoSuchBucket extends BaseError {}
+export class NoSuchKey extends BaseError {
+  key: string
+  resourceId?: string
+  resourceKey?: string
+  originalError?: BaseError
+}
+export class NotFound extends NoSuchKey {}
+export class MissingMetadata extends BaseError {}
+export class InvalidResourceItem extends BaseError {
+  resourceName: string
+  attributes: Record<string, unknown>
+  validation: ValidationDetail[]
+}
+export class UnknownError extends BaseError {}
+export class ConnectionStringError extends BaseError {}
+export class SchemaError extends BaseError {}
+export class InvalidId extends BaseError {}
+export class ResourceNotFound extends BaseError {}
+export class MetadataTooLarge extends BaseError {}
+export class MetadataLimitExceeded extends BaseError {}
+export class PermissionError extends BaseError {}
+export class ParanoidError extends BaseError {}
+export class DecryptionError extends BaseError {}
+export class CorruptData extends BaseError {}
+export class Cancelled extends BaseError {}
+
+export const ErrorMap: {
+  NotFound: typeof NotFound
+  NoSuchKey: typeof NoSuchKey
+  UnknownError: typeof UnknownError
+  NoSuchBucket: typeof NoSuchBucket
+  MissingMetadata: typeof MissingMetadata
+  InvalidResourceItem: typeof InvalidResourceItem
+}
+
+export function encrypt(content: string, passphrase: string): Promise<string>
+export function decrypt(encrypted: string, passphrase: string): Promise<string>
+export function sha256(message: string): Promise<string>

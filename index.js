@@ -1,0 +1,588 @@
+'use strict'
+// s3db-native: the s3db.js-compatible facade over the native engine.
+//
+// This file owns the JS-only parts: s3db.js class names and signatures, the
+// EventEmitter surface, error classes, and argument defaults. It performs no
+// S3 calls itself: every operation goes to the Rust engine (./binding.js) as
+// JSON and comes back as `{ result, events }`; the events are emitted here in
+// the order the engine lists them.
+
+const { EventEmitter } = require('node:events')
+const native = require('./binding.js')
+
+const PKG_VERSION = '0.1.0'
+const S3_DEFAULT_REGION = 'us-east-1'
+const S3_DEFAULT_ENDPOINT = 'https://s3.us-east-1.amazonaws.com'
+const NATIVE_PREFIX = 'S3DB_NATIVE_ERROR:'
+
+// ---------------------------------------------------------------------------
+// Errors (s3db.js 4.1.7 classes, plus typed classes for failures 4.1.7 threw as
+// plain Errors). Every class extends BaseError, which extends Error.
+
+class BaseError extends Error {
+  constructor ({ verbose, bucket, message, ...rest } = {}) {
+    let text = message || ''
+    if (verbose) text = `${text}\n\nVerbose:\n\n${JSON.stringify(rest, null, 2)}`
+    super(text)
+    if (typeof Error.captureStackTrace === 'function') Error.captureStackTrace(this, this.constructor)
+    this.name = this.constructor.name
+    this.bucket = bucket
+    this.thrownAt = new Date()
+  }
+
+  toJson () { return { ...this } }
+  toString () { return `${this.name} | ${this.message}` }
+}
+
+class NoSuchBucket extends BaseError {
+  constructor ({ bucket, ...rest } = {}) {
+    super({ ...rest, bucket, message: rest.message || `Bucket does not exists [bucket:${bucket}]` })
+  }
+}
+
+class NoSuchKey extends BaseError {
+  constructor ({ bucket, key, ...rest } = {}) {
+    super({ ...rest, bucket, message: rest.message || `Key [${key}] does not exists [bucket:${bucket}/${key}]` })
+    this.key = key
+  }
+}
+
+class NotFound extends NoSuchKey {}
+
+class MissingMetadata extends BaseError {
+  constructor ({ bucket, ...rest } = {}) {
+    super({ ...rest, bucket, message: rest.message || `Missing metadata for bucket [bucket:${bucket}]` })
+  }
+}
+
+class InvalidResourceItem extends BaseError {
+  constructor ({ bucket, resourceName, attributes, validation, message, ...rest } = {}) {
+    super({
+      ...rest,
+      bucket,
+      message: message || `This item is not valid. Resource=${resourceName} [bucket:${bucket}].\n${JSON.stringify(validation, null, 2)}`
+    })
+    this.resourceName = resourceName
+    this.attributes = attributes
+    this.validation = validation
+  }
+}
+
+class UnknownError extends BaseError {}
+
+// Typed errors for failures s3db.js 4.1.7 reported as plain `Error`s.
+class ConnectionStringError extends BaseError {}
+class SchemaError extends BaseError {}
+class InvalidId extends BaseError {}
+class ResourceNotFound extends BaseError {}
+class MetadataTooLarge extends BaseError {}
+class MetadataLimitExceeded extends BaseError {}
+class PermissionError extends BaseError {}
+class ParanoidError extends BaseError {}
+class DecryptionError extends BaseError {}
+class CorruptData extends BaseError {}
+class Cancelled extends BaseError {}
+
+const ErrorMap = { NotFound, NoSuchKey, UnknownError, NoSuchBucket, MissingMetadata, InvalidResourceItem }
+
+const KIND_CLASSES = {
+  ...ErrorMap,
+  ConnectionStringError,
+  SchemaError,
+  InvalidId,
+  ResourceNotFound,
+  MetadataTooLarge,
+  MetadataLimitExceeded,
+  PermissionError,
+  ParanoidError,
+  DecryptionError,
+  CorruptData,
+  Cancelled
+}
+
+// Stable `code`s (the streaming guide checks `err.code === 'NoSuchKey'`).
+const KIND_CODES = { NotFound: 'NoSuchKey', NoSuchKey: 'NoSuchKey' }
+
+function errorFromInfo (info) {
+  const Cls = KIND_CLASSES[info.kind] || UnknownError
+  const details = info.details || {}
+  const { bucket, originalError, ...rest } = details
+  let err
+  if (Cls === InvalidResourceItem) {
+    err = new InvalidResourceItem({
+      bucket,
+      resourceName: rest.resourceName,
+      attributes: reviveDates(rest.attributes),
+      validation: rest.validation,
+      message: info.message
+    })
+  } else {
+    err = new Cls({ bucket, key: rest.key, message: info.message })
+    for (const [k, v] of Object.entries(rest)) {
+      if (k !== 'key' || err.key === undefined) err[k] = v
+    }
+  }
+  if (originalError) err.originalError = errorFromInfo(originalError)
+  Object.defineProperty(err, 'code', { value: KIND_CODES[info.kind] || info.kind, enumerable: false, writable: true, configurable: true })
+  if (info.causes && info.causes.length) {
+    Object.defineProperty(err, 'causes', { value: info.causes, enumerable: false, writable: true, configurable: true })
+  }
+  return err
+}
+
+/** Turn an error thrown by the binding into the s3db.js error class it stands for. */
+function fromNative (err) {
+  if (err && typeof err.message === 'string' && err.message.startsWith(NATIVE_PREFIX)) {
+    let info
+    try {
+      info = JSON.parse(err.message.slice(NATIVE_PREFIX.length))
+    } catch {
+      return err
+    }
+    return errorFromInfo(info)
+  }
+  return err
+}
+
+function callSync (fn) {
+  try {
+    return fn()
+  } catch (err) {
+    throw fromNative(err)
+  }
+}
+
+async function callAsync (promise) {
+  try {
+    return await promise
+  } catch (err) {
+    throw fromNative(err)
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Values across the boundary. JSON both ways; a JS Date inside a record is sent
+// as `{ "$date": iso }` and comes back the same way.
+
+function dateReplacer (key, value) {
+  const raw = this[key]
+  if (raw instanceof Date) return { $date: Number.isNaN(raw.getTime()) ? null : raw.toISOString() }
+  return value
+}
+
+function encodeArgs (args) {
+  return JSON.stringify(args, dateReplacer)
+}
+
+function isDateTag (v) {
+  return v !== null && typeof v === 'object' && !Array.isArray(v) && typeof v.$date === 'string' && Object.keys(v).length === 1
+}
+
+function reviveDates (v) {
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) v[i] = reviveDates(v[i])
+    return v
+  }
+  if (v !== null && typeof v === 'object') {
+    if (isDateTag(v)) return new Date(v.$date)
+    for (const k of Object.keys(v)) v[k] = reviveDates(v[k])
+  }
+  return v
+}
+
+function reviveRecord (rec) {
+  if (rec !== null && typeof rec === 'object' && !Array.isArray(rec) && typeof rec._lastModified === 'string') {
+    rec._lastModified = new Date(rec._lastModified)
+  }
+  return rec
+}
+
+function revive (value, hasDates) {
+  if (hasDates) value = reviveDates(value)
+  if (Array.isArray(value)) {
+    for (const r of value) reviveRecord(r)
+  } else if (value !== null && typeof value === 'object') {
+    reviveRecord(value)
+    if (Array.isArray(value.items)) for (const r of value.items) reviveRecord(r)
+  }
+  return value
+}
+
+function decodeOutput (text) {
+  const hasDates = text.includes('"$date"')
+  const out = JSON.parse(text)
+  out.result = revive(out.result, hasDates)
+  for (const ev of out.events) {
+    for (let i = 1; i < ev.length; i++) ev[i] = revive(ev[i], hasDates)
+  }
+  return out
+}
+
+// ---------------------------------------------------------------------------
+// Client: raw object access under the database key prefix (s3db.js `Client` subset).
+
+class Client extends EventEmitter {
+  constructor (db) {
+    super()
+    this._db = db
+    this.parallelism = db.parallelism
+    this.verbose = db.verbose
+    this.id = undefined
+  }
+
+  get config () {
+    const { bucket, keyPrefix, region, endpoint, forcePathStyle } = this._db._config
+    return { bucket, keyPrefix, region, endpoint, forcePathStyle }
+  }
+
+  get bucket () { return this._db._config.bucket }
+  get keyPrefix () { return this._db._config.keyPrefix }
+
+  async _call (op, args, body) {
+    const res = await callAsync(this._db._native.clientCall(op, JSON.stringify(args), body))
+    return { value: JSON.parse(res.json), body: res.body }
+  }
+
+  async putObject ({ key, metadata = {}, contentType, body, contentEncoding } = {}) {
+    const buf = body === undefined || body === null ? undefined : Buffer.isBuffer(body) ? body : Buffer.from(typeof body === 'string' ? body : String(body))
+    const { value } = await this._call('putObject', { key, metadata, contentType, contentEncoding }, buf)
+    this.emit('putObject', value, { key, metadata, contentType })
+    return value
+  }
+
+  async getObject (key) {
+    const { value, body } = await this._call('getObject', { key })
+    const res = { ...value, LastModified: new Date(value.LastModified), Body: body || Buffer.alloc(0) }
+    this.emit('getObject', res, { key })
+    return res
+  }
+
+  async headObject (key) {
+    const { value } = await this._call('headObject', { key })
+    const res = { ...value, LastModified: new Date(value.LastModified) }
+    this.emit('headObject', res, { key })
+    return res
+  }
+
+  async exists (key) {
+    return (await this._call('exists', { key })).value
+  }
+
+  async deleteObject (key) {
+    const { value } = await this._call('deleteObject', { key })
+    this.emit('deleteObject', value, { key })
+    return value
+  }
+
+  async deleteObjects (keys) {
+    const { value } = await this._call('deleteObjects', { keys })
+    this.emit('deleteObjects', value, keys)
+    return value
+  }
+
+  async listObjects ({ prefix = '', maxKeys = 1000, continuationToken } = {}) {
+    const { value } = await this._call('listObjects', { prefix, maxKeys, continuationToken })
+    this.emit('listObjects', value, { prefix, maxKeys, continuationToken })
+    return value
+  }
+
+  async count ({ prefix = '' } = {}) {
+    const { value } = await this._call('count', { prefix })
+    this.emit('count', value, { prefix })
+    return value
+  }
+
+  async getAllKeys ({ prefix = '' } = {}) {
+    const { value } = await this._call('getAllKeys', { prefix })
+    this.emit('getAllKeys', value, { prefix })
+    return value
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Resource
+
+const RESOURCE_METHODS = ['insert', 'get', 'exists', 'update', 'upsert', 'delete', 'insertMany', 'getMany', 'deleteMany',
+  'getAll', 'deleteAll', 'listIds', 'count', 'list', 'page', 'query']
+
+class Resource extends EventEmitter {
+  constructor (database, info) {
+    super()
+    Object.defineProperty(this, 'database', { value: database, enumerable: false, writable: true })
+    this.observers = [database]
+    this._apply(info)
+  }
+
+  _apply (info) {
+    this.name = info.name
+    this.version = info.version
+    this.behavior = info.behavior
+    this.attributes = info.attributes
+    this.options = info.options
+    this.map = info.map
+    this.passphrase = this.database.passphrase
+    this.parallelism = this.database.parallelism
+    this._dateFields = info.dateFields || []
+    this._definitionHash = info.definitionHash
+    this._versionHash = info.versionHash
+    this.schema = {
+      name: info.name,
+      version: info.version,
+      attributes: info.attributes,
+      options: info.options,
+      map: info.map,
+      reversedMap: Object.fromEntries(Object.entries(info.map).map(([k, v]) => [v, k])),
+      export: () => ({ version: info.version, name: info.name, options: info.options, attributes: info.attributes, map: info.map })
+    }
+  }
+
+  get client () { return this.database.client }
+
+  _emitEvents (events) {
+    for (const [name, ...args] of events) {
+      if (name === 'error') {
+        const err = errorFromInfo(args[0])
+        // D3: listener presence never changes control flow.
+        if (this.listenerCount('error') > 0) this.emit('error', err, args[1])
+        if (this.database.listenerCount('error') > 0) this.database.emit('error', this.name, err, args[1])
+        continue
+      }
+      this.emit(name, ...args)
+      if (name === 'deleted') this.database.emit('deleted', this.name, ...args)
+      if (name === 'exceedsLimit') this.database.emit('exceedsLimit', { resource: this.name, ...args[0] })
+    }
+  }
+
+  async _call (op, args) {
+    const text = await callAsync(this.database._native.resourceCall(this.name, op, encodeArgs(args)))
+    const { result, events } = decodeOutput(text)
+    this._emitEvents(events)
+    return result
+  }
+
+  insert (data) { return this._call('insert', [data]) }
+  get (id) { return this._call('get', [id]) }
+  exists (id) { return this._call('exists', [id]) }
+  update (id, attributes) { return this._call('update', [id, attributes]) }
+  upsert (data) { return this._call('upsert', [data]) }
+  delete (id) { return this._call('delete', [id]) }
+  insertMany (objects) { return this._call('insertMany', [objects]) }
+  getMany (ids) { return this._call('getMany', [ids]) }
+  deleteMany (ids) { return this._call('deleteMany', [ids]) }
+  getAll () { return this._call('getAll', []) }
+  deleteAll () { return this._call('deleteAll', []) }
+  listIds (options = {}) { return this._call('listIds', [options || {}]) }
+  count (options = {}) { return this._call('count', [options || {}]) }
+  list (options = {}) { return this._call('list', [options || {}]) }
+  page ({ offset = 0, size = 100, partition = null, partitionValues = {}, skipCount = false } = {}) {
+    return this._call('page', [{ offset, size, partition, partitionValues, skipCount }])
+  }
+
+  query (filter = {}, { limit = 100, offset = 0, partition = null, partitionValues = {} } = {}) {
+    return this._call('query', [filter || {}, { limit, offset, partition, partitionValues }])
+  }
+
+  getResourceKey (id) { return `resource=${this.name}/v=${this.version}/id=${id}` }
+  getDefinitionHash () { return this._definitionHash }
+
+  export () {
+    return { version: this.version, name: this.name, options: this.options, attributes: this.attributes, map: this.map, behavior: this.behavior }
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Database / S3db
+
+class Database extends EventEmitter {
+  constructor (options) {
+    super()
+    if (options === null || typeof options !== 'object') {
+      throw new ConnectionStringError({ message: 'Invalid connection string: options object with connectionString is required' })
+    }
+    const connectionString = options.connectionString ?? options.uri
+    if (typeof connectionString !== 'string' || connectionString.length === 0) {
+      throw new ConnectionStringError({ message: 'Invalid connection string: connectionString (or uri) is required' })
+    }
+    this.version = '1'
+    this.s3dbVersion = PKG_VERSION
+    this.resources = {}
+    this.savedMetadata = null
+    this.options = options
+    this.verbose = !!options.verbose
+    this.parallelism = parseInt(String(options.parallelism), 10) || 10
+    this.plugins = options.plugins || []
+    this.cache = options.cache
+    this.passphrase = options.passphrase || 'secret'
+    const nativeOptions = {
+      connectionString,
+      endpoint: options.endpoint,
+      region: options.region,
+      forcePathStyle: typeof options.forcePathStyle === 'boolean' ? options.forcePathStyle : undefined,
+      parallelism: this.parallelism,
+      passphrase: this.passphrase,
+      cache: options.cache === undefined ? null : options.cache
+    }
+    Object.defineProperty(this, '_native', { value: callSync(() => new native.NativeDatabase(JSON.stringify(nativeOptions))), enumerable: false })
+    Object.defineProperty(this, '_config', { value: JSON.parse(this._native.config()), enumerable: false })
+    this.bucket = this._config.bucket
+    this.keyPrefix = this._config.keyPrefix
+    this.client = new Client(this)
+  }
+
+  get config () {
+    return {
+      version: this.version,
+      s3dbVersion: this.s3dbVersion,
+      bucket: this.bucket,
+      keyPrefix: this.keyPrefix,
+      parallelism: this.parallelism,
+      verbose: this.verbose
+    }
+  }
+
+  isConnected () { return !!this.savedMetadata }
+
+  _emitEvents (events) {
+    for (const [name, ...args] of events) {
+      if (name === 'metadataUploaded') this.savedMetadata = args[0]
+      this.emit(name, ...args)
+    }
+  }
+
+  _register (info) {
+    const existing = this.resources[info.name]
+    if (existing) {
+      existing._apply(info)
+      return existing
+    }
+    const r = new Resource(this, info)
+    this.resources[info.name] = r
+    return r
+  }
+
+  async connect () {
+    const text = await callAsync(this._native.connect())
+    const out = JSON.parse(text)
+    this._emitEvents(out.events)
+    this.savedMetadata = out.metadata
+    for (const info of out.resources) this._register(info)
+    if (out.changes.length > 0) this.emit('resourceDefinitionsChanged', { changes: out.changes, metadata: out.metadata })
+    this.emit('connected', new Date())
+  }
+
+  async disconnect () {
+    await callAsync(this._native.disconnect())
+    this.emit('disconnected', new Date())
+  }
+
+  async createResource ({ name, attributes, options = {}, behavior = 'user-management' } = {}) {
+    const { hooks, ...persisted } = options || {}
+    const schemaHooks = {}
+    if (hooks && typeof hooks === 'object') {
+      for (const phase of ['beforeMap', 'afterMap', 'beforeUnmap', 'afterUnmap']) {
+        if (hooks[phase] && typeof hooks[phase] === 'object') schemaHooks[phase] = hooks[phase]
+      }
+    }
+    const def = { name, attributes, options: Object.keys(schemaHooks).length ? { ...persisted, hooks: schemaHooks } : persisted, behavior }
+    const text = await callAsync(this._native.createResource(encodeArgs(def)))
+    const out = JSON.parse(text)
+    const resource = this._register(out.result.resource)
+    for (const [ev, ...args] of out.events) {
+      if (ev === 'metadataUploaded') this.savedMetadata = args[0]
+      this.emit(ev, ...args)
+    }
+    if (out.result.versionUpdated) resource.emit('versionUpdated', out.result.versionUpdated)
+    return resource
+  }
+
+  async createResourceIfNotExists ({ name, attributes, options = {}, behavior = 'user-management' } = {}) {
+    const existedBefore = this.resourceExists(name)
+    const before = existedBefore ? this.resources[name]._versionHash : null
+    const resource = await this.createResource({ name, attributes, options, behavior })
+    if (existedBefore && before === resource._versionHash) {
+      return { resource, created: false, reason: 'Resource already exists with same definition hash' }
+    }
+    return { resource, created: !existedBefore, reason: existedBefore ? 'Resource updated with new definition' : 'New resource created' }
+  }
+
+  resourceExists (name) { return Object.prototype.hasOwnProperty.call(this.resources, name) }
+
+  resource (name) {
+    if (!this.resourceExists(name)) {
+      return Promise.reject(new ResourceNotFound({ bucket: this.bucket, message: `resource ${name} does not exist` }))
+    }
+    return this.resources[name]
+  }
+
+  async getResource (name) {
+    if (!this.resourceExists(name)) {
+      throw new ResourceNotFound({ bucket: this.bucket, message: `Resource not found: ${name}` })
+    }
+    return this.resources[name]
+  }
+
+  async listResources () {
+    return Object.keys(this.resources).map(name => ({ name }))
+  }
+}
+
+class S3db extends Database {}
+
+// ---------------------------------------------------------------------------
+// ConnectionString and crypto helpers
+
+class ConnectionString {
+  constructor (connectionString) {
+    const cfg = callSync(() => JSON.parse(native.nativeParseConnectionString(String(connectionString))))
+    this.region = cfg.region
+    this.bucket = cfg.bucket
+    this.accessKeyId = cfg.accessKeyId
+    this.endpoint = cfg.endpoint
+    this.keyPrefix = cfg.keyPrefix
+    if (cfg.forcePathStyle) this.forcePathStyle = true
+  }
+}
+
+async function encrypt (content, passphrase) {
+  return callSync(() => native.nativeEncrypt(String(content), String(passphrase)))
+}
+
+async function decrypt (encrypted, passphrase) {
+  return callSync(() => native.nativeDecrypt(String(encrypted), String(passphrase)))
+}
+
+async function sha256 (message) {
+  return native.nativeSha256(String(message))
+}
+
+module.exports = {
+  S3db,
+  Database,
+  Client,
+  Resource,
+  ConnectionString,
+  S3_DEFAULT_REGION,
+  S3_DEFAULT_ENDPOINT,
+  BaseError,
+  NoSuchBucket,
+  NoSuchKey,
+  NotFound,
+  MissingMetadata,
+  InvalidResourceItem,
+  UnknownError,
+  ConnectionStringError,
+  SchemaError,
+  InvalidId,
+  ResourceNotFound,
+  MetadataTooLarge,
+  MetadataLimitExceeded,
+  PermissionError,
+  ParanoidError,
+  DecryptionError,
+  CorruptData,
+  Cancelled,
+  ErrorMap,
+  encrypt,
+  decrypt,
+  sha256
+}

@@ -1,0 +1,9 @@
+// ESM entry: named exports of the CommonJS facade.
+import cjs from './index.js'
+
+export const {
+  S3db, Database, Client, Resource, ConnectionString, S3_DEFAULT_REGION, S3_DEFAULT_ENDPOINT,
+  BaseError, NoSuchBucket, NoSuchKey, NotFound, MissingMetadata, InvalidResourceItem, UnknownError,
+  ConnectionStringError, SchemaError, InvalidId, ResourceNotFound, MetadataTooLarge, MetadataLimitExceeded,
+  PermissionError, ParanoidError, DecryptionError, CorruptData, Cancelled, ErrorMap, encrypt, decrypt, sha256
+} = cjs

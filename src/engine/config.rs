@@ -1,0 +1,328 @@
+//! Connection strings and database options -> [`Config`] (one parser for both).
+//!
+//! Accepted forms (s3db.js 4.1.7 plus the embedded backends):
+//!
+//! | form | backend |
+//! | --- | --- |
+//! | `s3://KEY:SECRET@bucket/prefix` (no key: default AWS credential chain) | AWS S3 |
+//! | `http(s)://KEY:SECRET@host:port/bucket/prefix` (bucket defaults to `s3db`) | any S3 endpoint, path style |
+//! | `memory://bucket/prefix` | in-process |
+//! | `file:///abs/dir` or `file://./rel/dir` | on-disk |
+//!
+//! Query parameters override fields (`region`, `endpoint`, `forcePathStyle`,
+//! `bucket`, `keyPrefix`). Unlike 4.1.7 (defect F1) credentials are
+//! percent-decoded, `forcePathStyle=false` means false and `s3://` targets the
+//! endpoint of its region. Error messages never contain the secret.
+
+use crate::engine::error::{EngineError, ErrorKind, Result};
+use percent_encoding::percent_decode_str;
+
+pub const S3_DEFAULT_REGION: &str = "us-east-1";
+pub const S3_DEFAULT_ENDPOINT: &str = "https://s3.us-east-1.amazonaws.com";
+pub const DEFAULT_PARALLELISM: usize = 10;
+
+#[derive(Clone, PartialEq, Eq)]
+pub enum Backend {
+    S3,
+    Memory,
+    File { root: std::path::PathBuf },
+}
+
+#[derive(Clone)]
+pub struct Config {
+    pub backend: Backend,
+    pub bucket: String,
+    pub key_prefix: String,
+    pub region: String,
+    pub endpoint: Option<String>,
+    pub force_path_style: bool,
+    pub access_key_id: Option<String>,
+    pub secret_access_key: Option<String>,
+    pub session_token: Option<String>,
+    pub parallelism: usize,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never print credentials.
+        f.debug_struct("Config")
+            .field("bucket", &self.bucket)
+            .field("key_prefix", &self.key_prefix)
+            .field("region", &self.region)
+            .field("endpoint", &self.endpoint)
+            .field("force_path_style", &self.force_path_style)
+            .field("has_credentials", &self.access_key_id.is_some())
+            .field("parallelism", &self.parallelism)
+            .finish()
+    }
+}
+
+/// Options that may override what the connection string says.
+#[derive(Debug, Default, Clone)]
+pub struct ConfigOverrides {
+    pub endpoint: Option<String>,
+    pub region: Option<String>,
+    pub force_path_style: Option<bool>,
+    pub parallelism: Option<usize>,
+}
+
+/// Hide the password part of a URL-ish string for error messages.
+pub fn redact(input: &str) -> String {
+    if let Some(scheme_end) = input.find("://") {
+        let rest = &input[scheme_end + 3..];
+        let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+        let authority = &rest[..authority_end];
+        if let Some(at) = authority.rfind('@') {
+            let userinfo = &authority[..at];
+            let user = userinfo.split(':').next().unwrap_or("");
+            let user_shown = if user.is_empty() { "" } else { "***" };
+            return format!(
+                "{}://{}:***@{}",
+                &input[..scheme_end],
+                user_shown,
+                &rest[at + 1..]
+            );
+        }
+    }
+    input.to_string()
+}
+
+fn bad(input: &str, why: &str) -> EngineError {
+    EngineError::new(
+        ErrorKind::ConnectionStringError,
+        format!("Invalid connection string: {} ({why})", redact(input)),
+    )
+    .with("reason", why)
+}
+
+fn decode(s: &str) -> String {
+    percent_decode_str(s).decode_utf8_lossy().into_owned()
+}
+
+fn parse_bool(v: &str) -> Option<bool> {
+    match v.to_ascii_lowercase().as_str() {
+        "true" | "1" | "yes" | "on" => Some(true),
+        "false" | "0" | "no" | "off" => Some(false),
+        _ => None,
+    }
+}
+
+fn split_path(path: &str) -> Vec<String> {
+    path.split('/').filter(|s| !s.is_empty()).map(decode).collect()
+}
+
+fn aws_endpoint(region: &str) -> String {
+    if region == S3_DEFAULT_REGION {
+        S3_DEFAULT_ENDPOINT.to_string()
+    } else {
+        format!("https://s3.{region}.amazonaws.com")
+    }
+}
+
+impl Config {
+    pub fn parse(input: &str, overrides: &ConfigOverrides) -> Result<Config> {
+        let trimmed = input.trim();
+        if trimmed.is_empty() {
+            return Err(bad(input, "empty connection string"));
+        }
+        let scheme_end = trimmed
+            .find("://")
+            .ok_or_else(|| bad(input, "missing scheme, expected s3://, http(s)://, memory:// or file://"))?;
+        let scheme = trimmed[..scheme_end].to_ascii_lowercase();
+        let mut cfg = match scheme.as_str() {
+            "file" => Self::parse_file(input, &trimmed[scheme_end + 3..])?,
+            "s3" | "http" | "https" | "memory" => Self::parse_url(input, trimmed, &scheme)?,
+            other => {
+                return Err(bad(
+                    input,
+                    &format!("unsupported scheme '{other}', expected s3, http, https, memory or file"),
+                ))
+            }
+        };
+        if let Some(e) = &overrides.endpoint {
+            if cfg.backend == Backend::S3 {
+                url::Url::parse(e).map_err(|err| bad(e, &format!("endpoint is not a URL: {err}")))?;
+                cfg.endpoint = Some(e.trim_end_matches('/').to_string());
+                cfg.force_path_style = true;
+            }
+        }
+        if let Some(r) = &overrides.region {
+            cfg.region = r.clone();
+        }
+        if let Some(p) = overrides.force_path_style {
+            cfg.force_path_style = p;
+        }
+        if let Some(p) = overrides.parallelism {
+            cfg.parallelism = p.max(1);
+        }
+        if cfg.bucket.is_empty() {
+            return Err(bad(input, "bucket name is empty"));
+        }
+        Ok(cfg)
+    }
+
+    fn base(backend: Backend) -> Config {
+        Config {
+            backend,
+            bucket: String::new(),
+            key_prefix: String::new(),
+            region: S3_DEFAULT_REGION.to_string(),
+            endpoint: None,
+            force_path_style: false,
+            access_key_id: None,
+            secret_access_key: None,
+            session_token: None,
+            parallelism: DEFAULT_PARALLELISM,
+        }
+    }
+
+    fn parse_file(input: &str, rest: &str) -> Result<Config> {
+        let (path_part, _query) = match rest.find('?') {
+            Some(i) => (&rest[..i], Some(&rest[i + 1..])),
+            None => (rest, None),
+        };
+        let path_str = decode(path_part);
+        if path_str.is_empty() {
+            return Err(bad(input, "file:// needs a directory path"));
+        }
+        // file:///abs -> "/abs"; file://./rel -> "./rel"; file://localhost/abs -> "/abs"
+        let path_str = path_str.strip_prefix("localhost/").map(|p| format!("/{p}")).unwrap_or(path_str);
+        let path = std::path::PathBuf::from(&path_str);
+        let root = if path.is_absolute() {
+            path
+        } else {
+            std::env::current_dir().map_err(|e| bad(input, &format!("cannot resolve relative path: {e}")))?.join(path)
+        };
+        let mut cfg = Self::base(Backend::File { root: root.clone() });
+        cfg.bucket = root.to_string_lossy().into_owned();
+        Ok(cfg)
+    }
+
+    fn parse_url(input: &str, trimmed: &str, scheme: &str) -> Result<Config> {
+        let url = url::Url::parse(trimmed).map_err(|e| bad(input, &e.to_string()))?;
+        let user = decode(url.username());
+        let pass = url.password().map(decode).unwrap_or_default();
+        let mut cfg = match scheme {
+            "memory" => {
+                let mut c = Self::base(Backend::Memory);
+                c.bucket = url.host_str().map(decode).unwrap_or_default();
+                c.key_prefix = split_path(url.path()).join("/");
+                c
+            }
+            "s3" => {
+                let mut c = Self::base(Backend::S3);
+                c.bucket = url.host_str().map(decode).unwrap_or_default();
+                c.key_prefix = split_path(url.path()).join("/");
+                c
+            }
+            _ => {
+                let mut c = Self::base(Backend::S3);
+                let host = url.host_str().ok_or_else(|| bad(input, "missing host"))?;
+                let origin = match url.port() {
+                    Some(p) => format!("{scheme}://{host}:{p}"),
+                    None => format!("{scheme}://{host}"),
+                };
+                c.endpoint = Some(origin);
+                c.force_path_style = true;
+                let segs = split_path(url.path());
+                c.bucket = segs.first().cloned().unwrap_or_else(|| "s3db".to_string());
+                c.key_prefix = segs.get(1..).map(|s| s.join("/")).unwrap_or_default();
+                c
+            }
+        };
+        if !user.is_empty() {
+            cfg.access_key_id = Some(user);
+            cfg.secret_access_key = Some(pass);
+        }
+        for (k, v) in url.query_pairs() {
+            let v = v.into_owned();
+            match k.as_ref() {
+                "region" => cfg.region = v,
+                "endpoint" => cfg.endpoint = Some(v),
+                "forcePathStyle" => {
+                    cfg.force_path_style = parse_bool(&v)
+                        .ok_or_else(|| bad(input, "forcePathStyle must be true or false"))?
+                }
+                "bucket" => cfg.bucket = v,
+                "keyPrefix" | "prefix" => cfg.key_prefix = v.trim_matches('/').to_string(),
+                "parallelism" => {
+                    cfg.parallelism = v
+                        .parse::<usize>()
+                        .ok()
+                        .filter(|n| *n > 0)
+                        .ok_or_else(|| bad(input, "parallelism must be a positive integer"))?
+                }
+                "sessionToken" => cfg.session_token = Some(v),
+                _ => {}
+            }
+        }
+        if scheme == "s3" && cfg.endpoint.is_none() {
+            cfg.endpoint = Some(aws_endpoint(&cfg.region));
+        }
+        Ok(cfg)
+    }
+
+    /// Endpoint for display (`db.config`), never including credentials.
+    pub fn endpoint_display(&self) -> String {
+        self.endpoint.clone().unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(s: &str) -> Config {
+        Config::parse(s, &ConfigOverrides::default()).expect("parses")
+    }
+
+    #[test]
+    fn s3_form() {
+        let c = p("s3://AK:SK@my-bucket/databases/app");
+        assert_eq!(c.bucket, "my-bucket");
+        assert_eq!(c.key_prefix, "databases/app");
+        assert_eq!(c.endpoint.as_deref(), Some(S3_DEFAULT_ENDPOINT));
+        assert_eq!(c.access_key_id.as_deref(), Some("AK"));
+        assert!(!c.force_path_style);
+        let c = p("s3://my-bucket?region=eu-west-1");
+        assert_eq!(c.endpoint.as_deref(), Some("https://s3.eu-west-1.amazonaws.com"));
+        assert!(c.access_key_id.is_none());
+    }
+
+    #[test]
+    fn http_form() {
+        let c = p("http://u:p@localhost:9000/s3db/tests/run1");
+        assert_eq!(c.bucket, "s3db");
+        assert_eq!(c.key_prefix, "tests/run1");
+        assert_eq!(c.endpoint.as_deref(), Some("http://localhost:9000"));
+        assert!(c.force_path_style);
+        let c = p("http://u:p@localhost:9000/");
+        assert_eq!(c.bucket, "s3db");
+        assert_eq!(c.key_prefix, "");
+        let c = p("https://u%40d:p%2Fw@host/b?forcePathStyle=false");
+        assert_eq!(c.access_key_id.as_deref(), Some("u@d"));
+        assert_eq!(c.secret_access_key.as_deref(), Some("p/w"));
+        assert!(!c.force_path_style);
+    }
+
+    #[test]
+    fn embedded_forms() {
+        let c = p("memory://bkt/a/b");
+        assert!(c.backend == Backend::Memory);
+        assert_eq!((c.bucket.as_str(), c.key_prefix.as_str()), ("bkt", "a/b"));
+        let c = p("file:///tmp/x");
+        assert!(matches!(c.backend, Backend::File { ref root } if root == std::path::Path::new("/tmp/x")));
+        let c = p("file://./data");
+        assert!(matches!(c.backend, Backend::File { ref root } if root.ends_with("data") && root.is_absolute()));
+    }
+
+    #[test]
+    fn errors_hide_secrets() {
+        for bad_input in ["", "nope", "ftp://a:supersecret@h/b", "http://a:supersecret@/b", "s3://a:supersecret@h/b?forcePathStyle=maybe"] {
+            let e = Config::parse(bad_input, &ConfigOverrides::default()).expect_err(bad_input);
+            assert_eq!(e.kind(), ErrorKind::ConnectionStringError);
+            assert!(!e.message().contains("supersecret"), "{}", e.message());
+            assert!(e.message().starts_with("Invalid connection string"));
+        }
+    }
+}

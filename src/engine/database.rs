@@ -1,0 +1,422 @@
+//! Database: connection, `s3db.json` metadata, resource registry.
+//!
+//! `connect()` reads `s3db.json` (writing a blank one when missing) and restores
+//! every stored resource at its `currentVersion`, with the field map derived from
+//! the stored attribute order (A2). `createResource()` keeps the stored version
+//! when the definition hash is unchanged and creates `v<N+1>` otherwise; every
+//! upload re-reads the stored file and changes only the resource at hand, so
+//! resources created elsewhere are never dropped (E4). Lifecycle hooks are never
+//! persisted (E1). Definition changes are computed after loading (E3).
+
+use crate::engine::config::{Backend, Config};
+use crate::engine::error::{EngineError, ErrorKind, Result};
+use crate::engine::resource::{Output, Resource};
+use crate::engine::schema::{Schema, SchemaInput};
+use crate::engine::storage::{self, Bucket, PutRequest, Storage};
+use bytes::Bytes;
+use indexmap::IndexMap;
+use serde_json::{json, Map, Value};
+use std::sync::Arc;
+use tokio::sync::{Mutex, OnceCell};
+
+pub const METADATA_KEY: &str = "s3db.json";
+
+pub struct DatabaseOptions {
+    pub config: Config,
+    pub passphrase: String,
+    pub cache: Option<Value>,
+}
+
+struct State {
+    saved: Option<Value>,
+    resources: IndexMap<String, Arc<Resource>>,
+    connected: bool,
+}
+
+pub struct Database {
+    pub config: Config,
+    passphrase: String,
+    cache: Option<Value>,
+    bucket: OnceCell<Bucket>,
+    state: Mutex<State>,
+}
+
+fn now_iso() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+fn next_version(versions: Option<&Map<String, Value>>) -> String {
+    let mut max: Option<i64> = None;
+    if let Some(v) = versions {
+        for k in v.keys() {
+            if let Some(rest) = k.strip_prefix('v') {
+                let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+                if let Ok(n) = digits.parse::<i64>() {
+                    max = Some(max.map_or(n, |m| m.max(n)));
+                }
+            }
+        }
+    }
+    format!("v{}", max.map_or(0, |m| m + 1))
+}
+
+impl Database {
+    pub fn new(opts: DatabaseOptions) -> Self {
+        Database {
+            config: opts.config,
+            passphrase: opts.passphrase,
+            cache: opts.cache,
+            bucket: OnceCell::new(),
+            state: Mutex::new(State { saved: None, resources: IndexMap::new(), connected: false }),
+        }
+    }
+
+    pub async fn bucket(&self) -> Result<&Bucket> {
+        self.bucket
+            .get_or_try_init(|| async {
+                let raw: Arc<dyn Storage> = match &self.config.backend {
+                    Backend::Memory => storage::memory::MemoryStorage::shared(&self.config.bucket),
+                    Backend::File { root } => {
+                        let root = root.clone();
+                        let fs = tokio::task::spawn_blocking(move || storage::file::FileStorage::new(root))
+                            .await
+                            .map_err(|e| EngineError::new(ErrorKind::UnknownError, e.to_string()))??;
+                        Arc::new(storage::file::SharedFile(Arc::new(fs)))
+                    }
+                    Backend::S3 => Arc::new(storage::s3::S3Storage::connect(&self.config).await?),
+                };
+                let limited: Arc<dyn Storage> = Arc::new(storage::limit::LimitStorage::new(raw, self.config.parallelism));
+                Ok(Bucket::new(limited, self.config.bucket.clone(), self.config.key_prefix.clone()))
+            })
+            .await
+    }
+
+    async fn read_metadata(&self) -> Result<Option<Value>> {
+        let bucket = self.bucket().await?;
+        match bucket.get(METADATA_KEY).await {
+            Ok((_, body)) => {
+                let v: Value = serde_json::from_slice(&body).map_err(|e| {
+                    EngineError::new(ErrorKind::CorruptData, format!("s3db.json is not valid JSON: {e}")).with("key", METADATA_KEY)
+                })?;
+                Ok(Some(v))
+            }
+            Err(e) if e.is_not_found() => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    async fn write_metadata(&self, resources: Map<String, Value>) -> Result<Value> {
+        let doc = json!({
+            "version": "1",
+            "s3dbVersion": env!("CARGO_PKG_VERSION"),
+            "lastUpdated": now_iso(),
+            "resources": Value::Object(resources),
+        });
+        let body = serde_json::to_string_pretty(&doc)
+            .map_err(|e| EngineError::new(ErrorKind::UnknownError, format!("cannot serialise s3db.json: {e}")))?;
+        self.bucket()
+            .await?
+            .put(
+                METADATA_KEY,
+                PutRequest { body: Bytes::from(body), content_type: Some("application/json".into()), ..Default::default() },
+            )
+            .await?;
+        Ok(doc)
+    }
+
+    fn schema_from_stored(&self, name: &str, entry: &Value) -> Result<Option<Schema>> {
+        let current = entry.get("currentVersion").and_then(Value::as_str).unwrap_or("v0");
+        let Some(ver) = entry.get("versions").and_then(|v| v.get(current)) else { return Ok(None) };
+        let attributes = ver.get("attributes").and_then(Value::as_object).cloned().unwrap_or_default();
+        let mut options = ver.get("options").and_then(Value::as_object).cloned().unwrap_or_default();
+        let partitions = entry
+            .get("partitions")
+            .filter(|p| p.is_object())
+            .or_else(|| options.get("partitions"))
+            .cloned()
+            .unwrap_or_else(|| json!({}));
+        options.insert("partitions".into(), partitions);
+        let behavior = ver.get("behavior").and_then(Value::as_str).unwrap_or("user-management");
+        Schema::build(SchemaInput {
+            name,
+            version: current,
+            attributes: &attributes,
+            options: &options,
+            behavior,
+            passphrase: &self.passphrase,
+            cache: None,
+        })
+        .map(Some)
+    }
+
+    /// Read `s3db.json` (create it when missing) and load stored resources.
+    pub async fn connect(&self) -> Result<Value> {
+        let bucket = self.bucket().await?;
+        let mut st = self.state.lock().await;
+        let mut events = Vec::new();
+        let saved = match self.read_metadata().await? {
+            Some(doc) => doc,
+            None => {
+                let mut res = Map::new();
+                for (name, r) in &st.resources {
+                    res.insert(name.clone(), Self::entry_for(&r.schema(), None));
+                }
+                let doc = self.write_metadata(res).await?;
+                events.push(json!(["metadataUploaded", doc.clone()]));
+                doc
+            }
+        };
+        let stored = saved.get("resources").and_then(Value::as_object).cloned().unwrap_or_default();
+        for (name, entry) in &stored {
+            if st.resources.contains_key(name) {
+                continue;
+            }
+            if let Some(schema) = self.schema_from_stored(name, entry)? {
+                st.resources.insert(name.clone(), Arc::new(Resource::new(schema, bucket.clone(), self.config.parallelism)));
+            }
+        }
+        // E3: changes are computed after loading, against what is in memory now.
+        let mut changes = Vec::new();
+        for (name, r) in &st.resources {
+            let schema = r.schema();
+            let hash = schema.version_hash();
+            match stored.get(name) {
+                None => changes.push(json!({ "type": "new", "resourceName": name, "currentHash": hash, "savedHash": null })),
+                Some(entry) => {
+                    let cur = entry.get("currentVersion").and_then(Value::as_str).unwrap_or("v0");
+                    let saved_hash = entry.get("versions").and_then(|v| v.get(cur)).and_then(|v| v.get("hash")).cloned().unwrap_or(Value::Null);
+                    if saved_hash.as_str() != Some(hash.as_str()) {
+                        changes.push(json!({ "type": "changed", "resourceName": name, "currentHash": hash, "savedHash": saved_hash, "fromVersion": cur, "toVersion": next_version(entry.get("versions").and_then(Value::as_object)) }));
+                    }
+                }
+            }
+        }
+        st.saved = Some(saved.clone());
+        st.connected = true;
+        let resources: Vec<Value> = st.resources.values().map(|r| r.schema().export()).collect();
+        Ok(json!({ "changes": changes, "metadata": saved, "resources": resources, "events": events }))
+    }
+
+    fn entry_for(schema: &Schema, created_at: Option<&Value>) -> Value {
+        let mut versions = Map::new();
+        versions.insert(schema.version.clone(), Self::version_entry(schema, created_at));
+        json!({
+            "currentVersion": schema.version,
+            "partitions": schema.options.get("partitions").cloned().unwrap_or_else(|| json!({})),
+            "versions": Value::Object(versions),
+        })
+    }
+
+    fn version_entry(schema: &Schema, created_at: Option<&Value>) -> Value {
+        json!({
+            "hash": schema.version_hash(),
+            "attributes": Value::Object(schema.attributes.clone()),
+            "options": Value::Object(schema.options.clone()),
+            "behavior": schema.behavior,
+            "createdAt": created_at.cloned().unwrap_or_else(|| Value::from(now_iso())),
+        })
+    }
+
+    /// createResource({ name, attributes, options, behavior }).
+    pub async fn create_resource(&self, def: Value) -> Result<Output> {
+        let name = def.get("name").and_then(Value::as_str).unwrap_or("").to_string();
+        if name.is_empty() || name.contains('/') || name.chars().any(char::is_control) {
+            return Err(EngineError::new(ErrorKind::SchemaError, format!("Invalid resource name '{name}': it must be a non-empty string without '/'")));
+        }
+        let attributes = match def.get("attributes") {
+            Some(Value::Object(a)) => a.clone(),
+            None | Some(Value::Null) => Map::new(),
+            Some(_) => return Err(EngineError::new(ErrorKind::SchemaError, "attributes must be an object")),
+        };
+        let options = def.get("options").and_then(Value::as_object).cloned().unwrap_or_default();
+        let behavior = def.get("behavior").and_then(Value::as_str).unwrap_or("user-management").to_string();
+        let bucket = self.bucket().await?.clone();
+
+        // Latest stored file (E4: never overwrite resources we did not load).
+        let stored_doc = self.read_metadata().await?;
+        let stored = stored_doc.as_ref().and_then(|d| d.get("resources")).and_then(Value::as_object).cloned().unwrap_or_default();
+        let entry = stored.get(&name);
+        let stored_current = entry.and_then(|e| e.get("currentVersion")).and_then(Value::as_str).map(str::to_string);
+        let stored_versions = entry.and_then(|e| e.get("versions")).and_then(Value::as_object).cloned();
+
+        let build = |version: &str, attrs: &Map<String, Value>| {
+            Schema::build(SchemaInput {
+                name: &name,
+                version,
+                attributes: attrs,
+                options: &options,
+                behavior: &behavior,
+                passphrase: &self.passphrase,
+                cache: self.cache.as_ref(),
+            })
+        };
+        let probe = build(stored_current.as_deref().unwrap_or("v0"), &attributes)?;
+        let new_hash = probe.version_hash();
+        let stored_entry = stored_current.as_ref().and_then(|c| stored_versions.as_ref().and_then(|v| v.get(c)));
+        let same = stored_entry.and_then(|v| v.get("hash")).and_then(Value::as_str) == Some(new_hash.as_str());
+        let (schema, changed) = if same {
+            // A2: the field map follows the stored attribute order for this version.
+            let stored_attrs = stored_entry.and_then(|v| v.get("attributes")).and_then(Value::as_object).cloned().unwrap_or(attributes.clone());
+            (build(stored_current.as_deref().unwrap_or("v0"), &stored_attrs)?, false)
+        } else if entry.is_some() {
+            (build(&next_version(stored_versions.as_ref()), &attributes)?, true)
+        } else {
+            (probe, true)
+        };
+
+        let mut out = Output::default();
+        let mut st = self.state.lock().await;
+        let existed = st.resources.get(&name).cloned();
+        let old_version = existed.as_ref().map(|r| r.schema().version.clone());
+        let needs_upload = changed || entry.is_none();
+        if needs_upload {
+            let mut resources = stored.clone();
+            let mut versions = stored_versions.clone().unwrap_or_default();
+            let created_at = versions.get(&schema.version).and_then(|v| v.get("createdAt")).cloned();
+            versions.insert(schema.version.clone(), Self::version_entry(&schema, created_at.as_ref()));
+            resources.insert(
+                name.clone(),
+                json!({
+                    "currentVersion": schema.version,
+                    "partitions": schema.options.get("partitions").cloned().unwrap_or_else(|| json!({})),
+                    "versions": Value::Object(versions),
+                }),
+            );
+            // Resources created in this process but not yet in the file are kept too.
+            for (n, r) in &st.resources {
+                if !resources.contains_key(n) && n != &name {
+                    resources.insert(n.clone(), Self::entry_for(&r.schema(), None));
+                }
+            }
+            let doc = self.write_metadata(resources).await?;
+            st.saved = Some(doc.clone());
+            out.events.push(json!(["metadataUploaded", doc]));
+        }
+        let version = schema.version.clone();
+        let export = schema.export();
+        match &existed {
+            Some(r) => {
+                r.replace_schema(schema);
+                out.events.push(json!(["s3db.resourceUpdated", name]));
+            }
+            None => {
+                st.resources.insert(name.clone(), Arc::new(Resource::new(schema, bucket, self.config.parallelism)));
+                out.events.push(json!(["s3db.resourceCreated", name]));
+            }
+        }
+        let version_updated = match (&old_version, &stored_current) {
+            (Some(old), _) if old != &version => Some(old.clone()),
+            (None, Some(old)) if old != &version => Some(old.clone()),
+            _ => None,
+        };
+        out.result = json!({
+            "resource": export,
+            "created": existed.is_none(),
+            "versionUpdated": version_updated.map(|old| json!({ "oldVersion": old, "newVersion": version })),
+        });
+        Ok(out)
+    }
+
+    pub async fn resource(&self, name: &str) -> Result<Arc<Resource>> {
+        let st = self.state.lock().await;
+        st.resources.get(name).cloned().ok_or_else(|| {
+            EngineError::new(ErrorKind::ResourceNotFound, format!("Resource not found: {name}")).with("resourceName", name)
+        })
+    }
+
+    pub async fn resource_call(&self, name: &str, op: &str, args: Value) -> Result<Output> {
+        let r = self.resource(name).await?;
+        r.call(op, args).await
+    }
+
+    /// Raw object access (the s3db.js `Client` surface): keys are relative to the key prefix,
+    /// metadata values are passed and returned exactly as stored.
+    pub async fn client_call(&self, op: &str, args: Value, body: Option<Bytes>) -> Result<(Value, Option<Bytes>)> {
+        let b = self.bucket().await?;
+        let s = |k: &str| args.get(k).and_then(Value::as_str).unwrap_or("").to_string();
+        let meta_json = |m: &crate::engine::storage::ObjectMeta| {
+            json!({
+                "Metadata": m.metadata,
+                "ContentLength": m.size,
+                "ContentType": m.content_type,
+                "ContentEncoding": m.content_encoding,
+                "LastModified": chrono::DateTime::<chrono::Utc>::from_timestamp_millis(m.last_modified_ms).unwrap_or_default().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+                "VersionId": m.version_id,
+            })
+        };
+        match op {
+            "putObject" => {
+                let metadata = args
+                    .get("metadata")
+                    .and_then(Value::as_object)
+                    .map(|m| m.iter().map(|(k, v)| (k.to_ascii_lowercase(), crate::engine::codec::js_string(v))).collect())
+                    .unwrap_or_default();
+                let req = PutRequest {
+                    body: body.unwrap_or_default(),
+                    metadata,
+                    content_type: args.get("contentType").and_then(Value::as_str).map(str::to_string),
+                    content_encoding: args.get("contentEncoding").and_then(Value::as_str).map(str::to_string),
+                };
+                b.put(&s("key"), req).await?;
+                Ok((json!({}), None))
+            }
+            "getObject" => {
+                let (m, body) = b.get(&s("key")).await?;
+                Ok((meta_json(&m), Some(body)))
+            }
+            "headObject" => Ok((meta_json(&b.head(&s("key")).await?), None)),
+            "exists" => Ok((Value::Bool(b.exists(&s("key")).await?), None)),
+            "deleteObject" => {
+                b.delete(&s("key")).await?;
+                Ok((json!({}), None))
+            }
+            "deleteObjects" => {
+                let keys: Vec<String> =
+                    args.get("keys").and_then(Value::as_array).map(|a| a.iter().filter_map(Value::as_str).map(str::to_string).collect()).unwrap_or_default();
+                let deleted = b.delete_many(&keys).await?;
+                Ok((json!({ "deleted": deleted, "notFound": [] }), None))
+            }
+            "listObjects" => {
+                let max = args.get("maxKeys").and_then(Value::as_u64).unwrap_or(1000) as usize;
+                let token = args.get("continuationToken").and_then(Value::as_str).map(str::to_string);
+                let page = b.list_page(&s("prefix"), max, token).await?;
+                let contents: Vec<Value> = page.objects.iter().map(|o| json!({ "Key": o.key, "Size": o.size })).collect();
+                Ok((
+                    json!({ "Contents": contents, "KeyCount": page.objects.len(), "IsTruncated": page.next_token.is_some(), "NextContinuationToken": page.next_token }),
+                    None,
+                ))
+            }
+            "getAllKeys" | "count" => {
+                let mut lister = b.lister(&s("prefix"));
+                let mut keys = Vec::new();
+                let mut n = 0usize;
+                while let Some(page) = lister.next_page(1000).await? {
+                    n += page.len();
+                    if op == "getAllKeys" {
+                        keys.extend(page.into_iter().map(|o| Value::from(o.key)));
+                    }
+                }
+                Ok((if op == "count" { Value::from(n) } else { Value::Array(keys) }, None))
+            }
+            other => Err(EngineError::new(ErrorKind::UnknownError, format!("unknown client operation '{other}'"))),
+        }
+    }
+
+    pub async fn disconnect(&self) -> Result<()> {
+        let mut st = self.state.lock().await;
+        st.connected = false;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn next_versions() {
+        assert_eq!(next_version(None), "v0");
+        let m: Map<String, Value> = serde_json::from_str(r#"{"v0":{},"v1beta":{},"v9":{}}"#).expect("json");
+        assert_eq!(next_version(Some(&m)), "v10");
+    }
+}

@@ -1,0 +1,169 @@
+//! The engine's single error type.
+//!
+//! Every failure inside `engine/` is an [`EngineError`]: a stable [`ErrorKind`]
+//! (named like the s3db.js error class it becomes in JS), a human message that
+//! never contains credentials, and optional details (key, bucket, resource, id,
+//! validation list, ...). Backend errors are mapped into it once, at the backend
+//! edge (`storage/s3.rs`); `napi/error.rs` is the only place that turns it into a
+//! JS error.
+
+use serde_json::{Map, Value};
+
+/// Stable error kinds. The JS facade turns each into the s3db.js class of the same name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// GET/COPY of a missing key.
+    NoSuchKey,
+    /// HEAD of a missing key.
+    NotFound,
+    NoSuchBucket,
+    /// Record failed schema validation.
+    InvalidResourceItem,
+    /// Bad attribute definition, partition or behavior at resource creation.
+    SchemaError,
+    /// Bad connection string or database options.
+    ConnectionStringError,
+    /// Bad record id (empty, `/`, `.` or `..` segments, control characters).
+    InvalidId,
+    ResourceNotFound,
+    /// Object metadata over S3's 2 KB user-metadata limit.
+    MetadataTooLarge,
+    /// enforce-limits behavior refused a record.
+    MetadataLimitExceeded,
+    PermissionError,
+    /// deleteAll on a paranoid resource.
+    ParanoidError,
+    /// Secret field could not be decrypted.
+    DecryptionError,
+    /// Stored data that cannot be read back (bad s3db.json, corrupt object file).
+    CorruptData,
+    /// Operation cancelled (stream destroyed, abort signal).
+    Cancelled,
+    /// Network/IO/unknown backend failures.
+    UnknownError,
+}
+
+impl ErrorKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorKind::NoSuchKey => "NoSuchKey",
+            ErrorKind::NotFound => "NotFound",
+            ErrorKind::NoSuchBucket => "NoSuchBucket",
+            ErrorKind::InvalidResourceItem => "InvalidResourceItem",
+            ErrorKind::SchemaError => "SchemaError",
+            ErrorKind::ConnectionStringError => "ConnectionStringError",
+            ErrorKind::InvalidId => "InvalidId",
+            ErrorKind::ResourceNotFound => "ResourceNotFound",
+            ErrorKind::MetadataTooLarge => "MetadataTooLarge",
+            ErrorKind::MetadataLimitExceeded => "MetadataLimitExceeded",
+            ErrorKind::PermissionError => "PermissionError",
+            ErrorKind::ParanoidError => "ParanoidError",
+            ErrorKind::DecryptionError => "DecryptionError",
+            ErrorKind::CorruptData => "CorruptData",
+            ErrorKind::Cancelled => "Cancelled",
+            ErrorKind::UnknownError => "UnknownError",
+        }
+    }
+
+    /// Whether retrying the same request may succeed.
+    pub fn is_retryable(self) -> bool {
+        matches!(self, ErrorKind::UnknownError)
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+pub struct EngineError {
+    kind: ErrorKind,
+    message: String,
+    /// Extra fields copied onto the JS error (key, bucket, resourceName, id, validation, ...).
+    pub details: Map<String, Value>,
+    #[source]
+    source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
+}
+
+pub type Result<T, E = EngineError> = std::result::Result<T, E>;
+
+impl EngineError {
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        EngineError { kind, message: message.into(), details: Map::new(), source: None }
+    }
+
+    pub fn with(mut self, name: &str, value: impl Into<Value>) -> Self {
+        self.details.insert(name.to_string(), value.into());
+        self
+    }
+
+    pub fn with_source(mut self, source: impl std::error::Error + Send + Sync + 'static) -> Self {
+        self.source = Some(Box::new(source));
+        self
+    }
+
+    pub fn kind(&self) -> ErrorKind {
+        self.kind
+    }
+
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    pub fn set_message(&mut self, message: String) {
+        self.message = message;
+    }
+
+    pub fn is_not_found(&self) -> bool {
+        matches!(self.kind, ErrorKind::NoSuchKey | ErrorKind::NotFound)
+    }
+
+    pub fn is_retryable(&self) -> bool {
+        self.kind.is_retryable()
+    }
+
+    /// Message followed by the `source()` chain, one "Caused by" per line.
+    pub fn full_message(&self) -> String {
+        let mut out = self.message.clone();
+        let mut cur: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(self);
+        while let Some(err) = cur {
+            out.push_str("\nCaused by: ");
+            out.push_str(&err.to_string());
+            cur = err.source();
+        }
+        out
+    }
+
+    /// `{"kind", "message", "details"}`: what crosses into JS.
+    pub fn to_json(&self) -> Value {
+        let mut o = Map::new();
+        o.insert("kind".into(), Value::from(self.kind.as_str()));
+        o.insert("message".into(), Value::from(self.message.clone()));
+        o.insert("details".into(), Value::Object(self.details.clone()));
+        let mut causes = Vec::new();
+        let mut cur: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(self);
+        while let Some(err) = cur {
+            causes.push(Value::from(err.to_string()));
+            cur = err.source();
+        }
+        if !causes.is_empty() {
+            o.insert("causes".into(), Value::Array(causes));
+        }
+        Value::Object(o)
+    }
+
+    pub fn not_found(kind: ErrorKind, bucket: &str, key: &str) -> Self {
+        EngineError::new(kind, format!("Key [{key}] does not exists [bucket:{bucket}/{key}]"))
+            .with("key", key)
+            .with("bucket", bucket)
+    }
+
+    pub fn io(context: &str, err: std::io::Error) -> Self {
+        let kind = match err.kind() {
+            std::io::ErrorKind::PermissionDenied => ErrorKind::PermissionError,
+            _ => ErrorKind::UnknownError,
+        };
+        EngineError::new(kind, format!("{context}: {err}")).with_source(err)
+    }
+
+    pub fn cancelled() -> Self {
+        EngineError::new(ErrorKind::Cancelled, "Operation cancelled")
+    }
+}

@@ -1,0 +1,10 @@
+//! The engine: pure Rust, no `napi` imports below this module.
+
+pub mod codec;
+pub mod config;
+pub mod crypto;
+pub mod database;
+pub mod error;
+pub mod resource;
+pub mod schema;
+pub mod storage;

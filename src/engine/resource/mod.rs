@@ -1,0 +1,715 @@
+//! Resource operations: insert/get/update/upsert/delete, bulk variants, listing,
+//! counting, paging and querying.
+//!
+//! Every operation returns an [`Output`]: the result plus the events the JS
+//! facade must emit, in order (`[name, ...args]`), so event semantics live here
+//! next to the storage effects. Listings walk the prefix page by page (never
+//! capped at 1000, defect D1) and bulk results keep input order (D3).
+
+use crate::engine::codec::{decode_meta_value, js_string};
+use crate::engine::error::{EngineError, ErrorKind, Result};
+use crate::engine::schema::{Schema, ValidationError};
+use crate::engine::storage::{metadata_size, Bucket, Metadata, ObjectMeta, PutRequest, METADATA_LIMIT};
+use bytes::Bytes;
+use futures::{StreamExt, TryStreamExt};
+use serde_json::{json, Map, Value};
+use std::sync::{Arc, RwLock};
+
+/// Result of an operation plus the events to emit, in order.
+#[derive(Debug, Default)]
+pub struct Output {
+    pub result: Value,
+    pub events: Vec<Value>,
+}
+
+impl Output {
+    fn new(result: Value) -> Self {
+        Output { result, events: Vec::new() }
+    }
+    fn event(&mut self, name: &str, args: Vec<Value>) {
+        let mut e = vec![Value::from(name)];
+        e.extend(args);
+        self.events.push(Value::Array(e));
+    }
+    pub fn to_json(&self) -> Value {
+        json!({ "result": self.result, "events": self.events })
+    }
+}
+
+pub struct Resource {
+    pub name: String,
+    schema: RwLock<Arc<Schema>>,
+    bucket: Bucket,
+    parallelism: usize,
+}
+
+fn now_iso() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+fn iso_from_ms(ms: i64) -> String {
+    chrono::DateTime::<chrono::Utc>::from_timestamp_millis(ms)
+        .unwrap_or_default()
+        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+/// Id given by the caller, as a string (`0` is a valid id, like 4.1.7).
+fn given_id(v: Option<&Value>) -> Option<String> {
+    match v {
+        None | Some(Value::Null) | Some(Value::Bool(false)) => None,
+        Some(Value::String(s)) if s.is_empty() => None,
+        Some(Value::String(s)) => Some(s.clone()),
+        Some(other) => Some(js_string(other)),
+    }
+}
+
+fn check_id_for_read(id: &str) -> Result<()> {
+    if id.is_empty() {
+        return Err(EngineError::new(ErrorKind::InvalidId, "Invalid id: the id is empty").with("id", id));
+    }
+    if id.split('/').any(|s| s == "." || s == "..") {
+        return Err(EngineError::new(ErrorKind::InvalidId, format!("Invalid id '{id}': '.' and '..' path segments are not allowed")).with("id", id));
+    }
+    if id.len() > 900 {
+        return Err(EngineError::new(ErrorKind::InvalidId, "Invalid id: longer than 900 bytes").with("id", id));
+    }
+    Ok(())
+}
+
+/// Ids written by this library: no `/`, no dot segments, no control characters (C7).
+fn check_id_for_write(id: &str) -> Result<()> {
+    check_id_for_read(id)?;
+    if id.contains('/') {
+        return Err(EngineError::new(ErrorKind::InvalidId, format!("Invalid id '{id}': ids cannot contain '/'")).with("id", id));
+    }
+    if id.chars().any(char::is_control) {
+        return Err(EngineError::new(ErrorKind::InvalidId, "Invalid id: ids cannot contain control characters").with("id", id));
+    }
+    Ok(())
+}
+
+/// lodash-merge-like deep merge where arrays are replaced wholesale (B1).
+fn deep_merge(base: &mut Map<String, Value>, patch: &Map<String, Value>) {
+    for (k, v) in patch {
+        match (base.get_mut(k), v) {
+            (Some(Value::Object(b)), Value::Object(p)) if !crate::engine::schema::is_date(v) => deep_merge(b, p),
+            _ => {
+                base.insert(k.clone(), v.clone());
+            }
+        }
+    }
+}
+
+/// JS `===` on JSON values: primitives by value, objects/arrays never equal.
+fn strict_equal(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Null, Value::Null) => true,
+        (Value::Bool(x), Value::Bool(y)) => x == y,
+        (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
+        (Value::String(x), Value::String(y)) => x == y,
+        _ => false,
+    }
+}
+
+fn validation_error(schema: &Schema, bucket: &str, attributes: &Map<String, Value>, errors: &[ValidationError]) -> EngineError {
+    let validation: Vec<Value> = errors.iter().map(ValidationError::to_json).collect();
+    let pretty = serde_json::to_string_pretty(&validation).unwrap_or_default();
+    EngineError::new(
+        ErrorKind::InvalidResourceItem,
+        format!("This item is not valid. Resource={} [bucket:{bucket}].\n{pretty}", schema.name),
+    )
+    .with("bucket", bucket)
+    .with("resourceName", schema.name.clone())
+    .with("attributes", Value::Object(attributes.clone()))
+    .with("validation", Value::Array(validation))
+}
+
+impl Resource {
+    pub fn new(schema: Schema, bucket: Bucket, parallelism: usize) -> Self {
+        Resource { name: schema.name.clone(), schema: RwLock::new(Arc::new(schema)), bucket, parallelism: parallelism.max(1) }
+    }
+
+    pub fn schema(&self) -> Arc<Schema> {
+        match self.schema.read() {
+            Ok(g) => g.clone(),
+            Err(p) => p.into_inner().clone(),
+        }
+    }
+
+    pub fn replace_schema(&self, schema: Schema) {
+        match self.schema.write() {
+            Ok(mut g) => *g = Arc::new(schema),
+            Err(p) => *p.into_inner() = Arc::new(schema),
+        }
+    }
+
+    fn prefix(schema: &Schema) -> String {
+        format!("resource={}/v={}/", schema.name, schema.version)
+    }
+
+    pub fn key(schema: &Schema, id: &str) -> String {
+        format!("resource={}/v={}/id={}", schema.name, schema.version, id)
+    }
+
+    // ---------------------------------------------------------------- writes
+
+    /// Validate `data` (mutated like 4.1.7) or fail with InvalidResourceItem; nothing is written on failure.
+    fn validated(&self, schema: &Schema, mut data: Map<String, Value>) -> Result<Map<String, Value>> {
+        let attributes = data.clone();
+        let errors = schema.validate(&mut data);
+        if !errors.is_empty() {
+            return Err(validation_error(schema, &self.bucket.bucket, &attributes, &errors));
+        }
+        Ok(data)
+    }
+
+    fn check_size(&self, schema: &Schema, id: &str, md: &Metadata, data: &Map<String, Value>, operation: &str, out: &mut Output) -> Result<()> {
+        let total = metadata_size(md);
+        if total <= METADATA_LIMIT {
+            return Ok(());
+        }
+        let excess = total - METADATA_LIMIT;
+        match schema.behavior.as_str() {
+            "enforce-limits" => Err(EngineError::new(
+                ErrorKind::MetadataLimitExceeded,
+                format!("S3 metadata size exceeds 2KB limit. Current size: {total} bytes, limit: {METADATA_LIMIT} bytes"),
+            )
+            .with("totalSize", total)
+            .with("limit", METADATA_LIMIT)
+            .with("excess", excess)
+            .with("id", id)),
+            _ => {
+                out.event(
+                    "exceedsLimit",
+                    vec![json!({ "operation": operation, "id": id, "totalSize": total, "limit": METADATA_LIMIT, "excess": excess, "data": Value::Object(data.clone()) })],
+                );
+                // The write itself is refused by the storage layer, as S3 would (MetadataTooLarge).
+                Ok(())
+            }
+        }
+    }
+
+    pub async fn insert(&self, data: Value) -> Result<Output> {
+        let schema = self.schema();
+        let Value::Object(mut obj) = data else {
+            return Err(EngineError::new(ErrorKind::InvalidResourceItem, "insert() expects an object"));
+        };
+        let id_in = given_id(obj.get("id"));
+        obj.shift_remove("id");
+        if schema.timestamps {
+            let now = now_iso();
+            obj.insert("createdAt".into(), Value::from(now.clone()));
+            obj.insert("updatedAt".into(), Value::from(now));
+        }
+        let validated = self.validated(&schema, obj)?;
+        let id = match id_in {
+            Some(id) => id,
+            None => nanoid::nanoid!(22),
+        };
+        check_id_for_write(&id)?;
+        let md = schema.encode(&validated)?;
+        let mut out = Output::default();
+        self.check_size(&schema, &id, &md, &validated, "insert", &mut out)?;
+        self.bucket.put(&Self::key(&schema, &id), PutRequest { metadata: md, ..Default::default() }).await?;
+        let mut result = Map::new();
+        result.insert("id".into(), Value::from(id));
+        result.extend(validated);
+        out.result = Value::Object(result);
+        out.event("insert", vec![out.result.clone()]);
+        Ok(out)
+    }
+
+    fn record(&self, schema: &Schema, id: &str, head: &ObjectMeta, body: Option<&Bytes>) -> Result<Map<String, Value>> {
+        let mut md = head.metadata.clone();
+        // body-overflow: the body holds short-key entries that did not fit (A1: merge before unmapping).
+        if let Some(b) = body {
+            let flagged = md.get("$overflow").map(|v| v == "true").unwrap_or(false);
+            if schema.behavior == "body-overflow" || flagged {
+                if let Ok(Value::Object(extra)) = serde_json::from_slice::<Value>(b) {
+                    for (k, v) in extra {
+                        if let Some(s) = v.as_str() {
+                            md.insert(k, s.to_string());
+                        } else {
+                            md.insert(k, js_string(&v));
+                        }
+                    }
+                }
+            }
+        }
+        let mut rec = schema.decode(&md)?;
+        rec.insert("id".into(), Value::from(id));
+        rec.insert("_contentLength".into(), Value::from(head.size));
+        rec.insert("_lastModified".into(), Value::from(iso_from_ms(head.last_modified_ms)));
+        rec.insert("_hasContent".into(), Value::Bool(head.size > 0));
+        rec.insert("_mimeType".into(), head.content_type.clone().map(Value::from).unwrap_or(Value::Null));
+        if let Some(v) = &head.version_id {
+            rec.insert("_versionId".into(), Value::from(v.clone()));
+        }
+        rec.insert("_definitionHash".into(), Value::from(schema.definition_hash()));
+        Ok(rec)
+    }
+
+    /// HEAD (and GET when the behavior keeps data in the body); the raw pieces.
+    async fn fetch(&self, schema: &Schema, id: &str) -> Result<(ObjectMeta, Option<Bytes>)> {
+        let key = Self::key(schema, id);
+        let head = self.bucket.head(&key).await?;
+        let needs_body = head.size > 0 && (schema.behavior == "body-overflow" || head.metadata.contains_key("$overflow"));
+        if needs_body {
+            let (meta, body) = self.bucket.get(&key).await?;
+            return Ok((meta, Some(body)));
+        }
+        Ok((head, None))
+    }
+
+    async fn load(&self, schema: &Schema, id: &str) -> Result<Map<String, Value>> {
+        check_id_for_read(id)?;
+        let (head, body) = self.fetch(schema, id).await.map_err(|e| self.wrap_get_error(schema, id, e))?;
+        self.record(schema, id, &head, body.as_ref()).map_err(|e| self.wrap_get_error(schema, id, e))
+    }
+
+    /// 4.1.7 wraps get failures: "Failed to get resource with id '<id>': <inner>".
+    fn wrap_get_error(&self, schema: &Schema, id: &str, inner: EngineError) -> EngineError {
+        let key = Self::key(schema, id);
+        let mut e = EngineError::new(inner.kind(), format!("Failed to get resource with id '{id}': {}", inner.message()))
+            .with("resourceId", id)
+            .with("resourceKey", key)
+            .with("originalError", inner.to_json());
+        for (k, v) in inner.details.iter() {
+            if !e.details.contains_key(k) {
+                e.details.insert(k.clone(), v.clone());
+            }
+        }
+        e
+    }
+
+    pub async fn get(&self, id: &str) -> Result<Output> {
+        let schema = self.schema();
+        let rec = self.load(&schema, id).await?;
+        let mut out = Output::new(Value::Object(rec));
+        out.event("get", vec![out.result.clone()]);
+        Ok(out)
+    }
+
+    pub async fn exists(&self, id: &str) -> Result<Output> {
+        let schema = self.schema();
+        if check_id_for_read(id).is_err() {
+            return Ok(Output::new(Value::Bool(false)));
+        }
+        let found = self.bucket.exists(&Self::key(&schema, id)).await.unwrap_or(false);
+        Ok(Output::new(Value::Bool(found)))
+    }
+
+    pub async fn update(&self, id: &str, attrs: Value) -> Result<Output> {
+        let schema = self.schema();
+        let Value::Object(patch) = attrs else {
+            return Err(EngineError::new(ErrorKind::InvalidResourceItem, "update() expects an object of attributes"));
+        };
+        check_id_for_write(id)?;
+        let key = Self::key(&schema, id);
+        let (head, body) = self.fetch(&schema, id).await.map_err(|e| self.wrap_get_error(&schema, id, e))?;
+        let existing = self.record(&schema, id, &head, body.as_ref()).map_err(|e| self.wrap_get_error(&schema, id, e))?;
+        let mut out = Output::default();
+        out.event("get", vec![Value::Object(existing.clone())]);
+        let mut merged: Map<String, Value> =
+            existing.into_iter().filter(|(k, _)| k != "id" && !k.starts_with('_')).collect();
+        let mut patch = patch;
+        patch.shift_remove("id");
+        deep_merge(&mut merged, &patch);
+        if schema.timestamps {
+            merged.insert("updatedAt".into(), Value::from(now_iso()));
+        }
+        let validated = self.validated(&schema, merged)?;
+        let md = schema.encode(&validated)?;
+        self.check_size(&schema, id, &md, &validated, "update", &mut out)?;
+        // Keep user content (B2): the body survives unless the behavior owns it.
+        let (body, content_type) = if head.size > 0 && schema.behavior != "body-overflow" {
+            let (meta, b) = match body {
+                Some(b) => (head.clone(), b),
+                None => self.bucket.get(&key).await?,
+            };
+            (b, meta.content_type)
+        } else {
+            (Bytes::new(), None)
+        };
+        self.bucket.put(&key, PutRequest { metadata: md, body, content_type, content_encoding: None }).await?;
+        let mut result = validated;
+        result.insert("id".into(), Value::from(id));
+        out.result = Value::Object(result);
+        out.event("update", vec![Value::Object(patch), out.result.clone()]);
+        Ok(out)
+    }
+
+    pub async fn upsert(&self, data: Value) -> Result<Output> {
+        let schema = self.schema();
+        if let Some(id) = given_id(data.get("id")) {
+            if check_id_for_read(&id).is_ok() && self.bucket.exists(&Self::key(&schema, &id)).await? {
+                return self.update(&id, data).await;
+            }
+        }
+        self.insert(data).await
+    }
+
+    pub async fn delete(&self, id: &str) -> Result<Output> {
+        let schema = self.schema();
+        check_id_for_read(id)?;
+        let mut out = Output::default();
+        match self.load(&schema, id).await {
+            Ok(rec) => out.event("get", vec![Value::Object(rec)]),
+            Err(e) if e.is_not_found() => {}
+            Err(e) if e.kind() == ErrorKind::DecryptionError => {}
+            Err(e) => return Err(e),
+        }
+        self.bucket.delete(&Self::key(&schema, id)).await?;
+        out.result = json!({ "$metadata": { "httpStatusCode": 204 } });
+        out.event("delete", vec![Value::from(id)]);
+        Ok(out)
+    }
+
+    // ----------------------------------------------------------------- bulk
+
+    pub async fn insert_many(&self, items: Vec<Value>) -> Result<Output> {
+        let n = items.len();
+        let results: Vec<(Value, Result<Output>)> = futures::stream::iter(items.into_iter().map(|item| async move {
+            let r = self.insert(item.clone()).await;
+            (item, r)
+        }))
+        .buffered(self.parallelism)
+        .collect()
+        .await;
+        let mut out = Output::default();
+        let mut ok = Vec::new();
+        for (item, r) in results {
+            match r {
+                Ok(o) => {
+                    out.events.extend(o.events);
+                    ok.push(o.result);
+                }
+                Err(e) => out.event("error", vec![e.to_json(), item]),
+            }
+        }
+        out.result = Value::Array(ok);
+        out.event("insertMany", vec![Value::from(n)]);
+        Ok(out)
+    }
+
+    /// Records for ids in input order; ids that no longer exist are skipped, other failures reject.
+    async fn fetch_many(&self, schema: &Schema, ids: Vec<String>) -> Result<Vec<Map<String, Value>>> {
+        let recs: Vec<Option<Map<String, Value>>> = futures::stream::iter(ids.into_iter().map(|id| async move {
+            match self.load(schema, &id).await {
+                Ok(r) => Ok(Some(r)),
+                Err(e) if e.is_not_found() => Ok(None),
+                Err(e) => Err(e),
+            }
+        }))
+        .buffered(self.parallelism)
+        .try_collect()
+        .await?;
+        Ok(recs.into_iter().flatten().collect())
+    }
+
+    pub async fn get_many(&self, ids: Vec<String>) -> Result<Output> {
+        let schema = self.schema();
+        let n = ids.len();
+        let mut out = Output::default();
+        for id in &ids {
+            out.event("id", vec![Value::from(id.clone())]);
+        }
+        let recs = self.fetch_many(&schema, ids).await?;
+        for r in &recs {
+            out.event("get", vec![Value::Object(r.clone())]);
+            out.event("data", vec![Value::Object(r.clone())]);
+        }
+        out.result = Value::Array(recs.into_iter().map(Value::Object).collect());
+        out.event("getMany", vec![Value::from(n)]);
+        Ok(out)
+    }
+
+    pub async fn get_all(&self) -> Result<Output> {
+        let schema = self.schema();
+        let ids = self.ids(&schema, 0, None).await?;
+        let n = ids.len();
+        let mut out = Output::default();
+        out.event("listIds", vec![Value::from(n)]);
+        let recs = self.fetch_many(&schema, ids).await?;
+        for r in &recs {
+            out.event("get", vec![Value::Object(r.clone())]);
+        }
+        let count = recs.len();
+        out.result = Value::Array(recs.into_iter().map(Value::Object).collect());
+        if n > 0 {
+            out.event("getAll", vec![Value::from(count)]);
+        }
+        Ok(out)
+    }
+
+    pub async fn delete_many(&self, ids: Vec<String>) -> Result<Output> {
+        let schema = self.schema();
+        for id in &ids {
+            check_id_for_read(id)?;
+        }
+        let keys: Vec<String> = ids.iter().map(|id| Self::key(&schema, id)).collect();
+        let mut out = Output::default();
+        let mut batches = Vec::new();
+        for (chunk_ids, chunk_keys) in ids.chunks(1000).zip(keys.chunks(1000)) {
+            let deleted = self.bucket.delete_many(chunk_keys).await?;
+            for id in chunk_ids {
+                out.event("deleted", vec![Value::from(id.clone())]);
+            }
+            batches.push(json!({
+                "deleted": [{ "Deleted": deleted.iter().map(|k| json!({ "Key": self.bucket.full_key(k) })).collect::<Vec<_>>() }],
+                "notFound": []
+            }));
+        }
+        out.result = Value::Array(batches);
+        out.event("deleteMany", vec![Value::from(ids.len())]);
+        Ok(out)
+    }
+
+    pub async fn delete_all(&self) -> Result<Output> {
+        let schema = self.schema();
+        if schema.paranoid() {
+            let setting = schema.options.get("paranoid").cloned().unwrap_or(Value::Bool(true));
+            return Err(EngineError::new(
+                ErrorKind::ParanoidError,
+                format!(
+                    "deleteAll() is a dangerous operation and requires paranoid: false option. Current paranoid setting: {}",
+                    js_string(&setting)
+                ),
+            ));
+        }
+        let prefix = Self::prefix(&schema);
+        let mut deleted = 0usize;
+        loop {
+            // Always re-list from the start: the previous page is gone.
+            let page = self.bucket.list_page(&prefix, 1000, None).await?;
+            if page.objects.is_empty() {
+                break;
+            }
+            let keys: Vec<String> = page.objects.into_iter().map(|o| o.key).collect();
+            deleted += self.bucket.delete_many(&keys).await?.len();
+        }
+        let mut out = Output::new(json!({ "deletedCount": deleted, "version": schema.version }));
+        out.event("deleteAll", vec![json!({ "version": schema.version, "prefix": prefix.trim_end_matches('/'), "deletedCount": deleted })]);
+        Ok(out)
+    }
+
+    // -------------------------------------------------------------- listing
+
+    fn id_from_key(prefix: &str, key: &str) -> Option<String> {
+        let rest = key.strip_prefix(prefix)?;
+        rest.strip_prefix("id=").map(str::to_string)
+    }
+
+    /// Ids in key order, skipping `offset`, at most `limit` (all when None).
+    async fn ids(&self, schema: &Schema, offset: usize, limit: Option<usize>) -> Result<Vec<String>> {
+        let prefix = Self::prefix(schema);
+        let mut lister = self.bucket.lister(&prefix);
+        let mut skipped = 0usize;
+        let mut ids = Vec::new();
+        while let Some(page) = lister.next_page(1000).await? {
+            for o in page {
+                let Some(id) = Self::id_from_key(&prefix, &o.key) else { continue };
+                if skipped < offset {
+                    skipped += 1;
+                    continue;
+                }
+                if limit.map(|l| ids.len() >= l).unwrap_or(false) {
+                    return Ok(ids);
+                }
+                ids.push(id);
+            }
+            if limit.map(|l| ids.len() >= l).unwrap_or(false) {
+                break;
+            }
+        }
+        Ok(ids)
+    }
+
+    pub async fn list_ids(&self, offset: usize, limit: Option<usize>) -> Result<Output> {
+        let schema = self.schema();
+        let ids = self.ids(&schema, offset, limit).await?;
+        let mut out = Output::default();
+        out.event("listIds", vec![Value::from(ids.len())]);
+        out.result = Value::Array(ids.into_iter().map(Value::from).collect());
+        Ok(out)
+    }
+
+    async fn count_n(&self, schema: &Schema) -> Result<usize> {
+        let prefix = Self::prefix(schema);
+        let mut lister = self.bucket.lister(&prefix);
+        let mut n = 0;
+        while let Some(page) = lister.next_page(1000).await? {
+            n += page.iter().filter(|o| Self::id_from_key(&prefix, &o.key).is_some()).count();
+        }
+        Ok(n)
+    }
+
+    pub async fn count(&self) -> Result<Output> {
+        let schema = self.schema();
+        let n = self.count_n(&schema).await?;
+        let mut out = Output::new(Value::from(n));
+        out.event("count", vec![Value::from(n)]);
+        Ok(out)
+    }
+
+    pub async fn list(&self, offset: usize, limit: Option<usize>) -> Result<Output> {
+        let schema = self.schema();
+        let ids = self.ids(&schema, offset, limit).await?;
+        let mut out = Output::default();
+        out.event("listIds", vec![Value::from(ids.len())]);
+        let recs = self.fetch_many(&schema, ids).await?;
+        for r in &recs {
+            out.event("get", vec![Value::Object(r.clone())]);
+        }
+        let count = recs.len();
+        out.result = Value::Array(recs.into_iter().map(Value::Object).collect());
+        out.event("list", vec![json!({ "partition": null, "partitionValues": {}, "count": count })]);
+        Ok(out)
+    }
+
+    pub async fn page(&self, offset: usize, size: usize, skip_count: bool) -> Result<Output> {
+        let schema = self.schema();
+        let mut out = Output::default();
+        let total = if skip_count {
+            None
+        } else {
+            let n = self.count_n(&schema).await?;
+            out.event("count", vec![Value::from(n)]);
+            Some(n)
+        };
+        let listed = self.list(offset, Some(size)).await?;
+        out.events.extend(listed.events);
+        let items = listed.result;
+        let returned = items.as_array().map(Vec::len).unwrap_or(0);
+        let size_v = size.max(1);
+        out.result = json!({
+            "items": items,
+            "totalItems": total,
+            "page": offset / size_v,
+            "pageSize": size,
+            "totalPages": total.map(|t| t.div_ceil(size_v)),
+            "_debug": {
+                "requestedSize": size,
+                "requestedOffset": offset,
+                "actualItemsReturned": returned,
+                "skipCount": skip_count,
+                "hasTotalItems": total.is_some()
+            }
+        });
+        out.event("page", vec![out.result.clone()]);
+        Ok(out)
+    }
+
+    pub async fn query(&self, filter: Map<String, Value>, offset: usize, limit: usize) -> Result<Output> {
+        if filter.is_empty() {
+            return self.list(offset, Some(limit)).await;
+        }
+        let schema = self.schema();
+        let prefix = Self::prefix(&schema);
+        let mut lister = self.bucket.lister(&prefix);
+        let mut skipped = 0usize;
+        let mut out = Output::default();
+        let mut matched = Vec::new();
+        let mut listed = 0usize;
+        'pages: while let Some(page) = lister.next_page(1000).await? {
+            let mut ids = Vec::new();
+            for o in page {
+                let Some(id) = Self::id_from_key(&prefix, &o.key) else { continue };
+                if skipped < offset {
+                    skipped += 1;
+                    continue;
+                }
+                ids.push(id);
+            }
+            listed += ids.len();
+            for chunk in ids.chunks(self.parallelism.max(10)) {
+                let recs = self.fetch_many(&schema, chunk.to_vec()).await?;
+                for r in recs {
+                    out.event("get", vec![Value::Object(r.clone())]);
+                    if filter.iter().all(|(k, v)| r.get(k).map(|x| strict_equal(x, v)).unwrap_or(false)) {
+                        matched.push(Value::Object(r));
+                        if matched.len() >= limit {
+                            break 'pages;
+                        }
+                    }
+                }
+            }
+        }
+        out.events.insert(0, json!(["listIds", listed]));
+        let count = matched.len();
+        out.result = Value::Array(matched);
+        out.event("list", vec![json!({ "partition": null, "partitionValues": {}, "count": count })]);
+        Ok(out)
+    }
+
+    /// Dispatch from the binding: `op` is the s3db.js method name, `args` its arguments array.
+    pub async fn call(&self, op: &str, args: Value) -> Result<Output> {
+        let args = match args {
+            Value::Array(a) => a,
+            Value::Null => Vec::new(),
+            other => vec![other],
+        };
+        let arg = |i: usize| args.get(i).cloned().unwrap_or(Value::Null);
+        let id_arg = |i: usize| -> Result<String> {
+            given_id(args.get(i)).ok_or_else(|| EngineError::new(ErrorKind::InvalidId, "Invalid id: an id is required"))
+        };
+        let opts = |i: usize| -> Map<String, Value> { arg(i).as_object().cloned().unwrap_or_default() };
+        let usize_opt = |o: &Map<String, Value>, k: &str| -> Option<usize> {
+            o.get(k).and_then(Value::as_f64).filter(|x| x.is_finite() && *x >= 0.0).map(|x| x as usize)
+        };
+        let string_list = |v: Value| -> Result<Vec<String>> {
+            match v {
+                Value::Array(a) => a
+                    .iter()
+                    .map(|x| given_id(Some(x)).ok_or_else(|| EngineError::new(ErrorKind::InvalidId, "Invalid id in list")))
+                    .collect(),
+                _ => Err(EngineError::new(ErrorKind::InvalidId, "expected an array of ids")),
+            }
+        };
+        match op {
+            "insert" => self.insert(arg(0)).await,
+            "get" => self.get(&id_arg(0)?).await,
+            "exists" => match id_arg(0) {
+                Ok(id) => self.exists(&id).await,
+                Err(_) => Ok(Output::new(Value::Bool(false))),
+            },
+            "update" => self.update(&id_arg(0)?, arg(1)).await,
+            "upsert" => self.upsert(arg(0)).await,
+            "delete" => self.delete(&id_arg(0)?).await,
+            "insertMany" => match arg(0) {
+                Value::Array(items) => self.insert_many(items).await,
+                _ => Err(EngineError::new(ErrorKind::InvalidResourceItem, "insertMany() expects an array")),
+            },
+            "getMany" => self.get_many(string_list(arg(0))?).await,
+            "deleteMany" => self.delete_many(string_list(arg(0))?).await,
+            "getAll" => self.get_all().await,
+            "deleteAll" => self.delete_all().await,
+            "listIds" => {
+                let o = opts(0);
+                self.list_ids(usize_opt(&o, "offset").unwrap_or(0), usize_opt(&o, "limit").filter(|l| *l > 0)).await
+            }
+            "count" => self.count().await,
+            "list" => {
+                let o = opts(0);
+                self.list(usize_opt(&o, "offset").unwrap_or(0), usize_opt(&o, "limit").filter(|l| *l > 0)).await
+            }
+            "page" => {
+                let o = opts(0);
+                let skip = o.get("skipCount").map(|v| v.as_bool().unwrap_or(!v.is_null())).unwrap_or(false);
+                self.page(usize_opt(&o, "offset").unwrap_or(0), usize_opt(&o, "size").unwrap_or(100), skip).await
+            }
+            "query" => {
+                let o = opts(1);
+                self.query(opts(0), usize_opt(&o, "offset").unwrap_or(0), usize_opt(&o, "limit").unwrap_or(100)).await
+            }
+            other => Err(EngineError::new(ErrorKind::UnknownError, format!("unknown resource operation '{other}'"))),
+        }
+    }
+}
+
+/// Decode one raw metadata value (exposed for tests and the client API).
+pub fn decode_value(s: &str) -> String {
+    decode_meta_value(s)
+}
+
+pub type SharedResource = Arc<Resource>;

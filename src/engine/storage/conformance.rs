@@ -1,0 +1,126 @@
+//! Behaviour every [`Storage`] backend must show (run by each backend's tests;
+//! the S3 run needs `S3DB_TEST_S3_URL`).
+
+use super::{Bucket, Metadata, PutRequest, Storage};
+use crate::engine::error::ErrorKind;
+use bytes::Bytes;
+use std::sync::Arc;
+
+fn md(pairs: &[(&str, &str)]) -> Metadata {
+    pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+}
+
+pub async fn run_all(storage: Arc<dyn Storage>, prefix: &str) {
+    let b = Bucket::new(storage, "conformance".into(), prefix.into());
+    put_get_head(&b).await;
+    not_found(&b).await;
+    list_pagination(&b).await;
+    list_prefix_boundaries(&b).await;
+    delete_many_and_copy(&b).await;
+    metadata_limit(&b).await;
+}
+
+async fn put_get_head(b: &Bucket) {
+    let req = PutRequest {
+        body: Bytes::from_static(b"{\"a\":1}"),
+        metadata: md(&[("0", "hello"), ("_v", "v0"), ("1", "u:%C3%A7")]),
+        content_type: Some("application/json".into()),
+        content_encoding: None,
+    };
+    b.put("pgh/resource=x/v=v0/id=1", req).await.expect("put");
+    let (meta, body) = b.get("pgh/resource=x/v=v0/id=1").await.expect("get");
+    assert_eq!(&body[..], b"{\"a\":1}");
+    assert_eq!(meta.metadata.get("0").map(String::as_str), Some("hello"));
+    assert_eq!(meta.metadata.get("_v").map(String::as_str), Some("v0"));
+    assert_eq!(meta.metadata.get("1").map(String::as_str), Some("u:%C3%A7"));
+    assert_eq!(meta.content_type.as_deref(), Some("application/json"));
+    let head = b.head("pgh/resource=x/v=v0/id=1").await.expect("head");
+    assert_eq!(head.size, 7);
+    assert!(head.last_modified_ms > 0);
+    // empty body, default content type, overwrite
+    b.put("pgh/resource=x/v=v0/id=1", PutRequest { metadata: md(&[("0", "")]), ..Default::default() }).await.expect("overwrite");
+    let head = b.head("pgh/resource=x/v=v0/id=1").await.expect("head");
+    assert_eq!(head.size, 0);
+    assert_eq!(head.content_type.as_deref(), Some("application/octet-stream"));
+    assert!(b.exists("pgh/resource=x/v=v0/id=1").await.expect("exists"));
+    b.delete("pgh/resource=x/v=v0/id=1").await.expect("delete");
+    assert!(!b.exists("pgh/resource=x/v=v0/id=1").await.expect("exists"));
+}
+
+async fn not_found(b: &Bucket) {
+    let e = b.head("nf/missing").await.expect_err("head missing");
+    assert_eq!(e.kind(), ErrorKind::NotFound);
+    assert!(e.message().contains("nf/missing"));
+    let e = b.get("nf/missing").await.expect_err("get missing");
+    assert_eq!(e.kind(), ErrorKind::NoSuchKey);
+    b.delete("nf/missing").await.expect("delete of a missing key succeeds");
+    let e = b.copy("nf/missing", "nf/other").await.expect_err("copy missing");
+    assert!(e.is_not_found());
+}
+
+async fn list_pagination(b: &Bucket) {
+    let n = 2345usize;
+    let keys: Vec<String> = (0..n).map(|i| format!("lp/id={i:05}")).collect();
+    futures::future::try_join_all(keys.iter().map(|k| {
+        let k = k.clone();
+        async move { b.put(&k, PutRequest::default()).await }
+    }))
+    .await
+    .expect("puts");
+    let mut lister = b.lister("lp/");
+    let mut seen = Vec::new();
+    let mut pages = 0;
+    while let Some(page) = lister.next_page(1000).await.expect("page") {
+        assert!(page.len() <= 1000);
+        pages += 1;
+        seen.extend(page.into_iter().map(|o| o.key));
+    }
+    assert_eq!(pages, 3);
+    assert_eq!(seen, keys, "all keys, in order, no duplicates");
+    // small pages
+    let first = b.list_page("lp/", 7, None).await.expect("small page");
+    assert_eq!(first.objects.len(), 7);
+    let second = b.list_page("lp/", 7, first.next_token.clone()).await.expect("next");
+    assert_eq!(second.objects[0].key, keys[7]);
+    let deleted = b.delete_many(&keys).await.expect("delete many");
+    assert_eq!(deleted.len(), n);
+    assert!(b.list_page("lp/", 1000, None).await.expect("empty").objects.is_empty());
+}
+
+async fn list_prefix_boundaries(b: &Bucket) {
+    for k in ["pb/user/id=1", "pb/users/id=2", "pb/user-x/id=3", "pb/user/id=1/sub", "pb/user0"] {
+        b.put(k, PutRequest::default()).await.expect("put");
+    }
+    let page = b.list_page("pb/user/", 1000, None).await.expect("list");
+    let keys: Vec<_> = page.objects.iter().map(|o| o.key.as_str()).collect();
+    assert_eq!(keys, vec!["pb/user/id=1", "pb/user/id=1/sub"]);
+    let page = b.list_page("pb/user", 1000, None).await.expect("list");
+    let keys: Vec<_> = page.objects.iter().map(|o| o.key.as_str()).collect();
+    assert_eq!(keys, vec!["pb/user-x/id=3", "pb/user/id=1", "pb/user/id=1/sub", "pb/user0", "pb/users/id=2"]);
+    let all: Vec<String> = keys.iter().map(|s| s.to_string()).collect();
+    b.delete_many(&all).await.expect("cleanup");
+}
+
+async fn delete_many_and_copy(b: &Bucket) {
+    b.put("dc/a", PutRequest { metadata: md(&[("0", "a")]), body: Bytes::from_static(b"A"), ..Default::default() }).await.expect("put");
+    b.copy("dc/a", "dc/b").await.expect("copy");
+    let (m, body) = b.get("dc/b").await.expect("get copy");
+    assert_eq!(&body[..], b"A");
+    assert_eq!(m.metadata.get("0").map(String::as_str), Some("a"));
+    let deleted = b.delete_many(&["dc/a".to_string(), "dc/b".to_string(), "dc/never".to_string()]).await.expect("delete many");
+    assert!(deleted.contains(&"dc/a".to_string()) && deleted.contains(&"dc/b".to_string()));
+    assert!(!b.exists("dc/a").await.expect("exists"));
+}
+
+async fn metadata_limit(b: &Bucket) {
+    let big = "x".repeat(2040);
+    let e = b
+        .put("ml/a", PutRequest { metadata: md(&[("0", big.as_str()), ("_v", "v0")]), ..Default::default() })
+        .await
+        .expect_err("over 2 KB");
+    assert_eq!(e.kind(), ErrorKind::MetadataTooLarge);
+    assert!(!b.exists("ml/a").await.expect("exists"), "nothing written");
+    let fits = "x".repeat(2048 - 5);
+    b.put("ml/b", PutRequest { metadata: md(&[("0", fits.as_str()), ("_v", "v0")]), ..Default::default() }).await.expect("exactly 2048 fits");
+    b.delete("ml/b").await.expect("cleanup");
+}

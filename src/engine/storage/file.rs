@@ -1,0 +1,397 @@
+//! On-disk backend (`file:///abs/dir`, `file://./rel/dir`).
+//!
+//! Layout: every `/`-separated key segment is percent-encoded (everything but
+//! `A-Z a-z 0-9 _ = -`, so encoded names never contain `.`); intermediate
+//! segments are directories named `<enc>.d`, the last segment is a file named
+//! `<enc>.obj`. An object file is one JSON header line (metadata, content type,
+//! content encoding) followed by the body bytes.
+//!
+//! Writes are crash-safe: the object is written to a temporary file in the same
+//! directory, fsynced, then renamed over the target. Listing walks directories
+//! in S3 key order (a directory sorts as `<segment>/`), pruned by prefix and by
+//! the continuation token (the last key returned), so pages are exact and a
+//! listing never holds more than one directory's names. Sorted directory
+//! listings are cached per (directory, mtime, write generation).
+
+use super::{ListPage, ListedObject, ObjectMeta, PutRequest, Storage};
+use crate::engine::error::{EngineError, ErrorKind, Result};
+use bytes::Bytes;
+use futures::future::BoxFuture;
+use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+use serde_json::{Map, Value};
+use std::collections::HashMap;
+use std::io::{BufRead, Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::SystemTime;
+
+const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'_').remove(b'=').remove(b'-');
+const MAX_NAME: usize = 240;
+const CACHE_DIRS: usize = 8;
+
+type DirListing = Arc<Vec<(String, bool, String)>>; // (sort key, is_dir, file name)
+
+pub struct FileStorage {
+    root: PathBuf,
+    generation: AtomicU64,
+    cache: Mutex<HashMap<PathBuf, (SystemTime, u64, DirListing)>>,
+}
+
+fn enc(seg: &str) -> Result<String> {
+    let e = utf8_percent_encode(seg, SEGMENT).to_string();
+    if e.len() > MAX_NAME {
+        return Err(EngineError::new(
+            ErrorKind::InvalidId,
+            format!("key segment too long for the file backend ({} bytes encoded, max {MAX_NAME})", e.len()),
+        ));
+    }
+    Ok(e)
+}
+
+fn dec(name: &str) -> String {
+    percent_decode_str(name).decode_utf8_lossy().into_owned()
+}
+
+fn io_err(ctx: &str, path: &Path, e: std::io::Error) -> EngineError {
+    EngineError::io(&format!("{ctx} {}", path.display()), e)
+}
+
+fn ms(t: SystemTime) -> i64 {
+    match t.duration_since(SystemTime::UNIX_EPOCH) {
+        Ok(d) => d.as_millis() as i64,
+        Err(_) => 0,
+    }
+}
+
+impl FileStorage {
+    pub fn new(root: PathBuf) -> Result<Self> {
+        std::fs::create_dir_all(&root).map_err(|e| io_err("cannot create data directory", &root, e))?;
+        Ok(FileStorage { root, generation: AtomicU64::new(0), cache: Mutex::new(HashMap::new()) })
+    }
+
+    /// Directory that holds the key's object file, and the file name.
+    fn locate(&self, key: &str) -> Result<(PathBuf, String)> {
+        let mut segs: Vec<&str> = key.split('/').collect();
+        let last = segs.pop().unwrap_or("");
+        let mut dir = self.root.clone();
+        for s in segs {
+            dir.push(format!("{}.d", enc(s)?));
+        }
+        Ok((dir, format!("{}.obj", enc(last)?)))
+    }
+
+    fn read_header(path: &Path, missing: ErrorKind, key: &str) -> Result<(ObjectMeta, std::io::BufReader<std::fs::File>)> {
+        let f = match std::fs::File::open(path) {
+            Ok(f) => f,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(EngineError::new(missing, format!("The specified key does not exist: {key}")))
+            }
+            Err(e) => return Err(io_err("cannot open", path, e)),
+        };
+        let md = f.metadata().map_err(|e| io_err("cannot stat", path, e))?;
+        let mut r = std::io::BufReader::new(f);
+        let mut line = Vec::new();
+        r.read_until(b'\n', &mut line).map_err(|e| io_err("cannot read", path, e))?;
+        let header: Value = serde_json::from_slice(&line).map_err(|e| {
+            EngineError::new(ErrorKind::CorruptData, format!("corrupt object file {}: {e}", path.display()))
+        })?;
+        let mut meta = ObjectMeta {
+            key: key.to_string(),
+            size: md.len().saturating_sub(line.len() as u64),
+            last_modified_ms: md.modified().map(ms).unwrap_or(0),
+            ..Default::default()
+        };
+        if let Some(m) = header.get("m").and_then(Value::as_object) {
+            for (k, v) in m {
+                if let Some(s) = v.as_str() {
+                    meta.metadata.insert(k.clone(), s.to_string());
+                }
+            }
+        }
+        meta.content_type = header.get("ct").and_then(Value::as_str).map(str::to_string);
+        meta.content_encoding = header.get("ce").and_then(Value::as_str).map(str::to_string);
+        Ok((meta, r))
+    }
+
+    fn put_sync(&self, key: &str, req: &PutRequest) -> Result<()> {
+        let (dir, name) = self.locate(key)?;
+        let mut header = Map::new();
+        header.insert("m".into(), Value::Object(req.metadata.iter().map(|(k, v)| (k.clone(), Value::from(v.clone()))).collect()));
+        header.insert("ct".into(), Value::from(req.content_type.clone().unwrap_or_else(|| "application/octet-stream".into())));
+        if let Some(ce) = &req.content_encoding {
+            header.insert("ce".into(), Value::from(ce.clone()));
+        }
+        let mut line = serde_json::to_vec(&Value::Object(header))
+            .map_err(|e| EngineError::new(ErrorKind::UnknownError, format!("cannot encode header: {e}")))?;
+        line.push(b'\n');
+        for attempt in 0..3 {
+            std::fs::create_dir_all(&dir).map_err(|e| io_err("cannot create directory", &dir, e))?;
+            let tmp = dir.join(format!(".tmp-{}", nanoid::nanoid!(12)));
+            let written = (|| -> std::io::Result<()> {
+                let mut f = std::fs::File::create(&tmp)?;
+                f.write_all(&line)?;
+                f.write_all(&req.body)?;
+                f.sync_all()?;
+                std::fs::rename(&tmp, dir.join(&name))
+            })();
+            match written {
+                Ok(()) => {
+                    self.generation.fetch_add(1, Ordering::SeqCst);
+                    return Ok(());
+                }
+                Err(e) => {
+                    let _ = std::fs::remove_file(&tmp);
+                    // A concurrent delete may have removed the (empty) directory: retry.
+                    if e.kind() == std::io::ErrorKind::NotFound && attempt < 2 {
+                        continue;
+                    }
+                    return Err(io_err("cannot write object", &dir.join(&name), e));
+                }
+            }
+        }
+        Err(EngineError::new(ErrorKind::UnknownError, "cannot write object"))
+    }
+
+    fn delete_sync(&self, key: &str) -> Result<()> {
+        let (dir, name) = self.locate(key)?;
+        match std::fs::remove_file(dir.join(&name)) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+            Err(e) => return Err(io_err("cannot delete", &dir.join(&name), e)),
+        }
+        self.generation.fetch_add(1, Ordering::SeqCst);
+        // Prune now-empty directories up to the root (fails harmlessly when not empty).
+        let mut d = dir;
+        while d != self.root && d.starts_with(&self.root) {
+            if std::fs::remove_dir(&d).is_err() {
+                break;
+            }
+            if !d.pop() {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    fn dir_listing(&self, dir: &Path) -> Result<Option<DirListing>> {
+        let mtime = match std::fs::metadata(dir) {
+            Ok(m) => m.modified().unwrap_or(SystemTime::UNIX_EPOCH),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(io_err("cannot stat", dir, e)),
+        };
+        let gen = self.generation.load(Ordering::SeqCst);
+        if let Ok(c) = self.cache.lock() {
+            if let Some((t, g, l)) = c.get(dir) {
+                if *t == mtime && *g == gen {
+                    return Ok(Some(l.clone()));
+                }
+            }
+        }
+        let rd = match std::fs::read_dir(dir) {
+            Ok(rd) => rd,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(io_err("cannot list", dir, e)),
+        };
+        let mut entries = Vec::new();
+        for ent in rd {
+            let ent = ent.map_err(|e| io_err("cannot list", dir, e))?;
+            let fname = ent.file_name().to_string_lossy().into_owned();
+            if fname.starts_with('.') {
+                continue;
+            }
+            if let Some(stem) = fname.strip_suffix(".obj") {
+                entries.push((dec(stem), false, fname.clone()));
+            } else if let Some(stem) = fname.strip_suffix(".d") {
+                entries.push((format!("{}/", dec(stem)), true, fname.clone()));
+            }
+        }
+        entries.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+        let listing = Arc::new(entries);
+        if let Ok(mut c) = self.cache.lock() {
+            if c.len() >= CACHE_DIRS {
+                c.clear();
+            }
+            c.insert(dir.to_path_buf(), (mtime, gen, listing.clone()));
+        }
+        Ok(Some(listing))
+    }
+
+    /// Depth-first walk in key order collecting up to `want` keys.
+    fn walk(&self, dir: &Path, base: &str, prefix: &str, after: Option<&str>, want: usize, out: &mut Vec<ListedObject>) -> Result<()> {
+        let Some(listing) = self.dir_listing(dir)? else { return Ok(()) };
+        // Skip entries sorting at or before the token in one binary search.
+        let start = match after {
+            Some(t) if t.starts_with(base) => {
+                let rel = &t[base.len()..];
+                listing.partition_point(|(s, is_dir, _)| {
+                    if *is_dir {
+                        // keep a directory the token points into
+                        s.as_bytes() < rel.as_bytes() && !rel.starts_with(s.as_str())
+                    } else {
+                        s.as_bytes() <= rel.as_bytes()
+                    }
+                })
+            }
+            _ => 0,
+        };
+        for (s, is_dir, fname) in listing[start..].iter() {
+            if out.len() >= want {
+                return Ok(());
+            }
+            let full = format!("{base}{s}");
+            if *is_dir {
+                if !(prefix.starts_with(&full) || full.starts_with(prefix)) {
+                    if full.as_bytes() > prefix.as_bytes() {
+                        return Ok(());
+                    }
+                    continue;
+                }
+                if let Some(t) = after {
+                    if full.as_str() < t && !t.starts_with(&full) {
+                        continue;
+                    }
+                }
+                self.walk(&dir.join(fname), &full, prefix, after, want, out)?;
+            } else {
+                if !full.starts_with(prefix) {
+                    if full.as_bytes() > prefix.as_bytes() {
+                        return Ok(());
+                    }
+                    continue;
+                }
+                if let Some(t) = after {
+                    if full.as_str() <= t {
+                        continue;
+                    }
+                }
+                let path = dir.join(fname);
+                let md = match std::fs::metadata(&path) {
+                    Ok(m) => m,
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                    Err(e) => return Err(io_err("cannot stat", &path, e)),
+                };
+                out.push(ListedObject { key: full, size: md.len(), last_modified_ms: md.modified().map(ms).unwrap_or(0) });
+            }
+        }
+        Ok(())
+    }
+
+    fn list_sync(&self, prefix: &str, max_keys: usize, token: Option<String>) -> Result<ListPage> {
+        // Descend directly to the deepest directory the prefix fully names.
+        let mut dir = self.root.clone();
+        let mut base = String::new();
+        if let Some(idx) = prefix.rfind('/') {
+            for seg in prefix[..idx].split('/') {
+                dir.push(format!("{}.d", enc(seg)?));
+                base.push_str(seg);
+                base.push('/');
+            }
+        }
+        let mut out = Vec::with_capacity(max_keys + 1);
+        self.walk(&dir, &base, prefix, token.as_deref(), max_keys + 1, &mut out)?;
+        let more = out.len() > max_keys;
+        out.truncate(max_keys);
+        let next_token = if more { out.last().map(|o| o.key.clone()) } else { None };
+        Ok(ListPage { objects: out, next_token })
+    }
+}
+
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| EngineError::new(ErrorKind::UnknownError, format!("file backend task failed: {e}")))?
+}
+
+pub struct SharedFile(pub Arc<FileStorage>);
+
+impl Storage for SharedFile {
+    fn name(&self) -> &'static str {
+        "file"
+    }
+
+    fn put(&self, key: String, req: PutRequest) -> BoxFuture<'_, Result<()>> {
+        let s = self.0.clone();
+        Box::pin(blocking(move || s.put_sync(&key, &req)))
+    }
+
+    fn get(&self, key: String) -> BoxFuture<'_, Result<(ObjectMeta, Bytes)>> {
+        let s = self.0.clone();
+        Box::pin(blocking(move || {
+            let (dir, name) = s.locate(&key)?;
+            let path = dir.join(name);
+            let (meta, mut r) = FileStorage::read_header(&path, ErrorKind::NoSuchKey, &key)?;
+            let mut body = Vec::with_capacity(meta.size as usize);
+            r.read_to_end(&mut body).map_err(|e| io_err("cannot read", &path, e))?;
+            Ok((meta, Bytes::from(body)))
+        }))
+    }
+
+    fn head(&self, key: String) -> BoxFuture<'_, Result<ObjectMeta>> {
+        let s = self.0.clone();
+        Box::pin(blocking(move || {
+            let (dir, name) = s.locate(&key)?;
+            FileStorage::read_header(&dir.join(name), ErrorKind::NotFound, &key).map(|(m, _)| m)
+        }))
+    }
+
+    fn list(&self, prefix: String, max_keys: usize, token: Option<String>) -> BoxFuture<'_, Result<ListPage>> {
+        let s = self.0.clone();
+        Box::pin(blocking(move || s.list_sync(&prefix, max_keys, token)))
+    }
+
+    fn delete(&self, key: String) -> BoxFuture<'_, Result<()>> {
+        let s = self.0.clone();
+        Box::pin(blocking(move || s.delete_sync(&key)))
+    }
+
+    fn delete_many(&self, keys: Vec<String>) -> BoxFuture<'_, Result<Vec<String>>> {
+        let s = self.0.clone();
+        Box::pin(blocking(move || {
+            for k in &keys {
+                s.delete_sync(k)?;
+            }
+            Ok(keys)
+        }))
+    }
+
+    fn copy(&self, from: String, to: String) -> BoxFuture<'_, Result<()>> {
+        let s = self.0.clone();
+        Box::pin(blocking(move || {
+            let (dir, name) = s.locate(&from)?;
+            let path = dir.join(name);
+            let (meta, mut r) = FileStorage::read_header(&path, ErrorKind::NoSuchKey, &from)?;
+            let mut body = Vec::new();
+            r.read_to_end(&mut body).map_err(|e| io_err("cannot read", &path, e))?;
+            s.put_sync(
+                &to,
+                &PutRequest { body: Bytes::from(body), metadata: meta.metadata, content_type: meta.content_type, content_encoding: meta.content_encoding },
+            )
+        }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn conformance() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let s = FileStorage::new(dir.path().to_path_buf()).expect("root");
+        super::super::conformance::run_all(Arc::new(SharedFile(Arc::new(s))), "").await;
+    }
+
+    #[tokio::test]
+    async fn survives_reopen() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let s = SharedFile(Arc::new(FileStorage::new(dir.path().to_path_buf()).expect("root")));
+        let mut md = super::super::Metadata::new();
+        md.insert("0".into(), "x".into());
+        s.put("a/b=c/id=1".into(), PutRequest { metadata: md, body: Bytes::from_static(b"hi"), ..Default::default() }).await.expect("put");
+        let s2 = SharedFile(Arc::new(FileStorage::new(dir.path().to_path_buf()).expect("root")));
+        let (m, b) = s2.get("a/b=c/id=1".into()).await.expect("get");
+        assert_eq!(&b[..], b"hi");
+        assert_eq!(m.metadata.get("0").map(String::as_str), Some("x"));
+    }
+}

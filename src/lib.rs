@@ -1,0 +1,9 @@
+#![deny(clippy::all)]
+//! s3db-native: a Rust engine (`engine/`) behind thin napi bindings (`napi/`).
+//! `index.js` is the hand-written s3db.js-compatible facade over these bindings.
+
+pub mod engine;
+// The directory is `napi/` (see STYLE.md); the module is named `binding` so it
+// does not shadow the `napi` crate that the generated code refers to.
+#[path = "napi/mod.rs"]
+mod binding;

@@ -1,0 +1,131 @@
+//! `NativeDatabase`: the binding the JS `S3db`/`Database` facade wraps.
+//! Arguments and results cross as JSON text (one parse on each side).
+
+use super::error::{guarded, invalid_arg, IntoNapi};
+use crate::engine::config::{Config, ConfigOverrides};
+use crate::engine::database::{Database, DatabaseOptions};
+use napi::bindgen_prelude::Buffer;
+use napi_derive::napi;
+use serde_json::{json, Value};
+use std::sync::Arc;
+
+#[napi(js_name = "NativeDatabase")]
+pub struct NativeDatabase {
+    inner: Arc<Database>,
+}
+
+#[napi(object)]
+pub struct ClientResult {
+    pub json: String,
+    pub body: Option<Buffer>,
+}
+
+fn parse(what: &str, s: &str) -> napi::Result<Value> {
+    serde_json::from_str(s).map_err(|e| invalid_arg(what, e))
+}
+
+#[napi]
+impl NativeDatabase {
+    /// `options`: JSON of `{ connectionString, endpoint?, region?, forcePathStyle?, parallelism?, passphrase?, cache? }`.
+    #[napi(constructor)]
+    pub fn new(options: String) -> napi::Result<Self> {
+        let o = parse("options", &options)?;
+        let cs = o.get("connectionString").and_then(Value::as_str).unwrap_or("");
+        let overrides = ConfigOverrides {
+            endpoint: o.get("endpoint").and_then(Value::as_str).map(str::to_string),
+            region: o.get("region").and_then(Value::as_str).map(str::to_string),
+            force_path_style: o.get("forcePathStyle").and_then(Value::as_bool),
+            parallelism: o.get("parallelism").and_then(Value::as_u64).map(|p| p as usize),
+        };
+        let config = Config::parse(cs, &overrides).into_napi()?;
+        let passphrase = o.get("passphrase").and_then(Value::as_str).unwrap_or("secret").to_string();
+        let cache = o.get("cache").cloned().filter(|c| !c.is_null());
+        Ok(NativeDatabase { inner: Arc::new(Database::new(DatabaseOptions { config, passphrase, cache })) })
+    }
+
+    /// `{ bucket, keyPrefix, region, endpoint, forcePathStyle, parallelism, backend }` (no credentials).
+    #[napi]
+    pub fn config(&self) -> String {
+        let c = &self.inner.config;
+        let backend = match c.backend {
+            crate::engine::config::Backend::S3 => "s3",
+            crate::engine::config::Backend::Memory => "memory",
+            crate::engine::config::Backend::File { .. } => "file",
+        };
+        json!({
+            "bucket": c.bucket, "keyPrefix": c.key_prefix, "region": c.region,
+            "endpoint": c.endpoint_display(), "forcePathStyle": c.force_path_style,
+            "parallelism": c.parallelism, "backend": backend,
+        })
+        .to_string()
+    }
+
+    #[napi]
+    pub async fn connect(&self) -> napi::Result<String> {
+        let db = self.inner.clone();
+        guarded(async move { db.connect().await.map(|v| v.to_string()).into_napi() }).await
+    }
+
+    #[napi]
+    pub async fn disconnect(&self) -> napi::Result<()> {
+        let db = self.inner.clone();
+        guarded(async move { db.disconnect().await.into_napi() }).await
+    }
+
+    /// `definition`: JSON of `{ name, attributes, options, behavior }`; returns `{result, events}` JSON.
+    #[napi]
+    pub async fn create_resource(&self, definition: String) -> napi::Result<String> {
+        let db = self.inner.clone();
+        let def = parse("resource definition", &definition)?;
+        guarded(async move { db.create_resource(def).await.map(|o| o.to_json().to_string()).into_napi() }).await
+    }
+
+    /// Resource method `op` with JSON `args` (array); returns `{result, events}` JSON.
+    #[napi]
+    pub async fn resource_call(&self, resource: String, op: String, args: String) -> napi::Result<String> {
+        let db = self.inner.clone();
+        let args = parse("arguments", &args)?;
+        guarded(async move { db.resource_call(&resource, &op, args).await.map(|o| o.to_json().to_string()).into_napi() }).await
+    }
+
+    /// Raw object operation (the s3db.js `Client` surface).
+    #[napi]
+    pub async fn client_call(&self, op: String, args: String, body: Option<Buffer>) -> napi::Result<ClientResult> {
+        let db = self.inner.clone();
+        let args = parse("arguments", &args)?;
+        let body = body.map(|b| bytes::Bytes::copy_from_slice(&b));
+        guarded(async move {
+            let (v, body) = db.client_call(&op, args, body).await.into_napi()?;
+            Ok(ClientResult { json: v.to_string(), body: body.map(|b| Buffer::from(b.to_vec())) })
+        })
+        .await
+    }
+}
+
+/// Helpers exported as plain functions.
+#[napi]
+pub fn native_encrypt(plaintext: String, passphrase: String) -> napi::Result<String> {
+    crate::engine::crypto::encrypt(&plaintext, &passphrase).into_napi()
+}
+
+#[napi]
+pub fn native_decrypt(ciphertext: String, passphrase: String) -> napi::Result<String> {
+    crate::engine::crypto::decrypt(&ciphertext, &passphrase).into_napi()
+}
+
+#[napi]
+pub fn native_sha256(message: String) -> String {
+    crate::engine::crypto::sha256(&message)
+}
+
+/// Parse a connection string the way `S3db` does; returns the config JSON (no credentials) or throws.
+#[napi]
+pub fn native_parse_connection_string(input: String) -> napi::Result<String> {
+    let c = Config::parse(&input, &ConfigOverrides::default()).into_napi()?;
+    Ok(json!({
+        "bucket": c.bucket, "keyPrefix": c.key_prefix, "region": c.region,
+        "endpoint": c.endpoint_display(), "forcePathStyle": c.force_path_style,
+        "accessKeyId": c.access_key_id.unwrap_or_default(),
+    })
+    .to_string())
+}

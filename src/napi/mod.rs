@@ -1,0 +1,4 @@
+//! Thin napi bindings: argument conversion, engine calls, error mapping.
+
+pub mod database;
+pub mod error;
