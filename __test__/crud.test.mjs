@@ -11,7 +11,7 @@ const usersDef = {
     age: 'number|optional',
     tags: 'array|items:string|optional',
     active: 'boolean|optional',
-    address: { city: 'string|optional', zip: 'string|optional' }
+    address: { $$type: 'object|optional', city: 'string|optional', zip: 'string|optional' }
   }
 }
 

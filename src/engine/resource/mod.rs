@@ -201,12 +201,14 @@ impl Resource {
             obj.insert("createdAt".into(), Value::from(now.clone()));
             obj.insert("updatedAt".into(), Value::from(now));
         }
+        if let Some(id) = &id_in {
+            check_id_for_write(id)?;
+        }
         let validated = self.validated(&schema, obj)?;
         let id = match id_in {
             Some(id) => id,
             None => nanoid::nanoid!(22),
         };
-        check_id_for_write(&id)?;
         let md = schema.encode(&validated)?;
         let mut out = Output::default();
         self.check_size(&schema, &id, &md, &validated, "insert", &mut out)?;

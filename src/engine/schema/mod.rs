@@ -29,7 +29,6 @@ const KNOWN_ACTIONS: [&str; 11] =
 /// How a leaf is stored beyond 4.1.7's actions (fixes A7/A8).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Storage {
-    Plain,
     /// `date` rule: Date <-> ISO-8601 string.
     Date,
     /// `object` rule written as a string: JSON text under the field's own key.
@@ -48,7 +47,7 @@ pub struct Schema {
     pub behavior: String,
     pub passphrase: String,
     pub map: IndexMap<String, String>,
-    reversed: HashMap<String, String>,
+    pub reversed: HashMap<String, String>,
     /// short keys in index order with their attribute path
     ordered_keys: Vec<(String, String)>,
     pub hooks: Hooks,

@@ -113,7 +113,7 @@ async fn delete_many_and_copy(b: &Bucket) {
 }
 
 async fn metadata_limit(b: &Bucket) {
-    let big = "x".repeat(2040);
+    let big = "x".repeat(2044);
     let e = b
         .put("ml/a", PutRequest { metadata: md(&[("0", big.as_str()), ("_v", "v0")]), ..Default::default() })
         .await
