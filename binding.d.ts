@@ -34,7 +34,7 @@ export declare function nativeDecrypt(ciphertext: string, passphrase: string): s
 /** Helpers exported as plain functions. */
 export declare function nativeEncrypt(plaintext: string, passphrase: string): string
 
-/** Parse a connection string the way `S3db` does; returns the config JSON (no credentials) or throws. */
+/** Parse a connection string the way `S3db` does; returns the config JSON (access key id, never the secret) or throws. */
 export declare function nativeParseConnectionString(input: string): string
 
 export declare function nativeSha256(message: string): string

@@ -106,7 +106,7 @@ const KIND_CODES = { NotFound: 'NoSuchKey', NoSuchKey: 'NoSuchKey' }
 function errorFromInfo (info) {
   const Cls = KIND_CLASSES[info.kind] || UnknownError
   const details = info.details || {}
-  const { bucket, originalError, ...rest } = details
+  const { bucket, originalError, events, ...rest } = details
   let err
   if (Cls === InvalidResourceItem) {
     err = new InvalidResourceItem({
@@ -123,6 +123,7 @@ function errorFromInfo (info) {
     }
   }
   if (originalError) err.originalError = errorFromInfo(originalError)
+  if (events) Object.defineProperty(err, 'events', { value: events, enumerable: false, writable: true, configurable: true })
   Object.defineProperty(err, 'code', { value: KIND_CODES[info.kind] || info.kind, enumerable: false, writable: true, configurable: true })
   if (info.causes && info.causes.length) {
     Object.defineProperty(err, 'causes', { value: info.causes, enumerable: false, writable: true, configurable: true })
@@ -354,7 +355,19 @@ class Resource extends EventEmitter {
   }
 
   async _call (op, args) {
-    const text = await callAsync(this.database._native.resourceCall(this.name, op, encodeArgs(args)))
+    let text
+    try {
+      text = await this.database._native.resourceCall(this.name, op, encodeArgs(args))
+    } catch (nativeErr) {
+      const err = fromNative(nativeErr)
+      // Events produced before the failure (e.g. the `get` of an update) are still emitted.
+      if (Array.isArray(err.events)) {
+        const events = err.events
+        delete err.events
+        this._emitEvents(events.map(ev => ev.map((a, i) => (i === 0 ? a : revive(a, true)))))
+      }
+      throw err
+    }
     const { result, events } = decodeOutput(text)
     this._emitEvents(events)
     return result
@@ -487,11 +500,12 @@ class Database extends EventEmitter {
     const text = await callAsync(this._native.createResource(encodeArgs(def)))
     const out = JSON.parse(text)
     const resource = this._register(out.result.resource)
+    // 4.1.7 order: versionUpdated (resource), then metadataUploaded and s3db.resourceUpdated (database).
+    if (out.result.versionUpdated) resource.emit('versionUpdated', out.result.versionUpdated)
     for (const [ev, ...args] of out.events) {
       if (ev === 'metadataUploaded') this.savedMetadata = args[0]
       this.emit(ev, ...args)
     }
-    if (out.result.versionUpdated) resource.emit('versionUpdated', out.result.versionUpdated)
     return resource
   }
 

@@ -108,7 +108,7 @@ export function decodeMetaValue (v) {
 }
 
 function describeExpected (v) {
-  return v && typeof v === 'object' && ENCODED in v ? `encoded(${JSON.stringify(v[ENCODED])})` : JSON.stringify(v)
+  return v && typeof v === 'object' && ENCODED in v ? `encoded(${JSON.stringify(v[ENCODED])})` : v
 }
 
 /** Compare stored metadata with the expected map (values: strings or `encoded(text)` markers). */

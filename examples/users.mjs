@@ -21,7 +21,7 @@ const users = await s3db.createResourceIfNotExists({
     age: 'number|integer|positive',
     isActive: 'boolean',
     tags: 'array|items:string|optional',
-    address: { city: 'string|optional', country: 'string|optional' }
+    address: { $$type: 'object|optional', city: 'string|optional', country: 'string|optional' }
   }
 }).then(r => r.resource)
 
@@ -39,10 +39,11 @@ console.log('fetched:', { id: found.id, name: found.name, age: found.age, tags: 
 const updated = await users.update(john.id, { age: 31, tags: ['admin'] })
 console.log('updated age/tags:', updated.age, updated.tags)
 
-await users.insertMany([
+const more = await users.insertMany([
   { name: 'Jane Smith', email: 'jane@example.com', age: 25, isActive: true },
   { name: 'Bob Wilson', email: 'bob@example.com', age: 35, isActive: false }
 ])
+console.log('insertMany wrote', more.length, 'records')
 
 console.log('count:', await users.count())
 const page = await users.page({ offset: 0, size: 2 })

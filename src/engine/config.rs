@@ -108,7 +108,10 @@ fn parse_bool(v: &str) -> Option<bool> {
 }
 
 fn split_path(path: &str) -> Vec<String> {
-    path.split('/').filter(|s| !s.is_empty()).map(decode).collect()
+    path.split('/')
+        .filter(|s| !s.is_empty())
+        .map(decode)
+        .collect()
 }
 
 fn aws_endpoint(region: &str) -> String {
@@ -125,9 +128,12 @@ impl Config {
         if trimmed.is_empty() {
             return Err(bad(input, "empty connection string"));
         }
-        let scheme_end = trimmed
-            .find("://")
-            .ok_or_else(|| bad(input, "missing scheme, expected s3://, http(s)://, memory:// or file://"))?;
+        let scheme_end = trimmed.find("://").ok_or_else(|| {
+            bad(
+                input,
+                "missing scheme, expected s3://, http(s)://, memory:// or file://",
+            )
+        })?;
         let scheme = trimmed[..scheme_end].to_ascii_lowercase();
         let mut cfg = match scheme.as_str() {
             "file" => Self::parse_file(input, &trimmed[scheme_end + 3..])?,
@@ -135,13 +141,16 @@ impl Config {
             other => {
                 return Err(bad(
                     input,
-                    &format!("unsupported scheme '{other}', expected s3, http, https, memory or file"),
+                    &format!(
+                        "unsupported scheme '{other}', expected s3, http, https, memory or file"
+                    ),
                 ))
             }
         };
         if let Some(e) = &overrides.endpoint {
             if cfg.backend == Backend::S3 {
-                url::Url::parse(e).map_err(|err| bad(e, &format!("endpoint is not a URL: {err}")))?;
+                url::Url::parse(e)
+                    .map_err(|err| bad(e, &format!("endpoint is not a URL: {err}")))?;
                 cfg.endpoint = Some(e.trim_end_matches('/').to_string());
                 cfg.force_path_style = true;
             }
@@ -186,12 +195,17 @@ impl Config {
             return Err(bad(input, "file:// needs a directory path"));
         }
         // file:///abs -> "/abs"; file://./rel -> "./rel"; file://localhost/abs -> "/abs"
-        let path_str = path_str.strip_prefix("localhost/").map(|p| format!("/{p}")).unwrap_or(path_str);
+        let path_str = path_str
+            .strip_prefix("localhost/")
+            .map(|p| format!("/{p}"))
+            .unwrap_or(path_str);
         let path = std::path::PathBuf::from(&path_str);
         let root = if path.is_absolute() {
             path
         } else {
-            std::env::current_dir().map_err(|e| bad(input, &format!("cannot resolve relative path: {e}")))?.join(path)
+            std::env::current_dir()
+                .map_err(|e| bad(input, &format!("cannot resolve relative path: {e}")))?
+                .join(path)
         };
         let mut cfg = Self::base(Backend::File { root: root.clone() });
         cfg.bucket = root.to_string_lossy().into_owned();
@@ -262,9 +276,18 @@ impl Config {
         Ok(cfg)
     }
 
-    /// Endpoint for display (`db.config`), never including credentials.
-    pub fn endpoint_display(&self) -> String {
-        self.endpoint.clone().unwrap_or_default()
+    /// `{ bucket, keyPrefix, region, endpoint, forcePathStyle, parallelism, backend }`: never credentials.
+    pub fn public_json(&self) -> serde_json::Value {
+        let backend = match self.backend {
+            Backend::S3 => "s3",
+            Backend::Memory => "memory",
+            Backend::File { .. } => "file",
+        };
+        serde_json::json!({
+            "bucket": self.bucket, "keyPrefix": self.key_prefix, "region": self.region,
+            "endpoint": self.endpoint.clone().unwrap_or_default(), "forcePathStyle": self.force_path_style,
+            "parallelism": self.parallelism, "backend": backend,
+        })
     }
 }
 
@@ -285,7 +308,10 @@ mod tests {
         assert_eq!(c.access_key_id.as_deref(), Some("AK"));
         assert!(!c.force_path_style);
         let c = p("s3://my-bucket?region=eu-west-1");
-        assert_eq!(c.endpoint.as_deref(), Some("https://s3.eu-west-1.amazonaws.com"));
+        assert_eq!(
+            c.endpoint.as_deref(),
+            Some("https://s3.eu-west-1.amazonaws.com")
+        );
         assert!(c.access_key_id.is_none());
     }
 
@@ -311,14 +337,24 @@ mod tests {
         assert!(c.backend == Backend::Memory);
         assert_eq!((c.bucket.as_str(), c.key_prefix.as_str()), ("bkt", "a/b"));
         let c = p("file:///tmp/x");
-        assert!(matches!(c.backend, Backend::File { ref root } if root == std::path::Path::new("/tmp/x")));
+        assert!(
+            matches!(c.backend, Backend::File { ref root } if root == std::path::Path::new("/tmp/x"))
+        );
         let c = p("file://./data");
-        assert!(matches!(c.backend, Backend::File { ref root } if root.ends_with("data") && root.is_absolute()));
+        assert!(
+            matches!(c.backend, Backend::File { ref root } if root.ends_with("data") && root.is_absolute())
+        );
     }
 
     #[test]
     fn errors_hide_secrets() {
-        for bad_input in ["", "nope", "ftp://a:supersecret@h/b", "http://a:supersecret@/b", "s3://a:supersecret@h/b?forcePathStyle=maybe"] {
+        for bad_input in [
+            "",
+            "nope",
+            "ftp://a:supersecret@h/b",
+            "http://a:supersecret@/b",
+            "s3://a:supersecret@h/b?forcePathStyle=maybe",
+        ] {
             let e = Config::parse(bad_input, &ConfigOverrides::default()).expect_err(bad_input);
             assert_eq!(e.kind(), ErrorKind::ConnectionStringError);
             assert!(!e.message().contains("supersecret"), "{}", e.message());

@@ -29,7 +29,12 @@ struct Cache {
 
 fn cache() -> &'static Mutex<Cache> {
     static C: OnceLock<Mutex<Cache>> = OnceLock::new();
-    C.get_or_init(|| Mutex::new(Cache { keys: HashMap::new(), write_salt: HashMap::new() }))
+    C.get_or_init(|| {
+        Mutex::new(Cache {
+            keys: HashMap::new(),
+            write_salt: HashMap::new(),
+        })
+    })
 }
 
 fn lock() -> std::sync::MutexGuard<'static, Cache> {
@@ -63,11 +68,17 @@ fn derive(passphrase: &str, salt: &[u8; SALT_LEN]) -> Key {
 
 fn write_salt(passphrase: &str) -> [u8; SALT_LEN] {
     let mut c = lock();
-    *c.write_salt.entry(passphrase.to_string()).or_insert_with(random_bytes::<SALT_LEN>)
+    *c.write_salt
+        .entry(passphrase.to_string())
+        .or_insert_with(random_bytes::<SALT_LEN>)
 }
 
 /// Encrypt with an explicit salt (tests) or the per-process salt.
-pub fn encrypt_with(plaintext: &str, passphrase: &str, salt: Option<[u8; SALT_LEN]>) -> Result<String> {
+pub fn encrypt_with(
+    plaintext: &str,
+    passphrase: &str,
+    salt: Option<[u8; SALT_LEN]>,
+) -> Result<String> {
     let salt = salt.unwrap_or_else(|| write_salt(passphrase));
     let key = derive(passphrase, &salt);
     let iv = random_bytes::<IV_LEN>();
@@ -88,9 +99,17 @@ pub fn encrypt(plaintext: &str, passphrase: &str) -> Result<String> {
 }
 
 pub fn decrypt(b64: &str, passphrase: &str) -> Result<String> {
-    let fail = || EngineError::new(ErrorKind::DecryptionError, "The operation failed for an operation-specific reason");
+    let fail = || {
+        EngineError::new(
+            ErrorKind::DecryptionError,
+            "The operation failed for an operation-specific reason",
+        )
+    };
     // Node's decoder skips characters outside the alphabet; do the same.
-    let cleaned: String = b64.chars().filter(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '/')).collect();
+    let cleaned: String = b64
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '/'))
+        .collect();
     let raw = base64::engine::general_purpose::STANDARD_NO_PAD
         .decode(cleaned.trim_end_matches('='))
         .map_err(|_| fail())?;
@@ -102,7 +121,9 @@ pub fn decrypt(b64: &str, passphrase: &str) -> Result<String> {
     let iv = &raw[SALT_LEN..SALT_LEN + IV_LEN];
     let key = derive(passphrase, &salt);
     let cipher = Aes256Gcm::new_from_slice(&key).map_err(|_| fail())?;
-    let pt = cipher.decrypt(Nonce::from_slice(iv), &raw[SALT_LEN + IV_LEN..]).map_err(|_| fail())?;
+    let pt = cipher
+        .decrypt(Nonce::from_slice(iv), &raw[SALT_LEN + IV_LEN..])
+        .map_err(|_| fail())?;
     Ok(String::from_utf8_lossy(&pt).into_owned())
 }
 
@@ -131,12 +152,18 @@ mod tests {
         assert_eq!(decrypt(&e, "pw").expect("dec"), "hunter2");
         assert!(decrypt(&e, "other").is_err());
         assert_eq!(encrypt("", "pw").expect("enc").len(), 60);
-        assert_eq!(decrypt_with_fallback(&encrypt("x", "secret").expect("e"), "custom").expect("fallback"), "x");
+        assert_eq!(
+            decrypt_with_fallback(&encrypt("x", "secret").expect("e"), "custom").expect("fallback"),
+            "x"
+        );
         assert!(decrypt("not base64 at all", "pw").is_err());
     }
 
     #[test]
     fn sha256_vector() {
-        assert_eq!(sha256("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+        assert_eq!(
+            sha256("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
     }
 }

@@ -67,7 +67,11 @@ impl Database {
             passphrase: opts.passphrase,
             cache: opts.cache,
             bucket: OnceCell::new(),
-            state: Mutex::new(State { saved: None, resources: IndexMap::new(), connected: false }),
+            state: Mutex::new(State {
+                saved: None,
+                resources: IndexMap::new(),
+                connected: false,
+            }),
         }
     }
 
@@ -78,15 +82,24 @@ impl Database {
                     Backend::Memory => storage::memory::MemoryStorage::shared(&self.config.bucket),
                     Backend::File { root } => {
                         let root = root.clone();
-                        let fs = tokio::task::spawn_blocking(move || storage::file::FileStorage::new(root))
-                            .await
-                            .map_err(|e| EngineError::new(ErrorKind::UnknownError, e.to_string()))??;
+                        let fs = tokio::task::spawn_blocking(move || {
+                            storage::file::FileStorage::new(root)
+                        })
+                        .await
+                        .map_err(|e| EngineError::new(ErrorKind::UnknownError, e.to_string()))??;
                         Arc::new(storage::file::SharedFile(Arc::new(fs)))
                     }
                     Backend::S3 => Arc::new(storage::s3::S3Storage::connect(&self.config).await?),
                 };
-                let limited: Arc<dyn Storage> = Arc::new(storage::limit::LimitStorage::new(raw, self.config.parallelism));
-                Ok(Bucket::new(limited, self.config.bucket.clone(), self.config.key_prefix.clone()))
+                let limited: Arc<dyn Storage> = Arc::new(storage::limit::LimitStorage::new(
+                    raw,
+                    self.config.parallelism,
+                ));
+                Ok(Bucket::new(
+                    limited,
+                    self.config.bucket.clone(),
+                    self.config.key_prefix.clone(),
+                ))
             })
             .await
     }
@@ -96,7 +109,11 @@ impl Database {
         match bucket.get(METADATA_KEY).await {
             Ok((_, body)) => {
                 let v: Value = serde_json::from_slice(&body).map_err(|e| {
-                    EngineError::new(ErrorKind::CorruptData, format!("s3db.json is not valid JSON: {e}")).with("key", METADATA_KEY)
+                    EngineError::new(
+                        ErrorKind::CorruptData,
+                        format!("s3db.json is not valid JSON: {e}"),
+                    )
+                    .with("key", METADATA_KEY)
                 })?;
                 Ok(Some(v))
             }
@@ -112,23 +129,44 @@ impl Database {
             "lastUpdated": now_iso(),
             "resources": Value::Object(resources),
         });
-        let body = serde_json::to_string_pretty(&doc)
-            .map_err(|e| EngineError::new(ErrorKind::UnknownError, format!("cannot serialise s3db.json: {e}")))?;
+        let body = serde_json::to_string_pretty(&doc).map_err(|e| {
+            EngineError::new(
+                ErrorKind::UnknownError,
+                format!("cannot serialise s3db.json: {e}"),
+            )
+        })?;
         self.bucket()
             .await?
             .put(
                 METADATA_KEY,
-                PutRequest { body: Bytes::from(body), content_type: Some("application/json".into()), ..Default::default() },
+                PutRequest {
+                    body: Bytes::from(body),
+                    content_type: Some("application/json".into()),
+                    ..Default::default()
+                },
             )
             .await?;
         Ok(doc)
     }
 
     fn schema_from_stored(&self, name: &str, entry: &Value) -> Result<Option<Schema>> {
-        let current = entry.get("currentVersion").and_then(Value::as_str).unwrap_or("v0");
-        let Some(ver) = entry.get("versions").and_then(|v| v.get(current)) else { return Ok(None) };
-        let attributes = ver.get("attributes").and_then(Value::as_object).cloned().unwrap_or_default();
-        let mut options = ver.get("options").and_then(Value::as_object).cloned().unwrap_or_default();
+        let current = entry
+            .get("currentVersion")
+            .and_then(Value::as_str)
+            .unwrap_or("v0");
+        let Some(ver) = entry.get("versions").and_then(|v| v.get(current)) else {
+            return Ok(None);
+        };
+        let attributes = ver
+            .get("attributes")
+            .and_then(Value::as_object)
+            .cloned()
+            .unwrap_or_default();
+        let mut options = ver
+            .get("options")
+            .and_then(Value::as_object)
+            .cloned()
+            .unwrap_or_default();
         let partitions = entry
             .get("partitions")
             .filter(|p| p.is_object())
@@ -136,7 +174,10 @@ impl Database {
             .cloned()
             .unwrap_or_else(|| json!({}));
         options.insert("partitions".into(), partitions);
-        let behavior = ver.get("behavior").and_then(Value::as_str).unwrap_or("user-management");
+        let behavior = ver
+            .get("behavior")
+            .and_then(Value::as_str)
+            .unwrap_or("user-management");
         Schema::build(SchemaInput {
             name,
             version: current,
@@ -166,13 +207,24 @@ impl Database {
                 doc
             }
         };
-        let stored = saved.get("resources").and_then(Value::as_object).cloned().unwrap_or_default();
+        let stored = saved
+            .get("resources")
+            .and_then(Value::as_object)
+            .cloned()
+            .unwrap_or_default();
         for (name, entry) in &stored {
             if st.resources.contains_key(name) {
                 continue;
             }
             if let Some(schema) = self.schema_from_stored(name, entry)? {
-                st.resources.insert(name.clone(), Arc::new(Resource::new(schema, bucket.clone(), self.config.parallelism)));
+                st.resources.insert(
+                    name.clone(),
+                    Arc::new(Resource::new(
+                        schema,
+                        bucket.clone(),
+                        self.config.parallelism,
+                    )),
+                );
             }
         }
         // E3: changes are computed after loading, against what is in memory now.
@@ -194,12 +246,17 @@ impl Database {
         st.saved = Some(saved.clone());
         st.connected = true;
         let resources: Vec<Value> = st.resources.values().map(|r| r.schema().export()).collect();
-        Ok(json!({ "changes": changes, "metadata": saved, "resources": resources, "events": events }))
+        Ok(
+            json!({ "changes": changes, "metadata": saved, "resources": resources, "events": events }),
+        )
     }
 
     fn entry_for(schema: &Schema, created_at: Option<&Value>) -> Value {
         let mut versions = Map::new();
-        versions.insert(schema.version.clone(), Self::version_entry(schema, created_at));
+        versions.insert(
+            schema.version.clone(),
+            Self::version_entry(schema, created_at),
+        );
         json!({
             "currentVersion": schema.version,
             "partitions": schema.options.get("partitions").cloned().unwrap_or_else(|| json!({})),
@@ -219,25 +276,58 @@ impl Database {
 
     /// createResource({ name, attributes, options, behavior }).
     pub async fn create_resource(&self, def: Value) -> Result<Output> {
-        let name = def.get("name").and_then(Value::as_str).unwrap_or("").to_string();
+        let name = def
+            .get("name")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string();
         if name.is_empty() || name.contains('/') || name.chars().any(char::is_control) {
-            return Err(EngineError::new(ErrorKind::SchemaError, format!("Invalid resource name '{name}': it must be a non-empty string without '/'")));
+            return Err(EngineError::new(
+                ErrorKind::SchemaError,
+                format!(
+                    "Invalid resource name '{name}': it must be a non-empty string without '/'"
+                ),
+            ));
         }
         let attributes = match def.get("attributes") {
             Some(Value::Object(a)) => a.clone(),
             None | Some(Value::Null) => Map::new(),
-            Some(_) => return Err(EngineError::new(ErrorKind::SchemaError, "attributes must be an object")),
+            Some(_) => {
+                return Err(EngineError::new(
+                    ErrorKind::SchemaError,
+                    "attributes must be an object",
+                ))
+            }
         };
-        let options = def.get("options").and_then(Value::as_object).cloned().unwrap_or_default();
-        let behavior = def.get("behavior").and_then(Value::as_str).unwrap_or("user-management").to_string();
+        let options = def
+            .get("options")
+            .and_then(Value::as_object)
+            .cloned()
+            .unwrap_or_default();
+        let behavior = def
+            .get("behavior")
+            .and_then(Value::as_str)
+            .unwrap_or("user-management")
+            .to_string();
         let bucket = self.bucket().await?.clone();
 
         // Latest stored file (E4: never overwrite resources we did not load).
         let stored_doc = self.read_metadata().await?;
-        let stored = stored_doc.as_ref().and_then(|d| d.get("resources")).and_then(Value::as_object).cloned().unwrap_or_default();
+        let stored = stored_doc
+            .as_ref()
+            .and_then(|d| d.get("resources"))
+            .and_then(Value::as_object)
+            .cloned()
+            .unwrap_or_default();
         let entry = stored.get(&name);
-        let stored_current = entry.and_then(|e| e.get("currentVersion")).and_then(Value::as_str).map(str::to_string);
-        let stored_versions = entry.and_then(|e| e.get("versions")).and_then(Value::as_object).cloned();
+        let stored_current = entry
+            .and_then(|e| e.get("currentVersion"))
+            .and_then(Value::as_str)
+            .map(str::to_string);
+        let stored_versions = entry
+            .and_then(|e| e.get("versions"))
+            .and_then(Value::as_object)
+            .cloned();
 
         let build = |version: &str, attrs: &Map<String, Value>| {
             Schema::build(SchemaInput {
@@ -252,14 +342,29 @@ impl Database {
         };
         let probe = build(stored_current.as_deref().unwrap_or("v0"), &attributes)?;
         let new_hash = probe.version_hash();
-        let stored_entry = stored_current.as_ref().and_then(|c| stored_versions.as_ref().and_then(|v| v.get(c)));
-        let same = stored_entry.and_then(|v| v.get("hash")).and_then(Value::as_str) == Some(new_hash.as_str());
+        let stored_entry = stored_current
+            .as_ref()
+            .and_then(|c| stored_versions.as_ref().and_then(|v| v.get(c)));
+        let same = stored_entry
+            .and_then(|v| v.get("hash"))
+            .and_then(Value::as_str)
+            == Some(new_hash.as_str());
         let (schema, changed) = if same {
             // A2: the field map follows the stored attribute order for this version.
-            let stored_attrs = stored_entry.and_then(|v| v.get("attributes")).and_then(Value::as_object).cloned().unwrap_or(attributes.clone());
-            (build(stored_current.as_deref().unwrap_or("v0"), &stored_attrs)?, false)
+            let stored_attrs = stored_entry
+                .and_then(|v| v.get("attributes"))
+                .and_then(Value::as_object)
+                .cloned()
+                .unwrap_or(attributes.clone());
+            (
+                build(stored_current.as_deref().unwrap_or("v0"), &stored_attrs)?,
+                false,
+            )
         } else if entry.is_some() {
-            (build(&next_version(stored_versions.as_ref()), &attributes)?, true)
+            (
+                build(&next_version(stored_versions.as_ref()), &attributes)?,
+                true,
+            )
         } else {
             (probe, true)
         };
@@ -272,8 +377,14 @@ impl Database {
         if needs_upload {
             let mut resources = stored.clone();
             let mut versions = stored_versions.clone().unwrap_or_default();
-            let created_at = versions.get(&schema.version).and_then(|v| v.get("createdAt")).cloned();
-            versions.insert(schema.version.clone(), Self::version_entry(&schema, created_at.as_ref()));
+            let created_at = versions
+                .get(&schema.version)
+                .and_then(|v| v.get("createdAt"))
+                .cloned();
+            versions.insert(
+                schema.version.clone(),
+                Self::version_entry(&schema, created_at.as_ref()),
+            );
             resources.insert(
                 name.clone(),
                 json!({
@@ -300,7 +411,10 @@ impl Database {
                 out.events.push(json!(["s3db.resourceUpdated", name]));
             }
             None => {
-                st.resources.insert(name.clone(), Arc::new(Resource::new(schema, bucket, self.config.parallelism)));
+                st.resources.insert(
+                    name.clone(),
+                    Arc::new(Resource::new(schema, bucket, self.config.parallelism)),
+                );
                 out.events.push(json!(["s3db.resourceCreated", name]));
             }
         }
@@ -320,7 +434,11 @@ impl Database {
     pub async fn resource(&self, name: &str) -> Result<Arc<Resource>> {
         let st = self.state.lock().await;
         st.resources.get(name).cloned().ok_or_else(|| {
-            EngineError::new(ErrorKind::ResourceNotFound, format!("Resource not found: {name}")).with("resourceName", name)
+            EngineError::new(
+                ErrorKind::ResourceNotFound,
+                format!("Resource not found: {name}"),
+            )
+            .with("resourceName", name)
         })
     }
 
@@ -331,9 +449,19 @@ impl Database {
 
     /// Raw object access (the s3db.js `Client` surface): keys are relative to the key prefix,
     /// metadata values are passed and returned exactly as stored.
-    pub async fn client_call(&self, op: &str, args: Value, body: Option<Bytes>) -> Result<(Value, Option<Bytes>)> {
+    pub async fn client_call(
+        &self,
+        op: &str,
+        args: Value,
+        body: Option<Bytes>,
+    ) -> Result<(Value, Option<Bytes>)> {
         let b = self.bucket().await?;
-        let s = |k: &str| args.get(k).and_then(Value::as_str).unwrap_or("").to_string();
+        let s = |k: &str| {
+            args.get(k)
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string()
+        };
         let meta_json = |m: &crate::engine::storage::ObjectMeta| {
             json!({
                 "Metadata": m.metadata,
@@ -349,13 +477,25 @@ impl Database {
                 let metadata = args
                     .get("metadata")
                     .and_then(Value::as_object)
-                    .map(|m| m.iter().map(|(k, v)| (k.to_ascii_lowercase(), crate::engine::codec::js_string(v))).collect())
+                    .map(|m| {
+                        m.iter()
+                            .map(|(k, v)| {
+                                (k.to_ascii_lowercase(), crate::engine::codec::js_string(v))
+                            })
+                            .collect()
+                    })
                     .unwrap_or_default();
                 let req = PutRequest {
                     body: body.unwrap_or_default(),
                     metadata,
-                    content_type: args.get("contentType").and_then(Value::as_str).map(str::to_string),
-                    content_encoding: args.get("contentEncoding").and_then(Value::as_str).map(str::to_string),
+                    content_type: args
+                        .get("contentType")
+                        .and_then(Value::as_str)
+                        .map(str::to_string),
+                    content_encoding: args
+                        .get("contentEncoding")
+                        .and_then(Value::as_str)
+                        .map(str::to_string),
                 };
                 b.put(&s("key"), req).await?;
                 Ok((json!({}), None))
@@ -371,16 +511,31 @@ impl Database {
                 Ok((json!({}), None))
             }
             "deleteObjects" => {
-                let keys: Vec<String> =
-                    args.get("keys").and_then(Value::as_array).map(|a| a.iter().filter_map(Value::as_str).map(str::to_string).collect()).unwrap_or_default();
+                let keys: Vec<String> = args
+                    .get("keys")
+                    .and_then(Value::as_array)
+                    .map(|a| {
+                        a.iter()
+                            .filter_map(Value::as_str)
+                            .map(str::to_string)
+                            .collect()
+                    })
+                    .unwrap_or_default();
                 let deleted = b.delete_many(&keys).await?;
                 Ok((json!({ "deleted": deleted, "notFound": [] }), None))
             }
             "listObjects" => {
                 let max = args.get("maxKeys").and_then(Value::as_u64).unwrap_or(1000) as usize;
-                let token = args.get("continuationToken").and_then(Value::as_str).map(str::to_string);
+                let token = args
+                    .get("continuationToken")
+                    .and_then(Value::as_str)
+                    .map(str::to_string);
                 let page = b.list_page(&s("prefix"), max, token).await?;
-                let contents: Vec<Value> = page.objects.iter().map(|o| json!({ "Key": o.key, "Size": o.size })).collect();
+                let contents: Vec<Value> = page
+                    .objects
+                    .iter()
+                    .map(|o| json!({ "Key": o.key, "Size": o.size }))
+                    .collect();
                 Ok((
                     json!({ "Contents": contents, "KeyCount": page.objects.len(), "IsTruncated": page.next_token.is_some(), "NextContinuationToken": page.next_token }),
                     None,
@@ -396,9 +551,19 @@ impl Database {
                         keys.extend(page.into_iter().map(|o| Value::from(o.key)));
                     }
                 }
-                Ok((if op == "count" { Value::from(n) } else { Value::Array(keys) }, None))
+                Ok((
+                    if op == "count" {
+                        Value::from(n)
+                    } else {
+                        Value::Array(keys)
+                    },
+                    None,
+                ))
             }
-            other => Err(EngineError::new(ErrorKind::UnknownError, format!("unknown client operation '{other}'"))),
+            other => Err(EngineError::new(
+                ErrorKind::UnknownError,
+                format!("unknown client operation '{other}'"),
+            )),
         }
     }
 
@@ -416,7 +581,8 @@ mod tests {
     #[test]
     fn next_versions() {
         assert_eq!(next_version(None), "v0");
-        let m: Map<String, Value> = serde_json::from_str(r#"{"v0":{},"v1beta":{},"v9":{}}"#).expect("json");
+        let m: Map<String, Value> =
+            serde_json::from_str(r#"{"v0":{},"v1beta":{},"v9":{}}"#).expect("json");
         assert_eq!(next_version(Some(&m)), "v10");
     }
 }

@@ -86,7 +86,12 @@ pub type Result<T, E = EngineError> = std::result::Result<T, E>;
 
 impl EngineError {
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
-        EngineError { kind, message: message.into(), details: Map::new(), source: None }
+        EngineError {
+            kind,
+            message: message.into(),
+            details: Map::new(),
+            source: None,
+        }
     }
 
     pub fn with(mut self, name: &str, value: impl Into<Value>) -> Self {
@@ -150,9 +155,12 @@ impl EngineError {
     }
 
     pub fn not_found(kind: ErrorKind, bucket: &str, key: &str) -> Self {
-        EngineError::new(kind, format!("Key [{key}] does not exists [bucket:{bucket}/{key}]"))
-            .with("key", key)
-            .with("bucket", bucket)
+        EngineError::new(
+            kind,
+            format!("Key [{key}] does not exists [bucket:{bucket}/{key}]"),
+        )
+        .with("key", key)
+        .with("bucket", bucket)
     }
 
     pub fn io(context: &str, err: std::io::Error) -> Self {

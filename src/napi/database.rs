@@ -30,34 +30,42 @@ impl NativeDatabase {
     #[napi(constructor)]
     pub fn new(options: String) -> napi::Result<Self> {
         let o = parse("options", &options)?;
-        let cs = o.get("connectionString").and_then(Value::as_str).unwrap_or("");
+        let cs = o
+            .get("connectionString")
+            .and_then(Value::as_str)
+            .unwrap_or("");
         let overrides = ConfigOverrides {
-            endpoint: o.get("endpoint").and_then(Value::as_str).map(str::to_string),
+            endpoint: o
+                .get("endpoint")
+                .and_then(Value::as_str)
+                .map(str::to_string),
             region: o.get("region").and_then(Value::as_str).map(str::to_string),
             force_path_style: o.get("forcePathStyle").and_then(Value::as_bool),
-            parallelism: o.get("parallelism").and_then(Value::as_u64).map(|p| p as usize),
+            parallelism: o
+                .get("parallelism")
+                .and_then(Value::as_u64)
+                .map(|p| p as usize),
         };
         let config = Config::parse(cs, &overrides).into_napi()?;
-        let passphrase = o.get("passphrase").and_then(Value::as_str).unwrap_or("secret").to_string();
+        let passphrase = o
+            .get("passphrase")
+            .and_then(Value::as_str)
+            .unwrap_or("secret")
+            .to_string();
         let cache = o.get("cache").cloned().filter(|c| !c.is_null());
-        Ok(NativeDatabase { inner: Arc::new(Database::new(DatabaseOptions { config, passphrase, cache })) })
+        Ok(NativeDatabase {
+            inner: Arc::new(Database::new(DatabaseOptions {
+                config,
+                passphrase,
+                cache,
+            })),
+        })
     }
 
     /// `{ bucket, keyPrefix, region, endpoint, forcePathStyle, parallelism, backend }` (no credentials).
     #[napi]
     pub fn config(&self) -> String {
-        let c = &self.inner.config;
-        let backend = match c.backend {
-            crate::engine::config::Backend::S3 => "s3",
-            crate::engine::config::Backend::Memory => "memory",
-            crate::engine::config::Backend::File { .. } => "file",
-        };
-        json!({
-            "bucket": c.bucket, "keyPrefix": c.key_prefix, "region": c.region,
-            "endpoint": c.endpoint_display(), "forcePathStyle": c.force_path_style,
-            "parallelism": c.parallelism, "backend": backend,
-        })
-        .to_string()
+        self.inner.config.public_json().to_string()
     }
 
     #[napi]
@@ -77,26 +85,51 @@ impl NativeDatabase {
     pub async fn create_resource(&self, definition: String) -> napi::Result<String> {
         let db = self.inner.clone();
         let def = parse("resource definition", &definition)?;
-        guarded(async move { db.create_resource(def).await.map(|o| o.to_json().to_string()).into_napi() }).await
+        guarded(async move {
+            db.create_resource(def)
+                .await
+                .map(|o| o.to_json().to_string())
+                .into_napi()
+        })
+        .await
     }
 
     /// Resource method `op` with JSON `args` (array); returns `{result, events}` JSON.
     #[napi]
-    pub async fn resource_call(&self, resource: String, op: String, args: String) -> napi::Result<String> {
+    pub async fn resource_call(
+        &self,
+        resource: String,
+        op: String,
+        args: String,
+    ) -> napi::Result<String> {
         let db = self.inner.clone();
         let args = parse("arguments", &args)?;
-        guarded(async move { db.resource_call(&resource, &op, args).await.map(|o| o.to_json().to_string()).into_napi() }).await
+        guarded(async move {
+            db.resource_call(&resource, &op, args)
+                .await
+                .map(|o| o.to_json().to_string())
+                .into_napi()
+        })
+        .await
     }
 
     /// Raw object operation (the s3db.js `Client` surface).
     #[napi]
-    pub async fn client_call(&self, op: String, args: String, body: Option<Buffer>) -> napi::Result<ClientResult> {
+    pub async fn client_call(
+        &self,
+        op: String,
+        args: String,
+        body: Option<Buffer>,
+    ) -> napi::Result<ClientResult> {
         let db = self.inner.clone();
         let args = parse("arguments", &args)?;
         let body = body.map(|b| bytes::Bytes::copy_from_slice(&b));
         guarded(async move {
             let (v, body) = db.client_call(&op, args, body).await.into_napi()?;
-            Ok(ClientResult { json: v.to_string(), body: body.map(|b| Buffer::from(b.to_vec())) })
+            Ok(ClientResult {
+                json: v.to_string(),
+                body: body.map(|b| Buffer::from(b.to_vec())),
+            })
         })
         .await
     }
@@ -118,14 +151,11 @@ pub fn native_sha256(message: String) -> String {
     crate::engine::crypto::sha256(&message)
 }
 
-/// Parse a connection string the way `S3db` does; returns the config JSON (no credentials) or throws.
+/// Parse a connection string the way `S3db` does; returns the config JSON (access key id, never the secret) or throws.
 #[napi]
 pub fn native_parse_connection_string(input: String) -> napi::Result<String> {
     let c = Config::parse(&input, &ConfigOverrides::default()).into_napi()?;
-    Ok(json!({
-        "bucket": c.bucket, "keyPrefix": c.key_prefix, "region": c.region,
-        "endpoint": c.endpoint_display(), "forcePathStyle": c.force_path_style,
-        "accessKeyId": c.access_key_id.unwrap_or_default(),
-    })
-    .to_string())
+    let mut v = c.public_json();
+    v["accessKeyId"] = json!(c.access_key_id.unwrap_or_default());
+    Ok(v.to_string())
 }

@@ -19,11 +19,17 @@ impl<T> IntoNapi<T> for Result<T, EngineError> {
 }
 
 pub fn to_napi(e: EngineError) -> napi::Error {
-    napi::Error::new(napi::Status::GenericFailure, format!("{PREFIX}{}", e.to_json()))
+    napi::Error::new(
+        napi::Status::GenericFailure,
+        format!("{PREFIX}{}", e.to_json()),
+    )
 }
 
 pub fn invalid_arg(what: &str, err: impl std::fmt::Display) -> napi::Error {
-    to_napi(EngineError::new(ErrorKind::UnknownError, format!("invalid {what}: {err}")))
+    to_napi(EngineError::new(
+        ErrorKind::UnknownError,
+        format!("invalid {what}: {err}"),
+    ))
 }
 
 /// Run a future, turning a panic into an error instead of letting it cross into JS.
@@ -40,7 +46,10 @@ where
                 .map(|s| s.to_string())
                 .or_else(|| p.downcast_ref::<String>().cloned())
                 .unwrap_or_else(|| "unknown panic".into());
-            Err(to_napi(EngineError::new(ErrorKind::UnknownError, format!("internal error (panic): {what}"))))
+            Err(to_napi(EngineError::new(
+                ErrorKind::UnknownError,
+                format!("internal error (panic): {what}"),
+            )))
         }
     }
 }

@@ -30,7 +30,11 @@ pub fn js_number_to_string(x: f64) -> String {
         return "NaN".into();
     }
     if x.is_infinite() {
-        return if x > 0.0 { "Infinity".into() } else { "-Infinity".into() };
+        return if x > 0.0 {
+            "Infinity".into()
+        } else {
+            "-Infinity".into()
+        };
     }
     if x == 0.0 {
         return "0".into();
@@ -75,12 +79,21 @@ pub fn js_parse_number(s: &str) -> Option<f64> {
         "-Infinity" => return Some(f64::NEG_INFINITY),
         _ => {}
     }
-    for (p, radix) in [("0x", 16), ("0X", 16), ("0o", 8), ("0O", 8), ("0b", 2), ("0B", 2)] {
+    for (p, radix) in [
+        ("0x", 16),
+        ("0X", 16),
+        ("0o", 8),
+        ("0O", 8),
+        ("0b", 2),
+        ("0B", 2),
+    ] {
         if let Some(rest) = t.strip_prefix(p) {
             return u128::from_str_radix(rest, radix).ok().map(|v| v as f64);
         }
     }
-    let ok = t.chars().all(|c| c.is_ascii_digit() || matches!(c, '.' | 'e' | 'E' | '+' | '-'));
+    let ok = t
+        .chars()
+        .all(|c| c.is_ascii_digit() || matches!(c, '.' | 'e' | 'E' | '+' | '-'));
     if !ok {
         return None;
     }
@@ -95,7 +108,9 @@ pub fn json_number(x: f64) -> Value {
         }
         return Value::from(x as i64);
     }
-    serde_json::Number::from_f64(x).map(Value::Number).unwrap_or(Value::Null)
+    serde_json::Number::from_f64(x)
+        .map(Value::Number)
+        .unwrap_or(Value::Null)
 }
 
 pub fn value_as_f64(v: &Value) -> Option<f64> {
@@ -106,7 +121,10 @@ pub fn value_as_f64(v: &Value) -> Option<f64> {
 pub fn js_string(v: &Value) -> String {
     match v {
         Value::String(s) => s.clone(),
-        Value::Number(n) => n.as_f64().map(js_number_to_string).unwrap_or_else(|| n.to_string()),
+        Value::Number(n) => n
+            .as_f64()
+            .map(js_number_to_string)
+            .unwrap_or_else(|| n.to_string()),
         Value::Bool(b) => b.to_string(),
         Value::Null => "null".into(),
         Value::Object(o) => match o.get("$date").and_then(Value::as_str) {
@@ -192,7 +210,10 @@ fn is_plain_ascii(s: &str) -> bool {
 pub fn encode_meta_value(s: &str) -> String {
     if is_plain_ascii(s) {
         if s.starts_with("u:") || s.starts_with("b:") || s.starts_with("d:") {
-            return format!("b:{}", base64::engine::general_purpose::STANDARD.encode(s.as_bytes()));
+            return format!(
+                "b:{}",
+                base64::engine::general_purpose::STANDARD.encode(s.as_bytes())
+            );
         }
         return s.to_string();
     }
@@ -265,7 +286,11 @@ fn write_stable(v: &Value, out: &mut String) {
             }
             out.push(']');
         }
-        Value::Number(n) => out.push_str(&n.as_f64().map(js_number_to_string).unwrap_or_else(|| n.to_string())),
+        Value::Number(n) => out.push_str(
+            &n.as_f64()
+                .map(js_number_to_string)
+                .unwrap_or_else(|| n.to_string()),
+        ),
         other => out.push_str(&other.to_string()),
     }
 }
@@ -313,10 +338,16 @@ mod tests {
     fn arrays_like_417() {
         let sep = '|';
         assert_eq!(encode_array(&[json!("a"), json!("b")], sep), "a|b");
-        assert_eq!(encode_array(&[json!("a|b"), json!("c\\d")], sep), "a\\|b|c\\\\d");
+        assert_eq!(
+            encode_array(&[json!("a|b"), json!("c\\d")], sep),
+            "a\\|b|c\\\\d"
+        );
         assert_eq!(encode_array(&[], sep), "[]");
         assert_eq!(encode_array(&[json!(1), json!(2.5)], sep), "1|2.5");
-        assert_eq!(decode_array("a\\|b|c\\\\d", sep), vec![json!("a|b"), json!("c\\d")]);
+        assert_eq!(
+            decode_array("a\\|b|c\\\\d", sep),
+            vec![json!("a|b"), json!("c\\d")]
+        );
         assert_eq!(decode_array("[]", sep), Vec::<Value>::new());
         assert_eq!(decode_array("", sep), Vec::<Value>::new());
         assert_eq!(decode_array("a\\x", sep), vec![json!("a\\x")]);
@@ -324,13 +355,26 @@ mod tests {
 
     #[test]
     fn meta_values_round_trip() {
-        for s in ["plain", "", "Ação çédille naïve", "smile 😀 rocket 🚀", "漢字かなカナ 한국어", "line\nbreak", "u:literal", "b:x", "d:y", "tab\there"] {
+        for s in [
+            "plain",
+            "",
+            "Ação çédille naïve",
+            "smile 😀 rocket 🚀",
+            "漢字かなカナ 한국어",
+            "line\nbreak",
+            "u:literal",
+            "b:x",
+            "d:y",
+            "tab\there",
+        ] {
             let e = encode_meta_value(s);
             assert!(e.bytes().all(|b| (0x20..=0x7e).contains(&b)), "{e}");
             assert_eq!(decode_meta_value(&e), s);
         }
         assert_eq!(encode_meta_value("hello world"), "hello world");
-        assert!(encode_meta_value("naïve-text-with-a-long-ascii-tail-abcdefghij").starts_with("u:"));
+        assert!(
+            encode_meta_value("naïve-text-with-a-long-ascii-tail-abcdefghij").starts_with("u:")
+        );
         assert!(encode_meta_value("漢字かなカナ").starts_with("b:"));
     }
 
@@ -339,6 +383,9 @@ mod tests {
         let v = json!({"attributes":{"name":"string|min:2","email":"email","age":"number|optional","tags":"array|items:string|optional","active":"boolean|optional","password":"secret|optional","address":{"city":"string|optional","zip":"string|optional"}},"behavior":"user-management"});
         let s = stable_stringify(&v);
         assert_eq!(s, "{\"attributes\":{\"active\":\"boolean|optional\",\"address\":{\"city\":\"string|optional\",\"zip\":\"string|optional\"},\"age\":\"number|optional\",\"email\":\"email\",\"name\":\"string|min:2\",\"password\":\"secret|optional\",\"tags\":\"array|items:string|optional\"},\"behavior\":\"user-management\"}");
-        assert_eq!(sha256_hex(s.as_bytes()), "68da7b8b5343a9a2e0343e40060e1229bbbd4874c15f8b0e546eb811349d03d7");
+        assert_eq!(
+            sha256_hex(s.as_bytes()),
+            "68da7b8b5343a9a2e0343e40060e1229bbbd4874c15f8b0e546eb811349d03d7"
+        );
     }
 }

@@ -8,8 +8,11 @@
 
 use crate::engine::codec::{decode_meta_value, js_string};
 use crate::engine::error::{EngineError, ErrorKind, Result};
+use crate::engine::schema::validator::strict_eq;
 use crate::engine::schema::{Schema, ValidationError};
-use crate::engine::storage::{metadata_size, Bucket, Metadata, ObjectMeta, PutRequest, METADATA_LIMIT};
+use crate::engine::storage::{
+    metadata_size, Bucket, Metadata, ObjectMeta, PutRequest, METADATA_LIMIT,
+};
 use bytes::Bytes;
 use futures::{StreamExt, TryStreamExt};
 use serde_json::{json, Map, Value};
@@ -24,7 +27,10 @@ pub struct Output {
 
 impl Output {
     fn new(result: Value) -> Self {
-        Output { result, events: Vec::new() }
+        Output {
+            result,
+            events: Vec::new(),
+        }
     }
     fn event(&mut self, name: &str, args: Vec<Value>) {
         let mut e = vec![Value::from(name)];
@@ -65,13 +71,22 @@ fn given_id(v: Option<&Value>) -> Option<String> {
 
 fn check_id_for_read(id: &str) -> Result<()> {
     if id.is_empty() {
-        return Err(EngineError::new(ErrorKind::InvalidId, "Invalid id: the id is empty").with("id", id));
+        return Err(
+            EngineError::new(ErrorKind::InvalidId, "Invalid id: the id is empty").with("id", id),
+        );
     }
     if id.split('/').any(|s| s == "." || s == "..") {
-        return Err(EngineError::new(ErrorKind::InvalidId, format!("Invalid id '{id}': '.' and '..' path segments are not allowed")).with("id", id));
+        return Err(EngineError::new(
+            ErrorKind::InvalidId,
+            format!("Invalid id '{id}': '.' and '..' path segments are not allowed"),
+        )
+        .with("id", id));
     }
     if id.len() > 900 {
-        return Err(EngineError::new(ErrorKind::InvalidId, "Invalid id: longer than 900 bytes").with("id", id));
+        return Err(
+            EngineError::new(ErrorKind::InvalidId, "Invalid id: longer than 900 bytes")
+                .with("id", id),
+        );
     }
     Ok(())
 }
@@ -80,10 +95,18 @@ fn check_id_for_read(id: &str) -> Result<()> {
 fn check_id_for_write(id: &str) -> Result<()> {
     check_id_for_read(id)?;
     if id.contains('/') {
-        return Err(EngineError::new(ErrorKind::InvalidId, format!("Invalid id '{id}': ids cannot contain '/'")).with("id", id));
+        return Err(EngineError::new(
+            ErrorKind::InvalidId,
+            format!("Invalid id '{id}': ids cannot contain '/'"),
+        )
+        .with("id", id));
     }
     if id.chars().any(char::is_control) {
-        return Err(EngineError::new(ErrorKind::InvalidId, "Invalid id: ids cannot contain control characters").with("id", id));
+        return Err(EngineError::new(
+            ErrorKind::InvalidId,
+            "Invalid id: ids cannot contain control characters",
+        )
+        .with("id", id));
     }
     Ok(())
 }
@@ -92,7 +115,9 @@ fn check_id_for_write(id: &str) -> Result<()> {
 fn deep_merge(base: &mut Map<String, Value>, patch: &Map<String, Value>) {
     for (k, v) in patch {
         match (base.get_mut(k), v) {
-            (Some(Value::Object(b)), Value::Object(p)) if !crate::engine::schema::is_date(v) => deep_merge(b, p),
+            (Some(Value::Object(b)), Value::Object(p)) if !crate::engine::schema::is_date(v) => {
+                deep_merge(b, p)
+            }
             _ => {
                 base.insert(k.clone(), v.clone());
             }
@@ -100,23 +125,20 @@ fn deep_merge(base: &mut Map<String, Value>, patch: &Map<String, Value>) {
     }
 }
 
-/// JS `===` on JSON values: primitives by value, objects/arrays never equal.
-fn strict_equal(a: &Value, b: &Value) -> bool {
-    match (a, b) {
-        (Value::Null, Value::Null) => true,
-        (Value::Bool(x), Value::Bool(y)) => x == y,
-        (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
-        (Value::String(x), Value::String(y)) => x == y,
-        _ => false,
-    }
-}
-
-fn validation_error(schema: &Schema, bucket: &str, attributes: &Map<String, Value>, errors: &[ValidationError]) -> EngineError {
+fn validation_error(
+    schema: &Schema,
+    bucket: &str,
+    attributes: &Map<String, Value>,
+    errors: &[ValidationError],
+) -> EngineError {
     let validation: Vec<Value> = errors.iter().map(ValidationError::to_json).collect();
     let pretty = serde_json::to_string_pretty(&validation).unwrap_or_default();
     EngineError::new(
         ErrorKind::InvalidResourceItem,
-        format!("This item is not valid. Resource={} [bucket:{bucket}].\n{pretty}", schema.name),
+        format!(
+            "This item is not valid. Resource={} [bucket:{bucket}].\n{pretty}",
+            schema.name
+        ),
     )
     .with("bucket", bucket)
     .with("resourceName", schema.name.clone())
@@ -126,7 +148,12 @@ fn validation_error(schema: &Schema, bucket: &str, attributes: &Map<String, Valu
 
 impl Resource {
     pub fn new(schema: Schema, bucket: Bucket, parallelism: usize) -> Self {
-        Resource { name: schema.name.clone(), schema: RwLock::new(Arc::new(schema)), bucket, parallelism: parallelism.max(1) }
+        Resource {
+            name: schema.name.clone(),
+            schema: RwLock::new(Arc::new(schema)),
+            bucket,
+            parallelism: parallelism.max(1),
+        }
     }
 
     pub fn schema(&self) -> Arc<Schema> {
@@ -154,16 +181,33 @@ impl Resource {
     // ---------------------------------------------------------------- writes
 
     /// Validate `data` (mutated like 4.1.7) or fail with InvalidResourceItem; nothing is written on failure.
-    fn validated(&self, schema: &Schema, mut data: Map<String, Value>) -> Result<Map<String, Value>> {
+    fn validated(
+        &self,
+        schema: &Schema,
+        mut data: Map<String, Value>,
+    ) -> Result<Map<String, Value>> {
         let attributes = data.clone();
         let errors = schema.validate(&mut data);
         if !errors.is_empty() {
-            return Err(validation_error(schema, &self.bucket.bucket, &attributes, &errors));
+            return Err(validation_error(
+                schema,
+                &self.bucket.bucket,
+                &attributes,
+                &errors,
+            ));
         }
         Ok(data)
     }
 
-    fn check_size(&self, schema: &Schema, id: &str, md: &Metadata, data: &Map<String, Value>, operation: &str, out: &mut Output) -> Result<()> {
+    fn check_size(
+        &self,
+        schema: &Schema,
+        id: &str,
+        md: &Metadata,
+        data: &Map<String, Value>,
+        operation: &str,
+        out: &mut Output,
+    ) -> Result<()> {
         let total = metadata_size(md);
         if total <= METADATA_LIMIT {
             return Ok(());
@@ -192,10 +236,15 @@ impl Resource {
     pub async fn insert(&self, data: Value) -> Result<Output> {
         let schema = self.schema();
         let Value::Object(mut obj) = data else {
-            return Err(EngineError::new(ErrorKind::InvalidResourceItem, "insert() expects an object"));
+            return Err(EngineError::new(
+                ErrorKind::InvalidResourceItem,
+                "insert() expects an object",
+            ));
         };
         let id_in = given_id(obj.get("id"));
-        obj.shift_remove("id");
+        let id_value = obj
+            .shift_remove("id")
+            .filter(|v| v.is_number() && id_in.is_some());
         if schema.timestamps {
             let now = now_iso();
             obj.insert("createdAt".into(), Value::from(now.clone()));
@@ -212,16 +261,31 @@ impl Resource {
         let md = schema.encode(&validated)?;
         let mut out = Output::default();
         self.check_size(&schema, &id, &md, &validated, "insert", &mut out)?;
-        self.bucket.put(&Self::key(&schema, &id), PutRequest { metadata: md, ..Default::default() }).await?;
+        self.bucket
+            .put(
+                &Self::key(&schema, &id),
+                PutRequest {
+                    metadata: md,
+                    ..Default::default()
+                },
+            )
+            .await?;
         let mut result = Map::new();
-        result.insert("id".into(), Value::from(id));
+        // 4.1.7 returns the id as given (a number stays a number); the key uses its string form.
+        result.insert("id".into(), id_value.unwrap_or(Value::from(id)));
         result.extend(validated);
         out.result = Value::Object(result);
         out.event("insert", vec![out.result.clone()]);
         Ok(out)
     }
 
-    fn record(&self, schema: &Schema, id: &str, head: &ObjectMeta, body: Option<&Bytes>) -> Result<Map<String, Value>> {
+    fn record(
+        &self,
+        schema: &Schema,
+        id: &str,
+        head: &ObjectMeta,
+        body: Option<&Bytes>,
+    ) -> Result<Map<String, Value>> {
         let mut md = head.metadata.clone();
         // body-overflow: the body holds short-key entries that did not fit (A1: merge before unmapping).
         if let Some(b) = body {
@@ -241,13 +305,25 @@ impl Resource {
         let mut rec = schema.decode(&md)?;
         rec.insert("id".into(), Value::from(id));
         rec.insert("_contentLength".into(), Value::from(head.size));
-        rec.insert("_lastModified".into(), Value::from(iso_from_ms(head.last_modified_ms)));
+        rec.insert(
+            "_lastModified".into(),
+            Value::from(iso_from_ms(head.last_modified_ms)),
+        );
         rec.insert("_hasContent".into(), Value::Bool(head.size > 0));
-        rec.insert("_mimeType".into(), head.content_type.clone().map(Value::from).unwrap_or(Value::Null));
+        rec.insert(
+            "_mimeType".into(),
+            head.content_type
+                .clone()
+                .map(Value::from)
+                .unwrap_or(Value::Null),
+        );
         if let Some(v) = &head.version_id {
             rec.insert("_versionId".into(), Value::from(v.clone()));
         }
-        rec.insert("_definitionHash".into(), Value::from(schema.definition_hash()));
+        rec.insert(
+            "_definitionHash".into(),
+            Value::from(schema.definition_hash()),
+        );
         Ok(rec)
     }
 
@@ -255,7 +331,8 @@ impl Resource {
     async fn fetch(&self, schema: &Schema, id: &str) -> Result<(ObjectMeta, Option<Bytes>)> {
         let key = Self::key(schema, id);
         let head = self.bucket.head(&key).await?;
-        let needs_body = head.size > 0 && (schema.behavior == "body-overflow" || head.metadata.contains_key("$overflow"));
+        let needs_body = head.size > 0
+            && (schema.behavior == "body-overflow" || head.metadata.contains_key("$overflow"));
         if needs_body {
             let (meta, body) = self.bucket.get(&key).await?;
             return Ok((meta, Some(body)));
@@ -265,17 +342,24 @@ impl Resource {
 
     async fn load(&self, schema: &Schema, id: &str) -> Result<Map<String, Value>> {
         check_id_for_read(id)?;
-        let (head, body) = self.fetch(schema, id).await.map_err(|e| self.wrap_get_error(schema, id, e))?;
-        self.record(schema, id, &head, body.as_ref()).map_err(|e| self.wrap_get_error(schema, id, e))
+        let (head, body) = self
+            .fetch(schema, id)
+            .await
+            .map_err(|e| self.wrap_get_error(schema, id, e))?;
+        self.record(schema, id, &head, body.as_ref())
+            .map_err(|e| self.wrap_get_error(schema, id, e))
     }
 
     /// 4.1.7 wraps get failures: "Failed to get resource with id '<id>': <inner>".
     fn wrap_get_error(&self, schema: &Schema, id: &str, inner: EngineError) -> EngineError {
         let key = Self::key(schema, id);
-        let mut e = EngineError::new(inner.kind(), format!("Failed to get resource with id '{id}': {}", inner.message()))
-            .with("resourceId", id)
-            .with("resourceKey", key)
-            .with("originalError", inner.to_json());
+        let mut e = EngineError::new(
+            inner.kind(),
+            format!("Failed to get resource with id '{id}': {}", inner.message()),
+        )
+        .with("resourceId", id)
+        .with("resourceKey", key)
+        .with("originalError", inner.to_json());
         for (k, v) in inner.details.iter() {
             if !e.details.contains_key(k) {
                 e.details.insert(k.clone(), v.clone());
@@ -297,54 +381,102 @@ impl Resource {
         if check_id_for_read(id).is_err() {
             return Ok(Output::new(Value::Bool(false)));
         }
-        let found = self.bucket.exists(&Self::key(&schema, id)).await.unwrap_or(false);
+        let found = self
+            .bucket
+            .exists(&Self::key(&schema, id))
+            .await
+            .unwrap_or(false);
         Ok(Output::new(Value::Bool(found)))
     }
 
     pub async fn update(&self, id: &str, attrs: Value) -> Result<Output> {
         let schema = self.schema();
         let Value::Object(patch) = attrs else {
-            return Err(EngineError::new(ErrorKind::InvalidResourceItem, "update() expects an object of attributes"));
+            return Err(EngineError::new(
+                ErrorKind::InvalidResourceItem,
+                "update() expects an object of attributes",
+            ));
         };
         check_id_for_write(id)?;
         let key = Self::key(&schema, id);
-        let (head, body) = self.fetch(&schema, id).await.map_err(|e| self.wrap_get_error(&schema, id, e))?;
-        let existing = self.record(&schema, id, &head, body.as_ref()).map_err(|e| self.wrap_get_error(&schema, id, e))?;
+        let (head, body) = self
+            .fetch(&schema, id)
+            .await
+            .map_err(|e| self.wrap_get_error(&schema, id, e))?;
+        let existing = self
+            .record(&schema, id, &head, body.as_ref())
+            .map_err(|e| self.wrap_get_error(&schema, id, e))?;
         let mut out = Output::default();
         out.event("get", vec![Value::Object(existing.clone())]);
-        let mut merged: Map<String, Value> =
-            existing.into_iter().filter(|(k, _)| k != "id" && !k.starts_with('_')).collect();
+        match self
+            .update_from(&schema, id, &key, head, body, existing, patch, &mut out)
+            .await
+        {
+            Ok(()) => Ok(out),
+            // Events already produced (the `get`) still reach JS before the rejection.
+            Err(e) => Err(e.with("events", Value::Array(std::mem::take(&mut out.events)))),
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn update_from(
+        &self,
+        schema: &Schema,
+        id: &str,
+        key: &str,
+        head: ObjectMeta,
+        body: Option<Bytes>,
+        existing: Map<String, Value>,
+        patch: Map<String, Value>,
+        out: &mut Output,
+    ) -> Result<()> {
+        let mut merged: Map<String, Value> = existing
+            .into_iter()
+            .filter(|(k, _)| k != "id" && !k.starts_with('_'))
+            .collect();
         let mut patch = patch;
         patch.shift_remove("id");
         deep_merge(&mut merged, &patch);
         if schema.timestamps {
             merged.insert("updatedAt".into(), Value::from(now_iso()));
         }
-        let validated = self.validated(&schema, merged)?;
+        let validated = self.validated(schema, merged)?;
         let md = schema.encode(&validated)?;
-        self.check_size(&schema, id, &md, &validated, "update", &mut out)?;
+        self.check_size(schema, id, &md, &validated, "update", out)?;
         // Keep user content (B2): the body survives unless the behavior owns it.
         let (body, content_type) = if head.size > 0 && schema.behavior != "body-overflow" {
             let (meta, b) = match body {
                 Some(b) => (head.clone(), b),
-                None => self.bucket.get(&key).await?,
+                None => self.bucket.get(key).await?,
             };
             (b, meta.content_type)
         } else {
             (Bytes::new(), None)
         };
-        self.bucket.put(&key, PutRequest { metadata: md, body, content_type, content_encoding: None }).await?;
+        self.bucket
+            .put(
+                key,
+                PutRequest {
+                    metadata: md,
+                    body,
+                    content_type,
+                    content_encoding: None,
+                },
+            )
+            .await?;
         let mut result = validated;
         result.insert("id".into(), Value::from(id));
         out.result = Value::Object(result);
         out.event("update", vec![Value::Object(patch), out.result.clone()]);
-        Ok(out)
+        Ok(())
     }
 
     pub async fn upsert(&self, data: Value) -> Result<Output> {
         let schema = self.schema();
         if let Some(id) = given_id(data.get("id")) {
-            if check_id_for_read(&id).is_ok() && self.bucket.exists(&Self::key(&schema, &id)).await? {
+            if check_id_for_read(&id).is_ok()
+                && self.bucket.exists(&Self::key(&schema, &id)).await?
+            {
                 return self.update(&id, data).await;
             }
         }
@@ -371,13 +503,14 @@ impl Resource {
 
     pub async fn insert_many(&self, items: Vec<Value>) -> Result<Output> {
         let n = items.len();
-        let results: Vec<(Value, Result<Output>)> = futures::stream::iter(items.into_iter().map(|item| async move {
-            let r = self.insert(item.clone()).await;
-            (item, r)
-        }))
-        .buffered(self.parallelism)
-        .collect()
-        .await;
+        let results: Vec<(Value, Result<Output>)> =
+            futures::stream::iter(items.into_iter().map(|item| async move {
+                let r = self.insert(item.clone()).await;
+                (item, r)
+            }))
+            .buffered(self.parallelism)
+            .collect()
+            .await;
         let mut out = Output::default();
         let mut ok = Vec::new();
         for (item, r) in results {
@@ -395,17 +528,22 @@ impl Resource {
     }
 
     /// Records for ids in input order; ids that no longer exist are skipped, other failures reject.
-    async fn fetch_many(&self, schema: &Schema, ids: Vec<String>) -> Result<Vec<Map<String, Value>>> {
-        let recs: Vec<Option<Map<String, Value>>> = futures::stream::iter(ids.into_iter().map(|id| async move {
-            match self.load(schema, &id).await {
-                Ok(r) => Ok(Some(r)),
-                Err(e) if e.is_not_found() => Ok(None),
-                Err(e) => Err(e),
-            }
-        }))
-        .buffered(self.parallelism)
-        .try_collect()
-        .await?;
+    async fn fetch_many(
+        &self,
+        schema: &Schema,
+        ids: Vec<String>,
+    ) -> Result<Vec<Map<String, Value>>> {
+        let recs: Vec<Option<Map<String, Value>>> =
+            futures::stream::iter(ids.into_iter().map(|id| async move {
+                match self.load(schema, &id).await {
+                    Ok(r) => Ok(Some(r)),
+                    Err(e) if e.is_not_found() => Ok(None),
+                    Err(e) => Err(e),
+                }
+            }))
+            .buffered(self.parallelism)
+            .try_collect()
+            .await?;
         Ok(recs.into_iter().flatten().collect())
     }
 
@@ -470,7 +608,11 @@ impl Resource {
     pub async fn delete_all(&self) -> Result<Output> {
         let schema = self.schema();
         if schema.paranoid() {
-            let setting = schema.options.get("paranoid").cloned().unwrap_or(Value::Bool(true));
+            let setting = schema
+                .options
+                .get("paranoid")
+                .cloned()
+                .unwrap_or(Value::Bool(true));
             return Err(EngineError::new(
                 ErrorKind::ParanoidError,
                 format!(
@@ -503,14 +645,21 @@ impl Resource {
     }
 
     /// Ids in key order, skipping `offset`, at most `limit` (all when None).
-    async fn ids(&self, schema: &Schema, offset: usize, limit: Option<usize>) -> Result<Vec<String>> {
+    async fn ids(
+        &self,
+        schema: &Schema,
+        offset: usize,
+        limit: Option<usize>,
+    ) -> Result<Vec<String>> {
         let prefix = Self::prefix(schema);
         let mut lister = self.bucket.lister(&prefix);
         let mut skipped = 0usize;
         let mut ids = Vec::new();
         while let Some(page) = lister.next_page(1000).await? {
             for o in page {
-                let Some(id) = Self::id_from_key(&prefix, &o.key) else { continue };
+                let Some(id) = Self::id_from_key(&prefix, &o.key) else {
+                    continue;
+                };
                 if skipped < offset {
                     skipped += 1;
                     continue;
@@ -541,7 +690,10 @@ impl Resource {
         let mut lister = self.bucket.lister(&prefix);
         let mut n = 0;
         while let Some(page) = lister.next_page(1000).await? {
-            n += page.iter().filter(|o| Self::id_from_key(&prefix, &o.key).is_some()).count();
+            n += page
+                .iter()
+                .filter(|o| Self::id_from_key(&prefix, &o.key).is_some())
+                .count();
         }
         Ok(n)
     }
@@ -565,7 +717,10 @@ impl Resource {
         }
         let count = recs.len();
         out.result = Value::Array(recs.into_iter().map(Value::Object).collect());
-        out.event("list", vec![json!({ "partition": null, "partitionValues": {}, "count": count })]);
+        out.event(
+            "list",
+            vec![json!({ "partition": null, "partitionValues": {}, "count": count })],
+        );
         Ok(out)
     }
 
@@ -602,7 +757,12 @@ impl Resource {
         Ok(out)
     }
 
-    pub async fn query(&self, filter: Map<String, Value>, offset: usize, limit: usize) -> Result<Output> {
+    pub async fn query(
+        &self,
+        filter: Map<String, Value>,
+        offset: usize,
+        limit: usize,
+    ) -> Result<Output> {
         if filter.is_empty() {
             return self.list(offset, Some(limit)).await;
         }
@@ -616,7 +776,9 @@ impl Resource {
         'pages: while let Some(page) = lister.next_page(1000).await? {
             let mut ids = Vec::new();
             for o in page {
-                let Some(id) = Self::id_from_key(&prefix, &o.key) else { continue };
+                let Some(id) = Self::id_from_key(&prefix, &o.key) else {
+                    continue;
+                };
                 if skipped < offset {
                     skipped += 1;
                     continue;
@@ -628,7 +790,10 @@ impl Resource {
                 let recs = self.fetch_many(&schema, chunk.to_vec()).await?;
                 for r in recs {
                     out.event("get", vec![Value::Object(r.clone())]);
-                    if filter.iter().all(|(k, v)| r.get(k).map(|x| strict_equal(x, v)).unwrap_or(false)) {
+                    if filter
+                        .iter()
+                        .all(|(k, v)| r.get(k).map(|x| strict_eq(x, v)).unwrap_or(false))
+                    {
                         matched.push(Value::Object(r));
                         if matched.len() >= limit {
                             break 'pages;
@@ -640,7 +805,10 @@ impl Resource {
         out.events.insert(0, json!(["listIds", listed]));
         let count = matched.len();
         out.result = Value::Array(matched);
-        out.event("list", vec![json!({ "partition": null, "partitionValues": {}, "count": count })]);
+        out.event(
+            "list",
+            vec![json!({ "partition": null, "partitionValues": {}, "count": count })],
+        );
         Ok(out)
     }
 
@@ -653,19 +821,32 @@ impl Resource {
         };
         let arg = |i: usize| args.get(i).cloned().unwrap_or(Value::Null);
         let id_arg = |i: usize| -> Result<String> {
-            given_id(args.get(i)).ok_or_else(|| EngineError::new(ErrorKind::InvalidId, "Invalid id: an id is required"))
+            given_id(args.get(i)).ok_or_else(|| {
+                EngineError::new(ErrorKind::InvalidId, "Invalid id: an id is required")
+            })
         };
-        let opts = |i: usize| -> Map<String, Value> { arg(i).as_object().cloned().unwrap_or_default() };
+        let opts =
+            |i: usize| -> Map<String, Value> { arg(i).as_object().cloned().unwrap_or_default() };
         let usize_opt = |o: &Map<String, Value>, k: &str| -> Option<usize> {
-            o.get(k).and_then(Value::as_f64).filter(|x| x.is_finite() && *x >= 0.0).map(|x| x as usize)
+            o.get(k)
+                .and_then(Value::as_f64)
+                .filter(|x| x.is_finite() && *x >= 0.0)
+                .map(|x| x as usize)
         };
         let string_list = |v: Value| -> Result<Vec<String>> {
             match v {
                 Value::Array(a) => a
                     .iter()
-                    .map(|x| given_id(Some(x)).ok_or_else(|| EngineError::new(ErrorKind::InvalidId, "Invalid id in list")))
+                    .map(|x| {
+                        given_id(Some(x)).ok_or_else(|| {
+                            EngineError::new(ErrorKind::InvalidId, "Invalid id in list")
+                        })
+                    })
                     .collect(),
-                _ => Err(EngineError::new(ErrorKind::InvalidId, "expected an array of ids")),
+                _ => Err(EngineError::new(
+                    ErrorKind::InvalidId,
+                    "expected an array of ids",
+                )),
             }
         };
         match op {
@@ -680,7 +861,10 @@ impl Resource {
             "delete" => self.delete(&id_arg(0)?).await,
             "insertMany" => match arg(0) {
                 Value::Array(items) => self.insert_many(items).await,
-                _ => Err(EngineError::new(ErrorKind::InvalidResourceItem, "insertMany() expects an array")),
+                _ => Err(EngineError::new(
+                    ErrorKind::InvalidResourceItem,
+                    "insertMany() expects an array",
+                )),
             },
             "getMany" => self.get_many(string_list(arg(0))?).await,
             "deleteMany" => self.delete_many(string_list(arg(0))?).await,
@@ -688,23 +872,47 @@ impl Resource {
             "deleteAll" => self.delete_all().await,
             "listIds" => {
                 let o = opts(0);
-                self.list_ids(usize_opt(&o, "offset").unwrap_or(0), usize_opt(&o, "limit").filter(|l| *l > 0)).await
+                self.list_ids(
+                    usize_opt(&o, "offset").unwrap_or(0),
+                    usize_opt(&o, "limit").filter(|l| *l > 0),
+                )
+                .await
             }
             "count" => self.count().await,
             "list" => {
                 let o = opts(0);
-                self.list(usize_opt(&o, "offset").unwrap_or(0), usize_opt(&o, "limit").filter(|l| *l > 0)).await
+                self.list(
+                    usize_opt(&o, "offset").unwrap_or(0),
+                    usize_opt(&o, "limit").filter(|l| *l > 0),
+                )
+                .await
             }
             "page" => {
                 let o = opts(0);
-                let skip = o.get("skipCount").map(|v| v.as_bool().unwrap_or(!v.is_null())).unwrap_or(false);
-                self.page(usize_opt(&o, "offset").unwrap_or(0), usize_opt(&o, "size").unwrap_or(100), skip).await
+                let skip = o
+                    .get("skipCount")
+                    .map(|v| v.as_bool().unwrap_or(!v.is_null()))
+                    .unwrap_or(false);
+                self.page(
+                    usize_opt(&o, "offset").unwrap_or(0),
+                    usize_opt(&o, "size").unwrap_or(100),
+                    skip,
+                )
+                .await
             }
             "query" => {
                 let o = opts(1);
-                self.query(opts(0), usize_opt(&o, "offset").unwrap_or(0), usize_opt(&o, "limit").unwrap_or(100)).await
+                self.query(
+                    opts(0),
+                    usize_opt(&o, "offset").unwrap_or(0),
+                    usize_opt(&o, "limit").unwrap_or(100),
+                )
+                .await
             }
-            other => Err(EngineError::new(ErrorKind::UnknownError, format!("unknown resource operation '{other}'"))),
+            other => Err(EngineError::new(
+                ErrorKind::UnknownError,
+                format!("unknown resource operation '{other}'"),
+            )),
         }
     }
 }

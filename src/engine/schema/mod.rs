@@ -6,12 +6,11 @@
 //! versions loaded from `s3db.json` the stored order is used, never the order of
 //! the caller's object (defect A2).
 
-
 pub mod validator;
 
 use crate::engine::codec::{
-    decode_array, decode_meta_value, encode_array, encode_meta_value, js_number_to_string, js_parse_number, js_string,
-    json_number, sha256_hex, stable_stringify,
+    decode_array, decode_meta_value, encode_array, encode_meta_value, js_number_to_string,
+    js_parse_number, js_string, json_number, sha256_hex, stable_stringify,
 };
 use crate::engine::crypto;
 use crate::engine::error::{EngineError, ErrorKind, Result};
@@ -21,10 +20,26 @@ use serde_json::{Map, Value};
 use std::collections::{HashMap, HashSet};
 pub use validator::{ValidationError, Validator};
 
-pub const BEHAVIORS: [&str; 4] = ["user-management", "enforce-limits", "data-truncate", "body-overflow"];
+pub const BEHAVIORS: [&str; 4] = [
+    "user-management",
+    "enforce-limits",
+    "data-truncate",
+    "body-overflow",
+];
 pub const PHASES: [&str; 4] = ["beforeMap", "afterMap", "beforeUnmap", "afterUnmap"];
-const KNOWN_ACTIONS: [&str; 11] =
-    ["trim", "encrypt", "decrypt", "toString", "fromArray", "toArray", "toJSON", "fromJSON", "toNumber", "toBool", "fromBool"];
+const KNOWN_ACTIONS: [&str; 11] = [
+    "trim",
+    "encrypt",
+    "decrypt",
+    "toString",
+    "fromArray",
+    "toArray",
+    "toJSON",
+    "fromJSON",
+    "toNumber",
+    "toBool",
+    "fromBool",
+];
 
 /// How a leaf is stored beyond 4.1.7's actions (fixes A7/A8).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,7 +82,11 @@ fn rule_text(def: &Value) -> Vec<String> {
             .iter()
             .map(|v| match v {
                 Value::String(s) => s.clone(),
-                Value::Object(o) => o.get("type").and_then(Value::as_str).unwrap_or("").to_string(),
+                Value::Object(o) => o
+                    .get("type")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_string(),
                 _ => String::new(),
             })
             .collect(),
@@ -87,14 +106,25 @@ fn def_contains(def: &Value, word: &str) -> bool {
 fn rule_type(def: &Value) -> Option<String> {
     def.as_str().map(|s| {
         let t = s.split('|').next().unwrap_or("").trim();
-        t.strip_suffix("[]").map(|_| "array").unwrap_or(t).to_string()
+        t.strip_suffix("[]")
+            .map(|_| "array")
+            .unwrap_or(t)
+            .to_string()
     })
+}
+
+fn join_path(prefix: &str, k: &str) -> String {
+    if prefix.is_empty() {
+        k.to_string()
+    } else {
+        format!("{prefix}.{k}")
+    }
 }
 
 /// `flatten(attributes, { safe: true })` keys, skipping `$$` keys.
 fn flatten_defs(prefix: &str, obj: &Map<String, Value>, out: &mut Vec<(String, Value)>) {
     for (k, v) in obj {
-        let full = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+        let full = join_path(prefix, k);
         match v {
             Value::Object(o) if !o.is_empty() => flatten_defs(&full, o, out),
             _ => out.push((full, v.clone())),
@@ -107,7 +137,7 @@ fn collect_objects(prefix: &str, obj: &Map<String, Value>, out: &mut Vec<String>
         if k.starts_with("$$") {
             continue;
         }
-        let full = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+        let full = join_path(prefix, k);
         if let Value::Object(o) = v {
             out.push(full.clone());
             if o.get("$$type").and_then(Value::as_str) == Some("object") {
@@ -123,7 +153,7 @@ fn collect_nested(prefix: &str, obj: &Map<String, Value>, out: &mut HashSet<Stri
             continue;
         }
         if let Value::Object(o) = v {
-            let full = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+            let full = join_path(prefix, k);
             out.insert(full.clone());
             collect_nested(&full, o, out);
         }
@@ -131,7 +161,11 @@ fn collect_nested(prefix: &str, obj: &Map<String, Value>, out: &mut HashSet<Stri
 }
 
 fn add_action(hooks: &mut Hooks, phase: &str, attr: &str, action: &str) {
-    let list = hooks.entry(phase.to_string()).or_default().entry(attr.to_string()).or_default();
+    let list = hooks
+        .entry(phase.to_string())
+        .or_default()
+        .entry(attr.to_string())
+        .or_default();
     if !list.iter().any(|a| a == action) {
         list.push(action.to_string());
     }
@@ -165,7 +199,11 @@ impl Schema {
         if !BEHAVIORS.contains(&input.behavior) {
             return Err(EngineError::new(
                 ErrorKind::SchemaError,
-                format!("Unknown behavior: {}. Available behaviors: {}", input.behavior, BEHAVIORS.join(", ")),
+                format!(
+                    "Unknown behavior: {}. Available behaviors: {}",
+                    input.behavior,
+                    BEHAVIORS.join(", ")
+                ),
             ));
         }
         let user = input.options;
@@ -184,7 +222,10 @@ impl Schema {
             _ => Map::new(),
         };
         if timestamps {
-            for (pname, field) in [("byCreatedDate", "createdAt"), ("byUpdatedDate", "updatedAt")] {
+            for (pname, field) in [
+                ("byCreatedDate", "createdAt"),
+                ("byUpdatedDate", "updatedAt"),
+            ] {
                 if !partitions.contains_key(pname) {
                     let mut fields = Map::new();
                     fields.insert(field.to_string(), Value::from("date|maxlength:10"));
@@ -198,7 +239,11 @@ impl Schema {
         // --- field map -----------------------------------------------------
         let mut leaves = Vec::new();
         flatten_defs("", &attributes, &mut leaves);
-        let mut all_keys: Vec<String> = leaves.iter().filter(|(k, _)| !k.contains("$$")).map(|(k, _)| k.clone()).collect();
+        let mut all_keys: Vec<String> = leaves
+            .iter()
+            .filter(|(k, _)| !k.contains("$$"))
+            .map(|(k, _)| k.clone())
+            .collect();
         let mut objects = Vec::new();
         collect_objects("", &attributes, &mut objects);
         let object_names: HashSet<String> = objects.iter().cloned().collect();
@@ -210,13 +255,18 @@ impl Schema {
                 map.insert(k, idx);
             }
         }
-        let reversed: HashMap<String, String> = map.iter().map(|(k, v)| (v.clone(), k.clone())).collect();
+        let reversed: HashMap<String, String> =
+            map.iter().map(|(k, v)| (v.clone(), k.clone())).collect();
         let ordered_keys = map.iter().map(|(k, v)| (v.clone(), k.clone())).collect();
 
         // --- options in 4.1.7's order -------------------------------------
         let auto_encrypt = get_bool(user, "autoEncrypt", true);
         let auto_decrypt = get_bool(user, "autoDecrypt", true);
-        let separator_s = user.get("arraySeparator").and_then(Value::as_str).unwrap_or("|").to_string();
+        let separator_s = user
+            .get("arraySeparator")
+            .and_then(Value::as_str)
+            .unwrap_or("|")
+            .to_string();
         let separator = separator_s.chars().next().unwrap_or('|');
         let generate = get_bool(user, "generateAutoHooks", true);
 
@@ -230,7 +280,11 @@ impl Schema {
                 if let Some(Value::Object(per_attr)) = h.get(p) {
                     for (attr, actions) in per_attr {
                         if let Value::Array(list) = actions {
-                            for a in list.iter().filter_map(Value::as_str).filter(|a| KNOWN_ACTIONS.contains(a)) {
+                            for a in list
+                                .iter()
+                                .filter_map(Value::as_str)
+                                .filter(|a| KNOWN_ACTIONS.contains(a))
+                            {
                                 add_action(&mut hooks, p, attr, a);
                             }
                         }
@@ -272,7 +326,10 @@ impl Schema {
         options.insert("autoDecrypt".into(), Value::Bool(auto_decrypt));
         options.insert("arraySeparator".into(), Value::from(separator_s));
         options.insert("generateAutoHooks".into(), Value::Bool(generate));
-        options.insert("hooks".into(), serde_json::to_value(&hooks).unwrap_or(Value::Null));
+        options.insert(
+            "hooks".into(),
+            serde_json::to_value(&hooks).unwrap_or(Value::Null),
+        );
         let cache = user.get("cache").or(input.cache);
         if let Some(c) = cache {
             if !c.is_null() {
@@ -281,10 +338,15 @@ impl Schema {
         }
         options.insert("timestamps".into(), Value::Bool(timestamps));
         options.insert("partitions".into(), Value::Object(partitions));
-        options.insert("paranoid".into(), user.get("paranoid").cloned().unwrap_or(Value::Bool(true)));
+        options.insert(
+            "paranoid".into(),
+            user.get("paranoid").cloned().unwrap_or(Value::Bool(true)),
+        );
         options.insert(
             "allNestedObjectsOptional".into(),
-            user.get("allNestedObjectsOptional").cloned().unwrap_or(Value::Bool(false)),
+            user.get("allNestedObjectsOptional")
+                .cloned()
+                .unwrap_or(Value::Bool(false)),
         );
         for (k, v) in user {
             if options.contains_key(k) || k == "hooks" || v.is_null() {
@@ -312,8 +374,11 @@ impl Schema {
         let mut nested = HashSet::new();
         collect_nested("", &attributes, &mut nested);
 
-        let validator = Validator::compile(&attributes, get_bool(user, "allNestedObjectsOptional", false))
-            .map_err(|m| EngineError::new(ErrorKind::SchemaError, m))?;
+        let validator = Validator::compile(
+            &attributes,
+            get_bool(user, "allNestedObjectsOptional", false),
+        )
+        .map_err(|m| EngineError::new(ErrorKind::SchemaError, m))?;
 
         Ok(Schema {
             name: input.name.to_string(),
@@ -359,12 +424,18 @@ impl Schema {
         let mut o = Map::new();
         o.insert("attributes".into(), self.hash_attributes());
         o.insert("behavior".into(), Value::from(self.behavior.clone()));
-        format!("sha256:{}", sha256_hex(stable_stringify(&Value::Object(o)).as_bytes()))
+        format!(
+            "sha256:{}",
+            sha256_hex(stable_stringify(&Value::Object(o)).as_bytes())
+        )
     }
 
     /// `_definitionHash` on records.
     pub fn definition_hash(&self) -> String {
-        format!("sha256:{}", sha256_hex(stable_stringify(&self.hash_attributes()).as_bytes()))
+        format!(
+            "sha256:{}",
+            sha256_hex(stable_stringify(&self.hash_attributes()).as_bytes())
+        )
     }
 
     pub fn validate(&self, record: &mut Map<String, Value>) -> Vec<ValidationError> {
@@ -372,14 +443,25 @@ impl Schema {
     }
 
     fn actions(&self, phase: &str, attr: &str) -> &[String] {
-        self.hooks.get(phase).and_then(|h| h.get(attr)).map(Vec::as_slice).unwrap_or(&[])
+        self.hooks
+            .get(phase)
+            .and_then(|h| h.get(attr))
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
     }
 
-    fn flatten_record(&self, prefix: &str, obj: &Map<String, Value>, out: &mut Vec<(String, Value)>) {
+    fn flatten_record(
+        &self,
+        prefix: &str,
+        obj: &Map<String, Value>,
+        out: &mut Vec<(String, Value)>,
+    ) {
         for (k, v) in obj {
-            let full = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+            let full = join_path(prefix, k);
             match v {
-                Value::Object(o) if self.nested.contains(&full) && !is_date(v) => self.flatten_record(&full, o, out),
+                Value::Object(o) if self.nested.contains(&full) && !is_date(v) => {
+                    self.flatten_record(&full, o, out)
+                }
                 _ => out.push((full, v.clone())),
             }
         }
@@ -392,11 +474,15 @@ impl Schema {
         let mut md = Metadata::new();
         md.insert("_v".into(), self.version.clone());
         for (path, value) in flat {
-            let Some(short) = self.map.get(&path) else { continue }; // A3: never write `undefined`
+            let Some(short) = self.map.get(&path) else {
+                continue;
+            }; // A3: never write `undefined`
             if self.object_names.contains(&path) {
                 continue; // nested object name: its leaves carry the data (A7: `{}` skipped)
             }
-            let Some(text) = self.encode_leaf(&path, value)? else { continue };
+            let Some(text) = self.encode_leaf(&path, value)? else {
+                continue;
+            };
             md.insert(short.clone(), encode_meta_value(&text));
         }
         Ok(md)
@@ -409,7 +495,9 @@ impl Schema {
         for action in self.actions("beforeMap", path) {
             value = match action.as_str() {
                 "toString" => match &value {
-                    Value::Number(n) => Value::from(n.as_f64().map(js_number_to_string).unwrap_or_default()),
+                    Value::Number(n) => {
+                        Value::from(n.as_f64().map(js_number_to_string).unwrap_or_default())
+                    }
                     Value::String(_) => value,
                     other => Value::from(js_string(other)),
                 },
@@ -429,8 +517,8 @@ impl Schema {
         }
         let text = match (&value, self.storage.get(path)) {
             (Value::String(s), _) => s.clone(),
-            (Value::Object(o), _) if o.is_empty() => return Ok(None),
             (_, Some(Storage::Json)) => value.to_string(),
+            (Value::Object(o), _) if o.is_empty() => return Ok(None),
             (v, _) => js_string(v),
         };
         Ok(Some(text))
@@ -466,10 +554,15 @@ impl Schema {
                 }
                 ("toArray", Value::String(s)) => Value::Array(decode_array(s, self.separator)),
                 ("toBool", v) => Value::Bool(is_truthy_bool(v)),
-                ("decrypt", Value::String(s)) => Value::from(crypto::decrypt_with_fallback(s, &self.passphrase).map_err(|e| {
-                    EngineError::new(ErrorKind::DecryptionError, format!("cannot decrypt field '{path}': {}", e.message()))
+                ("decrypt", Value::String(s)) => Value::from(
+                    crypto::decrypt_with_fallback(s, &self.passphrase).map_err(|e| {
+                        EngineError::new(
+                            ErrorKind::DecryptionError,
+                            format!("cannot decrypt field '{path}': {}", e.message()),
+                        )
                         .with("field", path.to_string())
-                })?),
+                    })?,
+                ),
                 ("trim", Value::String(s)) => Value::from(s.trim()),
                 ("fromJSON", Value::String(s)) => serde_json::from_str(s).unwrap_or(value.clone()),
                 _ => value,
@@ -481,7 +574,9 @@ impl Schema {
                 o.insert("$date".into(), Value::from(s.clone()));
                 Ok(Value::Object(o))
             }
-            (Some(Storage::Json), Value::String(s)) => Ok(serde_json::from_str(s).unwrap_or(value.clone())),
+            (Some(Storage::Json), Value::String(s)) => {
+                Ok(serde_json::from_str(s).unwrap_or(value.clone()))
+            }
             _ => Ok(value),
         }
     }
@@ -493,9 +588,15 @@ impl Schema {
         o.insert("name".into(), Value::from(self.name.clone()));
         o.insert("options".into(), Value::Object(self.options.clone()));
         o.insert("attributes".into(), Value::Object(self.attributes.clone()));
-        o.insert("map".into(), serde_json::to_value(&self.map).unwrap_or(Value::Null));
+        o.insert(
+            "map".into(),
+            serde_json::to_value(&self.map).unwrap_or(Value::Null),
+        );
         o.insert("behavior".into(), Value::from(self.behavior.clone()));
-        o.insert("dateFields".into(), serde_json::to_value(&self.date_fields).unwrap_or(Value::Null));
+        o.insert(
+            "dateFields".into(),
+            serde_json::to_value(&self.date_fields).unwrap_or(Value::Null),
+        );
         o.insert("definitionHash".into(), Value::from(self.definition_hash()));
         o.insert("versionHash".into(), Value::from(self.version_hash()));
         Value::Object(o)
@@ -523,7 +624,9 @@ fn insert_path(out: &mut Map<String, Value>, path: &str, value: Value) {
             cur.insert(p.to_string(), value);
             return;
         }
-        let entry = cur.entry(p.to_string()).or_insert_with(|| Value::Object(Map::new()));
+        let entry = cur
+            .entry(p.to_string())
+            .or_insert_with(|| Value::Object(Map::new()));
         if !entry.is_object() {
             *entry = Value::Object(Map::new());
         }

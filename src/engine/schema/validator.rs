@@ -84,14 +84,20 @@ impl Validator {
     /// Compile an s3db attributes object. `Err(message)` on construction errors, with
     /// the message fastest-validator (or the JavaScript engine running its generated
     /// code) gives, e.g. `Invalid 'json' type in validator schema.`.
-    pub fn compile(attributes: &Map<String, Value>, all_nested_objects_optional: bool) -> Result<Validator, String> {
+    pub fn compile(
+        attributes: &Map<String, Value>,
+        all_nested_objects_optional: bool,
+    ) -> Result<Validator, String> {
         let processed = preprocess(attributes, all_nested_objects_optional)?;
         if processed.get("$$root") == Some(&Value::Bool(true)) {
             // `$$root: true`: the attributes object itself is the rule.
             let mut p = processed;
             p.shift_remove("$$async");
             let root = build(&Value::Object(p), false)?;
-            return Ok(Validator { root, plain_root: false });
+            return Ok(Validator {
+                root,
+                plain_root: false,
+            });
         }
         let mut props = Map::new();
         for (k, v) in &processed {
@@ -106,7 +112,10 @@ impl Validator {
         }
         schema.insert("properties".into(), Value::Object(props));
         let root = build(&Value::Object(schema), false)?;
-        Ok(Validator { root, plain_root: true })
+        Ok(Validator {
+            root,
+            plain_root: true,
+        })
     }
 
     /// Validate and mutate `record` in place as 4.1.7 does (trim strings, apply
@@ -115,8 +124,17 @@ impl Validator {
     pub fn validate(&self, record: &mut Map<String, Value>) -> Vec<ValidationError> {
         let mut errors: Vec<Pending> = Vec::new();
         let value = Value::Object(std::mem::take(record));
-        let backup = if self.plain_root { None } else { Some(value.clone()) };
-        let at = At { wrap_field: "", field: "", wrap_label: None, label: None };
+        let backup = if self.plain_root {
+            None
+        } else {
+            Some(value.clone())
+        };
+        let at = At {
+            wrap_field: "",
+            field: "",
+            wrap_label: None,
+            label: None,
+        };
         let (out, _) = check(&self.root, Some(value), &at, None, &mut errors);
         match out {
             Some(Value::Object(m)) => *record = m,
@@ -138,68 +156,191 @@ const MESSAGES: &[(&str, &str)] = &[
     ("required", "The '{field}' field is required."),
     ("string", "The '{field}' field must be a string."),
     ("stringEmpty", "The '{field}' field must not be empty."),
-    ("stringMin", "The '{field}' field length must be greater than or equal to {expected} characters long."),
-    ("stringMax", "The '{field}' field length must be less than or equal to {expected} characters long."),
-    ("stringLength", "The '{field}' field length must be {expected} characters long."),
-    ("stringPattern", "The '{field}' field fails to match the required pattern."),
-    ("stringContains", "The '{field}' field must contain the '{expected}' text."),
-    ("stringEnum", "The '{field}' field does not match any of the allowed values."),
-    ("stringNumeric", "The '{field}' field must be a numeric string."),
-    ("stringAlpha", "The '{field}' field must be an alphabetic string."),
-    ("stringAlphanum", "The '{field}' field must be an alphanumeric string."),
-    ("stringAlphadash", "The '{field}' field must be an alphadash string."),
+    (
+        "stringMin",
+        "The '{field}' field length must be greater than or equal to {expected} characters long.",
+    ),
+    (
+        "stringMax",
+        "The '{field}' field length must be less than or equal to {expected} characters long.",
+    ),
+    (
+        "stringLength",
+        "The '{field}' field length must be {expected} characters long.",
+    ),
+    (
+        "stringPattern",
+        "The '{field}' field fails to match the required pattern.",
+    ),
+    (
+        "stringContains",
+        "The '{field}' field must contain the '{expected}' text.",
+    ),
+    (
+        "stringEnum",
+        "The '{field}' field does not match any of the allowed values.",
+    ),
+    (
+        "stringNumeric",
+        "The '{field}' field must be a numeric string.",
+    ),
+    (
+        "stringAlpha",
+        "The '{field}' field must be an alphabetic string.",
+    ),
+    (
+        "stringAlphanum",
+        "The '{field}' field must be an alphanumeric string.",
+    ),
+    (
+        "stringAlphadash",
+        "The '{field}' field must be an alphadash string.",
+    ),
     ("stringHex", "The '{field}' field must be a hex string."),
-    ("stringSingleLine", "The '{field}' field must be a single line string."),
-    ("stringBase64", "The '{field}' field must be a base64 string."),
+    (
+        "stringSingleLine",
+        "The '{field}' field must be a single line string.",
+    ),
+    (
+        "stringBase64",
+        "The '{field}' field must be a base64 string.",
+    ),
     ("number", "The '{field}' field must be a number."),
-    ("numberMin", "The '{field}' field must be greater than or equal to {expected}."),
-    ("numberMax", "The '{field}' field must be less than or equal to {expected}."),
-    ("numberEqual", "The '{field}' field must be equal to {expected}."),
-    ("numberNotEqual", "The '{field}' field can't be equal to {expected}."),
+    (
+        "numberMin",
+        "The '{field}' field must be greater than or equal to {expected}.",
+    ),
+    (
+        "numberMax",
+        "The '{field}' field must be less than or equal to {expected}.",
+    ),
+    (
+        "numberEqual",
+        "The '{field}' field must be equal to {expected}.",
+    ),
+    (
+        "numberNotEqual",
+        "The '{field}' field can't be equal to {expected}.",
+    ),
     ("numberInteger", "The '{field}' field must be an integer."),
-    ("numberPositive", "The '{field}' field must be a positive number."),
-    ("numberNegative", "The '{field}' field must be a negative number."),
+    (
+        "numberPositive",
+        "The '{field}' field must be a positive number.",
+    ),
+    (
+        "numberNegative",
+        "The '{field}' field must be a negative number.",
+    ),
     ("array", "The '{field}' field must be an array."),
-    ("arrayEmpty", "The '{field}' field must not be an empty array."),
-    ("arrayMin", "The '{field}' field must contain at least {expected} items."),
-    ("arrayMax", "The '{field}' field must contain less than or equal to {expected} items."),
-    ("arrayLength", "The '{field}' field must contain {expected} items."),
-    ("arrayContains", "The '{field}' field must contain the '{expected}' item."),
-    ("arrayUnique", "The '{actual}' value in '{field}' field does not unique the '{expected}' values."),
-    ("arrayEnum", "The '{actual}' value in '{field}' field does not match any of the '{expected}' values."),
+    (
+        "arrayEmpty",
+        "The '{field}' field must not be an empty array.",
+    ),
+    (
+        "arrayMin",
+        "The '{field}' field must contain at least {expected} items.",
+    ),
+    (
+        "arrayMax",
+        "The '{field}' field must contain less than or equal to {expected} items.",
+    ),
+    (
+        "arrayLength",
+        "The '{field}' field must contain {expected} items.",
+    ),
+    (
+        "arrayContains",
+        "The '{field}' field must contain the '{expected}' item.",
+    ),
+    (
+        "arrayUnique",
+        "The '{actual}' value in '{field}' field does not unique the '{expected}' values.",
+    ),
+    (
+        "arrayEnum",
+        "The '{actual}' value in '{field}' field does not match any of the '{expected}' values.",
+    ),
     ("tuple", "The '{field}' field must be an array."),
-    ("tupleEmpty", "The '{field}' field must not be an empty array."),
-    ("tupleLength", "The '{field}' field must contain {expected} items."),
+    (
+        "tupleEmpty",
+        "The '{field}' field must not be an empty array.",
+    ),
+    (
+        "tupleLength",
+        "The '{field}' field must contain {expected} items.",
+    ),
     ("boolean", "The '{field}' field must be a boolean."),
     ("currency", "The '{field}' must be a valid currency format"),
     ("date", "The '{field}' field must be a Date."),
-    ("dateMin", "The '{field}' field must be greater than or equal to {expected}."),
-    ("dateMax", "The '{field}' field must be less than or equal to {expected}."),
-    ("enumValue", "The '{field}' field value '{expected}' does not match any of the allowed values."),
-    ("equalValue", "The '{field}' field value must be equal to '{expected}'."),
-    ("equalField", "The '{field}' field value must be equal to '{expected}' field value."),
+    (
+        "dateMin",
+        "The '{field}' field must be greater than or equal to {expected}.",
+    ),
+    (
+        "dateMax",
+        "The '{field}' field must be less than or equal to {expected}.",
+    ),
+    (
+        "enumValue",
+        "The '{field}' field value '{expected}' does not match any of the allowed values.",
+    ),
+    (
+        "equalValue",
+        "The '{field}' field value must be equal to '{expected}'.",
+    ),
+    (
+        "equalField",
+        "The '{field}' field value must be equal to '{expected}' field value.",
+    ),
     ("forbidden", "The '{field}' field is forbidden."),
     ("function", "The '{field}' field must be a function."),
     ("email", "The '{field}' field must be a valid e-mail."),
     ("emailEmpty", "The '{field}' field must not be empty."),
-    ("emailMin", "The '{field}' field length must be greater than or equal to {expected} characters long."),
-    ("emailMax", "The '{field}' field length must be less than or equal to {expected} characters long."),
+    (
+        "emailMin",
+        "The '{field}' field length must be greater than or equal to {expected} characters long.",
+    ),
+    (
+        "emailMax",
+        "The '{field}' field length must be less than or equal to {expected} characters long.",
+    ),
     ("luhn", "The '{field}' field must be a valid checksum luhn."),
     ("mac", "The '{field}' field must be a valid MAC address."),
     ("object", "The '{field}' must be an Object."),
-    ("objectStrict", "The object '{field}' contains forbidden keys: '{actual}'."),
-    ("objectMinProps", "The object '{field}' must contain at least {expected} properties."),
-    ("objectMaxProps", "The object '{field}' must contain {expected} properties at most."),
+    (
+        "objectStrict",
+        "The object '{field}' contains forbidden keys: '{actual}'.",
+    ),
+    (
+        "objectMinProps",
+        "The object '{field}' must contain at least {expected} properties.",
+    ),
+    (
+        "objectMaxProps",
+        "The object '{field}' must contain {expected} properties at most.",
+    ),
     ("url", "The '{field}' field must be a valid URL."),
     ("urlEmpty", "The '{field}' field must not be empty."),
     ("uuid", "The '{field}' field must be a valid UUID."),
-    ("uuidVersion", "The '{field}' field must be a valid UUID version provided."),
-    ("classInstanceOf", "The '{field}' field must be an instance of the '{expected}' class."),
+    (
+        "uuidVersion",
+        "The '{field}' field must be a valid UUID version provided.",
+    ),
+    (
+        "classInstanceOf",
+        "The '{field}' field must be an instance of the '{expected}' class.",
+    ),
     ("objectID", "The '{field}' field must be an valid ObjectID"),
     ("record", "The '{field}' must be an Object."),
     // added by s3db.js's Validator
-    ("encryptionKeyMissing", "Missing configuration for secrets encryption."),
-    ("encryptionProblem", "Problem encrypting secret. Actual: {actual}. Error: {error}"),
+    (
+        "encryptionKeyMissing",
+        "Missing configuration for secrets encryption.",
+    ),
+    (
+        "encryptionProblem",
+        "Problem encrypting secret. Actual: {actual}. Error: {error}",
+    ),
 ];
 
 fn base_message(t: &str) -> Option<&'static str> {
@@ -232,11 +373,18 @@ struct Exp {
 
 impl Exp {
     fn of(v: Value) -> Exp {
-        let disp = if v.is_null() { String::new() } else { js_to_string(&v) };
+        let disp = if v.is_null() {
+            String::new()
+        } else {
+            js_to_string(&v)
+        };
         Exp { json: v, disp }
     }
     fn text(s: String) -> Exp {
-        Exp { json: Value::String(s.clone()), disp: s }
+        Exp {
+            json: Value::String(s.clone()),
+            disp: s,
+        }
     }
 }
 
@@ -258,7 +406,11 @@ impl Pending {
             _ => self.field.as_str(),
         };
         let m = js_replace(&self.template, "{field}", f, true);
-        let e = self.expected.as_ref().map(|e| e.disp.clone()).unwrap_or_default();
+        let e = self
+            .expected
+            .as_ref()
+            .map(|e| e.disp.clone())
+            .unwrap_or_default();
         let m = js_replace(&m, "{expected}", &e, true);
         let a = match &self.actual {
             None | Some(Value::Null) => String::new(),
@@ -275,7 +427,14 @@ impl Pending {
     }
 }
 
-fn pend(msgs: &Msgs, kind: &str, field: &str, label: Option<&str>, expected: Option<Exp>, actual: Option<Value>) -> Pending {
+fn pend(
+    msgs: &Msgs,
+    kind: &str,
+    field: &str,
+    label: Option<&str>,
+    expected: Option<Exp>,
+    actual: Option<Value>,
+) -> Pending {
     Pending {
         kind: kind.to_string(),
         template: message_for(msgs, kind),
@@ -294,21 +453,14 @@ fn pend(msgs: &Msgs, kind: &str, field: &str, label: Option<&str>, expected: Opt
 fn is_js_ws(c: char) -> bool {
     matches!(
         c,
-        '\u{9}'
-            | '\u{A}'
-            | '\u{B}'
-            | '\u{C}'
-            | '\u{D}'
-            | ' '
-            | '\u{A0}'
-            | '\u{1680}'
-            | '\u{2000}'..='\u{200A}'
-            | '\u{2028}'
-            | '\u{2029}'
-            | '\u{202F}'
-            | '\u{205F}'
-            | '\u{3000}'
-            | '\u{FEFF}'
+        '\u{9}' | '\u{A}' | '\u{B}' | '\u{C}' | '\u{D}' | ' ' | '\u{A0}' | '\u{1680}' | '\u{2000}'
+            ..='\u{200A}'
+                | '\u{2028}'
+                | '\u{2029}'
+                | '\u{202F}'
+                | '\u{205F}'
+                | '\u{3000}'
+                | '\u{FEFF}'
     )
 }
 
@@ -332,7 +484,9 @@ fn num_json(f: f64) -> Value {
     } else if f.fract() == 0.0 && f.abs() < 9_007_199_254_740_992.0 {
         Value::from(f as i64)
     } else {
-        Number::from_f64(f).map(Value::Number).unwrap_or(Value::Null)
+        Number::from_f64(f)
+            .map(Value::Number)
+            .unwrap_or(Value::Null)
     }
 }
 
@@ -360,7 +514,11 @@ fn json_literal(v: &Value) -> Value {
     match v {
         Value::String(s) if s == INF_POS || s == INF_NEG => Value::Null,
         Value::Array(a) => Value::Array(a.iter().map(json_literal).collect()),
-        Value::Object(o) => Value::Object(o.iter().map(|(k, v)| (k.clone(), json_literal(v))).collect()),
+        Value::Object(o) => Value::Object(
+            o.iter()
+                .map(|(k, v)| (k.clone(), json_literal(v)))
+                .collect(),
+        ),
         other => other.clone(),
     }
 }
@@ -377,7 +535,9 @@ fn js_num_str(f: f64) -> String {
         return "0".into();
     }
     let s = format!("{:e}", f.abs());
-    let Some((mant, exp)) = s.split_once('e') else { return s };
+    let Some((mant, exp)) = s.split_once('e') else {
+        return s;
+    };
     let exp: i64 = exp.parse().unwrap_or(0);
     let digits: String = mant.chars().filter(|c| c.is_ascii_digit()).collect();
     let k = digits.len() as i64;
@@ -426,7 +586,14 @@ fn date_ms(v: &Value) -> Option<f64> {
 fn date_value(ms: f64) -> Value {
     let mut m = Map::new();
     let t = time_clip(ms);
-    m.insert("$date".into(), if t.is_nan() { Value::Null } else { Value::String(ms_to_iso(t)) });
+    m.insert(
+        "$date".into(),
+        if t.is_nan() {
+            Value::Null
+        } else {
+            Value::String(ms_to_iso(t))
+        },
+    );
     Value::Object(m)
 }
 
@@ -451,7 +618,13 @@ fn js_to_string(v: &Value) -> String {
 /// `Array.prototype.join`
 fn js_join(a: &[Value], sep: &str) -> String {
     a.iter()
-        .map(|x| if x.is_null() { String::new() } else { js_to_string(x) })
+        .map(|x| {
+            if x.is_null() {
+                String::new()
+            } else {
+                js_to_string(x)
+            }
+        })
         .collect::<Vec<_>>()
         .join(sep)
 }
@@ -543,7 +716,11 @@ fn str_to_number(s: &str) -> f64 {
         if !matches!(after, Some(c) if c.is_ascii_digit()) {
             norm.insert(p + 1, '0');
         }
-        let before = if p == 0 { None } else { norm.as_bytes().get(p - 1).copied() };
+        let before = if p == 0 {
+            None
+        } else {
+            norm.as_bytes().get(p - 1).copied()
+        };
         if !matches!(before, Some(c) if c.is_ascii_digit()) {
             norm.insert(p, '0');
         }
@@ -559,7 +736,11 @@ fn js_parse_int(s: &str) -> f64 {
         Some(b'+') => (false, &t[1..]),
         _ => (false, t),
     };
-    let (radix, t) = if t.starts_with("0x") || t.starts_with("0X") { (16, &t[2..]) } else { (10, t) };
+    let (radix, t) = if t.starts_with("0x") || t.starts_with("0X") {
+        (16, &t[2..])
+    } else {
+        (10, t)
+    };
     let mut acc = 0.0;
     let mut any = false;
     for c in t.chars() {
@@ -597,7 +778,7 @@ fn is_primitive(v: &Value) -> bool {
 }
 
 /// `===` between a value and another (JSON values are distinct objects, so objects never match).
-fn strict_eq(a: &Value, b: &Value) -> bool {
+pub fn strict_eq(a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::Null, Value::Null) => true,
         (Value::Bool(x), Value::Bool(y)) => x == y,
@@ -626,8 +807,12 @@ fn loose_eq(a: &Value, b: Option<&Value>) -> bool {
         (Value::Array(_) | Value::Object(_), Value::Array(_) | Value::Object(_)) => false,
         (Value::Array(_) | Value::Object(_), _) => loose_eq(&to_primitive(a), Some(b)),
         (_, Value::Array(_) | Value::Object(_)) => loose_eq(a, Some(&to_primitive(b))),
-        (Value::Bool(x), _) if !b.is_boolean() => loose_eq(&num_json(f64::from(u8::from(*x))), Some(b)),
-        (_, Value::Bool(y)) if !a.is_boolean() => loose_eq(a, Some(&num_json(f64::from(u8::from(*y))))),
+        (Value::Bool(x), _) if !b.is_boolean() => {
+            loose_eq(&num_json(f64::from(u8::from(*x))), Some(b))
+        }
+        (_, Value::Bool(y)) if !a.is_boolean() => {
+            loose_eq(a, Some(&num_json(f64::from(u8::from(*y)))))
+        }
         (Value::String(_), Value::String(_)) | (Value::Bool(_), Value::Bool(_)) => strict_eq(a, b),
         _ => js_to_number(a) == js_to_number(b),
     }
@@ -649,18 +834,24 @@ fn eval_js_string_literal(body: &str) -> Result<String, String> {
                 // the literal ends here; the JS parser then meets the rest of the text
                 let rest: String = cs[i..].iter().collect();
                 let rest = rest.trim_start_matches(is_js_ws);
-                let ident: String =
-                    rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '$').collect();
+                let ident: String = rest
+                    .chars()
+                    .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '$')
+                    .collect();
                 return Err(match rest.chars().next() {
                     Some(c) if c.is_ascii_digit() => "Unexpected number".into(),
-                    Some(c) if c.is_alphabetic() || c == '_' || c == '$' => format!("Unexpected identifier '{}'", ident),
+                    Some(c) if c.is_alphabetic() || c == '_' || c == '$' => {
+                        format!("Unexpected identifier '{}'", ident)
+                    }
                     None | Some('"') | Some('\'') => "Unexpected string".into(),
                     _ => SYNTAX.into(),
                 });
             }
             '\n' | '\r' => return Err(SYNTAX.into()),
             '\\' => {
-                let Some(&e) = cs.get(i) else { return Err(SYNTAX.into()) };
+                let Some(&e) = cs.get(i) else {
+                    return Err(SYNTAX.into());
+                };
                 i += 1;
                 match e {
                     'b' => u.push(8),
@@ -690,7 +881,10 @@ fn eval_js_string_literal(body: &str) -> Result<String, String> {
                             u.push(val as u16);
                         }
                     }
-                    'x' => match (cs.get(i).and_then(|&c| hex(c)), cs.get(i + 1).and_then(|&c| hex(c))) {
+                    'x' => match (
+                        cs.get(i).and_then(|&c| hex(c)),
+                        cs.get(i + 1).and_then(|&c| hex(c)),
+                    ) {
                         (Some(a), Some(b)) => {
                             u.push((a * 16 + b) as u16);
                             i += 2;
@@ -800,7 +994,11 @@ fn js_replace(subject: &str, needle: &str, repl: &str, all: bool) -> String {
 
 fn js_pad(s: &str, target: f64, fill: &str, at_start: bool) -> String {
     let len = utf16_len(s);
-    let t = if target.is_nan() { 0.0 } else { target.trunc().max(0.0) };
+    let t = if target.is_nan() {
+        0.0
+    } else {
+        target.trunc().max(0.0)
+    };
     // Beyond the maximum string length JavaScript throws a RangeError; leave the value alone.
     if t <= len as f64 || fill.is_empty() || t > 536_870_888.0 {
         return s.to_string();
@@ -872,7 +1070,16 @@ fn split_ms(ms: f64) -> (i64, i64, i64, i64, i64, i64, i64, i64) {
     let rem = t.rem_euclid(86_400_000);
     let (y, m, d) = civil_from_days(days);
     let weekday = (days + 4).rem_euclid(7);
-    (y, m, d, rem / 3_600_000, rem / 60_000 % 60, rem / 1000 % 60, rem % 1000, weekday)
+    (
+        y,
+        m,
+        d,
+        rem / 3_600_000,
+        rem / 60_000 % 60,
+        rem / 1000 % 60,
+        rem % 1000,
+        weekday,
+    )
 }
 
 /// `Date.prototype.toISOString`
@@ -885,15 +1092,24 @@ fn ms_to_iso(ms: f64) -> String {
     } else {
         format!("+{:06}", y)
     };
-    format!("{}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", year, m, d, h, mi, s, milli)
+    format!(
+        "{}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
+        year, m, d, h, mi, s, milli
+    )
 }
 
 /// `Date.prototype.toString` with TZ=UTC.
 fn date_to_js_string(ms: f64) -> String {
     const DAYS: [&str; 7] = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
-    const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
     let (y, m, d, h, mi, s, _, wd) = split_ms(ms);
-    let year = if y >= 0 { format!("{:04}", y) } else { format!("-{:06}", -y) };
+    let year = if y >= 0 {
+        format!("{:04}", y)
+    } else {
+        format!("-{:06}", -y)
+    };
     format!(
         "{} {} {:02} {} {:02}:{:02}:{:02} GMT+0000 (Coordinated Universal Time)",
         DAYS[wd as usize % 7],
@@ -958,7 +1174,11 @@ struct DateScanner {
 
 impl DateScanner {
     fn new(s: &str) -> Self {
-        let mut sc = DateScanner { cs: s.chars().collect(), pos: 0, next: DTok::End };
+        let mut sc = DateScanner {
+            cs: s.chars().collect(),
+            pos: 0,
+            next: DTok::End,
+        };
         sc.next = sc.scan();
         sc
     }
@@ -979,11 +1199,19 @@ impl DateScanner {
         }
     }
     fn scan(&mut self) -> DTok {
-        let Some(&c) = self.cs.get(self.pos) else { return DTok::End };
+        let Some(&c) = self.cs.get(self.pos) else {
+            return DTok::End;
+        };
         if c.is_ascii_digit() {
             let start = self.pos;
             let mut n: i64 = 0;
-            while let Some(d) = self.cs.get(self.pos).and_then(|c| if c.is_ascii_digit() { c.to_digit(10) } else { None }) {
+            while let Some(d) = self.cs.get(self.pos).and_then(|c| {
+                if c.is_ascii_digit() {
+                    c.to_digit(10)
+                } else {
+                    None
+                }
+            }) {
                 if self.pos - start < 9 {
                     n = n * 10 + i64::from(d);
                 }
@@ -1192,7 +1420,10 @@ impl TimeC {
             h %= 12;
             h += off;
         }
-        let ok = (0..=23).contains(&h) && (0..=59).contains(&m) && (0..=59).contains(&s) && (0..=999).contains(&ms);
+        let ok = (0..=23).contains(&h)
+            && (0..=59).contains(&m)
+            && (0..=59).contains(&s)
+            && (0..=999).contains(&ms);
         if !ok && (h != 24 || m != 0 || s != 0 || ms != 0) {
             return None;
         }
@@ -1294,13 +1525,19 @@ fn parse_es5(sc: &mut DateScanner, day: &mut DayC, time: &mut TimeC, tz: &mut Tz
         if !sc.skip_sym(':') {
             return DTok::Invalid;
         }
-        if !sc.peek().is_fixed(2) || !(0..=59).contains(&sc.peek().num()) || (hour_is_24 && sc.peek().num() > 0) {
+        if !sc.peek().is_fixed(2)
+            || !(0..=59).contains(&sc.peek().num())
+            || (hour_is_24 && sc.peek().num() > 0)
+        {
             return DTok::Invalid;
         }
         let m = sc.next_tok().num();
         time.add(m);
         if sc.skip_sym(':') {
-            if !sc.peek().is_fixed(2) || !(0..=59).contains(&sc.peek().num()) || (hour_is_24 && sc.peek().num() > 0) {
+            if !sc.peek().is_fixed(2)
+                || !(0..=59).contains(&sc.peek().num())
+                || (hour_is_24 && sc.peek().num() > 0)
+            {
                 return DTok::Invalid;
             }
             let s = sc.next_tok().num();
@@ -1485,7 +1722,9 @@ fn js_new_date_from(v: &Value) -> f64 {
     match v {
         Value::Number(_) | Value::Bool(_) | Value::Null => time_clip(js_to_number(v)),
         Value::Object(_) if is_date(v) => date_ms(v).unwrap_or(f64::NAN),
-        _ => parse_date(&js_to_string(v)).map(time_clip).unwrap_or(f64::NAN),
+        _ => parse_date(&js_to_string(v))
+            .map(time_clip)
+            .unwrap_or(f64::NAN),
     }
 }
 
@@ -1673,7 +1912,9 @@ impl ReParser {
                         c.to_string()
                     }
                     _ => {
-                        let Some((min, max, len)) = self.brace_quant(self.i) else { return Err("Nothing to repeat".into()) };
+                        let Some((min, max, len)) = self.brace_quant(self.i) else {
+                            return Err("Nothing to repeat".into());
+                        };
                         self.i += len;
                         if let Some(mx) = max {
                             if mx < min {
@@ -1707,7 +1948,9 @@ impl ReParser {
     }
 
     fn term(&mut self, depth: usize) -> Result<(String, bool), String> {
-        let Some(c) = self.peek() else { return Err("Unexpected end".into()) };
+        let Some(c) = self.peek() else {
+            return Err("Unexpected end".into());
+        };
         self.i += 1;
         match c {
             '^' => {
@@ -1789,7 +2032,14 @@ impl ReParser {
             }
             '.' => {
                 self.in_prefix = false;
-                Ok((if self.dot_all { "(?s:.)".into() } else { "[^\\n\\r\\x{2028}\\x{2029}]".into() }, true))
+                Ok((
+                    if self.dot_all {
+                        "(?s:.)".into()
+                    } else {
+                        "[^\\n\\r\\x{2028}\\x{2029}]".into()
+                    },
+                    true,
+                ))
             }
             '[' => {
                 self.in_prefix = false;
@@ -1852,7 +2102,11 @@ impl ReParser {
         }
         let hi = self.hex_n(self.i, 4)?;
         self.i += 4;
-        if self.unicode && (0xD800..0xDC00).contains(&hi) && self.peek() == Some('\\') && self.peek_at(1) == Some('u') {
+        if self.unicode
+            && (0xD800..0xDC00).contains(&hi)
+            && self.peek() == Some('\\')
+            && self.peek_at(1) == Some('u')
+        {
             if let Some(lo) = self.hex_n(self.i + 2, 4) {
                 if (0xDC00..0xE000).contains(&lo) {
                     self.i += 6;
@@ -1889,7 +2143,8 @@ impl ReParser {
             'b' => true,
             'B' => !in_class,
             '-' => in_class,
-            '^' | '$' | '\\' | '.' | '*' | '+' | '?' | '(' | ')' | '[' | ']' | '{' | '}' | '|' | '/' => true,
+            '^' | '$' | '\\' | '.' | '*' | '+' | '?' | '(' | ')' | '[' | ']' | '{' | '}' | '|'
+            | '/' => true,
             'c' => {
                 if !next.is_some_and(|l| l.is_ascii_alphabetic()) {
                     return Err("Invalid Unicode escape".into());
@@ -1945,7 +2200,9 @@ impl ReParser {
     }
 
     fn atom_escape(&mut self) -> Result<String, String> {
-        let Some(e) = self.peek() else { return Err("\\ at end of pattern".into()) };
+        let Some(e) = self.peek() else {
+            return Err("\\ at end of pattern".into());
+        };
         self.i += 1;
         if self.unicode {
             self.check_unicode_escape(e, false)?;
@@ -2031,12 +2288,16 @@ impl ReParser {
     }
 
     fn class_atom(&mut self) -> Result<ClassItem, String> {
-        let Some(c) = self.peek() else { return Err("Unterminated character class".into()) };
+        let Some(c) = self.peek() else {
+            return Err("Unterminated character class".into());
+        };
         self.i += 1;
         if c != '\\' {
             return Ok(ClassItem::Ch(standin_unit(c)));
         }
-        let Some(e) = self.peek() else { return Err("\\ at end of pattern".into()) };
+        let Some(e) = self.peek() else {
+            return Err("\\ at end of pattern".into());
+        };
         self.i += 1;
         if self.unicode {
             self.check_unicode_escape(e, true)?;
@@ -2133,15 +2394,27 @@ impl ReParser {
         }
         let parts: Vec<String> = parts.into_iter().filter(|p| !p.is_empty()).collect();
         if parts.is_empty() {
-            return Ok(if negated { "(?s:.)".into() } else { NEVER.into() });
+            return Ok(if negated {
+                "(?s:.)".into()
+            } else {
+                NEVER.into()
+            });
         }
-        Ok(format!("[{}{}]", if negated { "^" } else { "" }, parts.concat()))
+        Ok(format!(
+            "[{}{}]",
+            if negated { "^" } else { "" },
+            parts.concat()
+        ))
     }
 }
 
 fn class_char(c: u32) -> String {
     let c = unit_char(c);
-    let c = if char::from_u32(c).is_some() { c } else { 0xFFFD };
+    let c = if char::from_u32(c).is_some() {
+        c
+    } else {
+        0xFFFD
+    };
     format!("\\x{{{:X}}}", c)
 }
 
@@ -2152,7 +2425,11 @@ fn class_range(x: u32, y: u32) -> String {
         out.push_str(&format!("{}-{}", class_char(x), class_char(y.min(0xD7FF))));
     }
     if x <= 0xDFFF && y >= 0xD800 {
-        out.push_str(&format!("{}-{}", class_char(x.max(0xD800)), class_char(y.min(0xDFFF))));
+        out.push_str(&format!(
+            "{}-{}",
+            class_char(x.max(0xD800)),
+            class_char(y.min(0xDFFF))
+        ));
     }
     if y >= 0xE000 {
         out.push_str(&format!("{}-{}", class_char(x.max(0xE000)), class_char(y)));
@@ -2194,12 +2471,18 @@ fn check_flags(flags: &str) -> Result<(), String> {
     let mut seen = String::new();
     for f in flags.chars() {
         if !"dgimsuvy".contains(f) || seen.contains(f) {
-            return Err(format!("Invalid flags supplied to RegExp constructor '{}'", flags));
+            return Err(format!(
+                "Invalid flags supplied to RegExp constructor '{}'",
+                flags
+            ));
         }
         seen.push(f);
     }
     if seen.contains('u') && seen.contains('v') {
-        return Err(format!("Invalid flags supplied to RegExp constructor '{}'", flags));
+        return Err(format!(
+            "Invalid flags supplied to RegExp constructor '{}'",
+            flags
+        ));
     }
     Ok(())
 }
@@ -2209,7 +2492,11 @@ fn compile_js_regex(source: &str, flags: &str) -> Result<JsRe, String> {
     check_flags(flags)?;
     let fail = |why: &str| format!("Invalid regular expression: /{}/{}: {}", source, flags, why);
     let unicode = flags.contains('u') || flags.contains('v');
-    let chars: Vec<char> = if unicode { source.chars().collect() } else { to_units(source).chars().collect() };
+    let chars: Vec<char> = if unicode {
+        source.chars().collect()
+    } else {
+        to_units(source).chars().collect()
+    };
     let (ncaps, named) = count_groups(&chars);
     let mut p = ReParser {
         c: chars,
@@ -2242,14 +2529,22 @@ fn compile_js_regex(source: &str, flags: &str) -> Result<JsRe, String> {
     if multiline {
         prefix.push_str("(?m)");
     }
-    let main_src = if sticky { format!("{}\\A(?:{})", prefix, body) } else { format!("{}(?:{})", prefix, body) };
+    let main_src = if sticky {
+        format!("{}\\A(?:{})", prefix, body)
+    } else {
+        format!("{}(?:{})", prefix, body)
+    };
     let main = Regex::new(&main_src).map_err(|e| fail(&e.to_string()))?;
     let mut pre = Vec::new();
     for (b, neg) in p.pre {
         let r = Regex::new(&format!("{}\\A(?:{})", prefix, b)).map_err(|e| fail(&e.to_string()))?;
         pre.push((r, neg));
     }
-    Ok(JsRe { pre, main, units: !unicode })
+    Ok(JsRe {
+        pre,
+        main,
+        units: !unicode,
+    })
 }
 
 /// `RegExp.prototype.toString` (V8's escaping of `source`).
@@ -2305,8 +2600,13 @@ fn regexp_to_string(source: &str, flags: &str) -> String {
     out
 }
 
-fn builtin_re(cell: &'static OnceLock<Option<JsRe>>, src: &str, flags: &str) -> Option<&'static JsRe> {
-    cell.get_or_init(|| compile_js_regex(src, flags).ok()).as_ref()
+fn builtin_re(
+    cell: &'static OnceLock<Option<JsRe>>,
+    src: &str,
+    flags: &str,
+) -> Option<&'static JsRe> {
+    cell.get_or_init(|| compile_js_regex(src, flags).ok())
+        .as_ref()
 }
 
 fn builtin_test(cell: &'static OnceLock<Option<JsRe>>, src: &str, flags: &str, s: &str) -> bool {
@@ -2343,8 +2643,29 @@ const SRC_CURRENCY: &str = r"(?=.*\d)^(-?~1|~1-?)(([0-9]\d{0,2}(~2\d{3})*)|0)?(\
 // ============================================================================
 
 const RULE_NAMES: [&str; 23] = [
-    "any", "array", "boolean", "class", "custom", "currency", "date", "email", "enum", "equal", "forbidden", "function",
-    "multi", "number", "object", "objectID", "record", "string", "tuple", "url", "uuid", "mac", "luhn",
+    "any",
+    "array",
+    "boolean",
+    "class",
+    "custom",
+    "currency",
+    "date",
+    "email",
+    "enum",
+    "equal",
+    "forbidden",
+    "function",
+    "multi",
+    "number",
+    "object",
+    "objectID",
+    "record",
+    "string",
+    "tuple",
+    "url",
+    "uuid",
+    "mac",
+    "luhn",
 ];
 
 /// Names found on `Object.prototype`: `this.aliases[name]` is truthy for them, which
@@ -2369,7 +2690,10 @@ fn is_meta_key(k: &str) -> bool {
 }
 
 fn obj(pairs: &[(&str, Value)]) -> Map<String, Value> {
-    pairs.iter().map(|(k, v)| (k.to_string(), v.clone())).collect()
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.clone()))
+        .collect()
 }
 
 /// s3db.js's aliases (with `autoEncrypt: false`).
@@ -2380,8 +2704,17 @@ fn alias_for(t: &str) -> Option<Map<String, Value>> {
             (
                 "messages",
                 Value::Object(obj(&[
-                    ("string", Value::String("The '{field}' field must be a string.".into())),
-                    ("stringMin", Value::String("This secret '{field}' field length must be at least {expected} long.".into())),
+                    (
+                        "string",
+                        Value::String("The '{field}' field must be a string.".into()),
+                    ),
+                    (
+                        "stringMin",
+                        Value::String(
+                            "This secret '{field}' field length must be at least {expected} long."
+                                .into(),
+                        ),
+                    ),
                 ])),
             ),
         ])),
@@ -2410,7 +2743,11 @@ fn js_typeof(v: &Value) -> &'static str {
 }
 
 /// fastest-validator's `deepExtend(destination, source, { skipIfExist })`.
-fn deep_extend(dest: &mut Map<String, Value>, src: &Map<String, Value>, skip_if_exist: bool) -> Result<(), String> {
+fn deep_extend(
+    dest: &mut Map<String, Value>,
+    src: &Map<String, Value>,
+    skip_if_exist: bool,
+) -> Result<(), String> {
     for (k, sv) in src {
         match sv {
             Value::Object(so) if !so.is_empty() => {
@@ -2455,7 +2792,10 @@ fn parse_shorthand(s: &str) -> Result<Map<String, Value>, String> {
     let parts: Vec<&str> = s.split('|').map(js_trim).collect();
     let t = parts.first().copied().unwrap_or("");
     let mut schema = if let Some(inner) = t.strip_suffix("[]") {
-        let m = obj(&[("type", Value::String("array".into())), ("items", Value::String(inner.into()))]);
+        let m = obj(&[
+            ("type", Value::String("array".into())),
+            ("items", Value::String(inner.into())),
+        ]);
         resolve(&Value::Object(m))?
     } else {
         obj(&[("type", Value::String(t.into()))])
@@ -2500,12 +2840,21 @@ fn resolve(v: &Value) -> Result<Map<String, Value>, String> {
             if a.is_empty() {
                 return Err("Invalid schema.".into());
             }
-            let mut m = obj(&[("type", Value::String("multi".into())), ("rules", v.clone())]);
+            let mut m = obj(&[
+                ("type", Value::String("multi".into())),
+                ("rules", v.clone()),
+            ]);
             let subs = a.iter().map(resolve).collect::<Result<Vec<_>, _>>()?;
-            if subs.iter().all(|r| r.get("optional") == Some(&Value::Bool(true))) {
+            if subs
+                .iter()
+                .all(|r| r.get("optional") == Some(&Value::Bool(true)))
+            {
                 m.insert("optional".into(), Value::Bool(true));
             }
-            if subs.iter().all(|r| r.get("nullable") == Some(&Value::Bool(true))) {
+            if subs
+                .iter()
+                .all(|r| r.get("nullable") == Some(&Value::Bool(true)))
+            {
                 m.insert("nullable".into(), Value::Bool(true));
             }
             m
@@ -2534,7 +2883,11 @@ fn resolve(v: &Value) -> Result<Map<String, Value>, String> {
     }
     match tk.as_str() {
         "string" => deep_extend(&mut schema, &obj(&[("trim", Value::Bool(true))]), true)?,
-        "object" => deep_extend(&mut schema, &obj(&[("strict", Value::String("remove".into()))]), true)?,
+        "object" => deep_extend(
+            &mut schema,
+            &obj(&[("strict", Value::String("remove".into()))]),
+            true,
+        )?,
         _ => {}
     }
     Ok(schema)
@@ -2643,13 +2996,25 @@ enum EqualMode {
 enum Kind {
     Any,
     Array(Box<ArrayRule>),
-    Boolean { convert: bool },
+    Boolean {
+        convert: bool,
+    },
     Currency(Box<JsRe>),
-    Date { convert: bool },
+    Date {
+        convert: bool,
+    },
     Email(Box<EmailRule>),
-    Enum { values: Vec<Value>, expected: Exp },
-    Equal { mode: EqualMode, strict: bool },
-    Forbidden { remove: bool },
+    Enum {
+        values: Vec<Value>,
+        expected: Exp,
+    },
+    Equal {
+        mode: EqualMode,
+        strict: bool,
+    },
+    Forbidden {
+        remove: bool,
+    },
     Function,
     Luhn,
     Mac,
@@ -2658,9 +3023,17 @@ enum Kind {
     Object(Box<ObjectRule>),
     Record(Box<(Rule, Rule)>),
     String(Box<StringRule>),
-    Tuple { empty_false: bool, empty_not_false: bool, items: Option<Vec<Rule>> },
-    Url { empty: bool },
-    Uuid { version: Option<(f64, Exp)> },
+    Tuple {
+        empty_false: bool,
+        empty_not_false: bool,
+        items: Option<Vec<Rule>>,
+    },
+    Url {
+        empty: bool,
+    },
+    Uuid {
+        version: Option<(f64, Exp)>,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -2690,30 +3063,60 @@ fn present<'a>(s: &'a Map<String, Value>, k: &str) -> Option<&'a Value> {
 }
 
 fn bad_param(key: &str, v: &Value) -> String {
-    format!("Invalid '{}' value '{}' in validator schema.", key, js_to_string(v))
+    format!(
+        "Invalid '{}' value '{}' in validator schema.",
+        key,
+        js_to_string(v)
+    )
 }
 
 /// A numeric rule parameter that fastest-validator pastes into generated code.
 fn num_param(s: &Map<String, Value>, key: &str) -> Result<Option<NumParam>, String> {
-    let Some(v) = present(s, key) else { return Ok(None) };
+    let Some(v) = present(s, key) else {
+        return Ok(None);
+    };
     if let Value::Bool(b) = v {
-        return Ok(Some(NumParam { num: f64::from(u8::from(*b)), is_bool: true, exp: Exp::of(v.clone()) }));
+        return Ok(Some(NumParam {
+            num: f64::from(u8::from(*b)),
+            is_bool: true,
+            exp: Exp::of(v.clone()),
+        }));
     }
     if let Some(f) = as_num(v) {
-        let json = if v.is_number() { v.clone() } else { Value::Null };
-        return Ok(Some(NumParam { num: f, is_bool: false, exp: Exp { json, disp: js_num_str(f) } }));
+        let json = if v.is_number() {
+            v.clone()
+        } else {
+            Value::Null
+        };
+        return Ok(Some(NumParam {
+            num: f,
+            is_bool: false,
+            exp: Exp {
+                json,
+                disp: js_num_str(f),
+            },
+        }));
     }
     if let Value::String(st) = v {
         let f = str_to_number(st);
         if !f.is_nan() {
-            return Ok(Some(NumParam { num: f, is_bool: false, exp: Exp { json: num_json(f), disp: js_num_str(f) } }));
+            return Ok(Some(NumParam {
+                num: f,
+                is_bool: false,
+                exp: Exp {
+                    json: num_json(f),
+                    disp: js_num_str(f),
+                },
+            }));
         }
     }
     Err(bad_param(key, v))
 }
 
 fn build_msgs(m: Option<&Value>, base: Msgs) -> Result<Msgs, String> {
-    let Some(Value::Object(o)) = m else { return Ok(base) };
+    let Some(Value::Object(o)) = m else {
+        return Ok(base);
+    };
     if o.is_empty() {
         return Ok(base);
     }
@@ -2794,7 +3197,9 @@ fn compile_schema(s: &Map<String, Value>, label: Option<String>) -> Result<Rule,
     let kind = match tk.as_str() {
         "any" | "custom" => Kind::Any,
         "array" => compile_array(s)?,
-        "boolean" => Kind::Boolean { convert: is_true(s, "convert") },
+        "boolean" => Kind::Boolean {
+            convert: is_true(s, "convert"),
+        },
         "class" => {
             return Err(match s.get("instanceOf") {
                 None => "Cannot read properties of undefined (reading 'name')".into(),
@@ -2803,7 +3208,9 @@ fn compile_schema(s: &Map<String, Value>, label: Option<String>) -> Result<Rule,
             })
         }
         "currency" => compile_currency(s)?,
-        "date" => Kind::Date { convert: is_true(s, "convert") },
+        "date" => Kind::Date {
+            convert: is_true(s, "convert"),
+        },
         "email" => Kind::Email(Box::new(EmailRule {
             empty: truthy_key(s, "empty"),
             normalize: truthy_key(s, "normalize"),
@@ -2814,11 +3221,16 @@ fn compile_schema(s: &Map<String, Value>, label: Option<String>) -> Result<Rule,
         "enum" => {
             let values = match s.get("values") {
                 None => return Err("Cannot read properties of undefined (reading 'join')".into()),
-                Some(Value::Null) => return Err("Cannot read properties of null (reading 'join')".into()),
+                Some(Value::Null) => {
+                    return Err("Cannot read properties of null (reading 'join')".into())
+                }
                 Some(Value::Array(a)) => a,
                 Some(_) => return Err("schema.values.join is not a function".into()),
             };
-            Kind::Enum { values: values.iter().map(json_literal).collect(), expected: quoted(&js_join(values, ", "))? }
+            Kind::Enum {
+                values: values.iter().map(json_literal).collect(),
+                expected: quoted(&js_join(values, ", "))?,
+            }
         }
         "equal" => {
             let strict = truthy_key(s, "strict");
@@ -2837,19 +3249,30 @@ fn compile_schema(s: &Map<String, Value>, label: Option<String>) -> Result<Rule,
             };
             Kind::Equal { mode, strict }
         }
-        "forbidden" => Kind::Forbidden { remove: truthy_key(s, "remove") },
+        "forbidden" => Kind::Forbidden {
+            remove: truthy_key(s, "remove"),
+        },
         "function" => Kind::Function,
         "luhn" => Kind::Luhn,
         "mac" => Kind::Mac,
         "multi" => {
             let rules: Vec<Value> = match s.get("rules") {
                 None => return Err("Cannot read properties of undefined (reading 'length')".into()),
-                Some(Value::Null) => return Err("Cannot read properties of null (reading 'length')".into()),
+                Some(Value::Null) => {
+                    return Err("Cannot read properties of null (reading 'length')".into())
+                }
                 Some(Value::Array(a)) => a.clone(),
-                Some(Value::String(st)) => st.chars().map(|c| Value::String(c.to_string())).collect(),
+                Some(Value::String(st)) => {
+                    st.chars().map(|c| Value::String(c.to_string())).collect()
+                }
                 Some(_) => Vec::new(),
             };
-            Kind::Multi(rules.iter().map(|r| build(r, false)).collect::<Result<Vec<_>, _>>()?)
+            Kind::Multi(
+                rules
+                    .iter()
+                    .map(|r| build(r, false))
+                    .collect::<Result<Vec<_>, _>>()?,
+            )
         }
         "number" => Kind::Number(Box::new(NumberRule {
             convert: is_true(s, "convert"),
@@ -2864,11 +3287,20 @@ fn compile_schema(s: &Map<String, Value>, label: Option<String>) -> Result<Rule,
         "object" => compile_object(s)?,
         "objectID" => return Err("Cannot read properties of undefined (reading 'isValid')".into()),
         "record" => {
-            let key_v = s.get("key").filter(|v| truthy(v)).cloned().unwrap_or(Value::String("string".into()));
-            let val_v = s.get("value").filter(|v| truthy(v)).cloned().unwrap_or(Value::String("any".into()));
+            let key_v = s
+                .get("key")
+                .filter(|v| truthy(v))
+                .cloned()
+                .unwrap_or(Value::String("string".into()));
+            let val_v = s
+                .get("value")
+                .filter(|v| truthy(v))
+                .cloned()
+                .unwrap_or(Value::String("any".into()));
             let mut key_rule = build(&key_v, false)?;
             // string messages of the key rule say "key" instead of "field"
-            let mut patched: BTreeMap<String, String> = key_rule.msgs.as_deref().cloned().unwrap_or_default();
+            let mut patched: BTreeMap<String, String> =
+                key_rule.msgs.as_deref().cloned().unwrap_or_default();
             for (k, _) in MESSAGES {
                 if k.starts_with("string") && !patched.contains_key(*k) {
                     patched.insert((*k).to_string(), message_for(&None, k));
@@ -2888,14 +3320,32 @@ fn compile_schema(s: &Map<String, Value>, label: Option<String>) -> Result<Rule,
             let items = match present(s, "items") {
                 None => None,
                 Some(Value::Array(a)) if a.is_empty() => {
-                    return Err(format!("Invalid '{}' schema. The 'items' field must not be an empty array.", tk))
+                    return Err(format!(
+                        "Invalid '{}' schema. The 'items' field must not be an empty array.",
+                        tk
+                    ))
                 }
-                Some(Value::Array(a)) => Some(a.iter().map(|r| build(r, false)).collect::<Result<Vec<_>, _>>()?),
-                Some(_) => return Err(format!("Invalid '{}' schema. The 'items' field must be an array.", tk)),
+                Some(Value::Array(a)) => Some(a.iter().map(|r| build(r, false)).collect::<Result<
+                    Vec<_>,
+                    _,
+                >>(
+                )?),
+                Some(_) => {
+                    return Err(format!(
+                        "Invalid '{}' schema. The 'items' field must be an array.",
+                        tk
+                    ))
+                }
             };
-            Kind::Tuple { empty_false: is_false(s, "empty"), empty_not_false: !is_false(s, "empty"), items }
+            Kind::Tuple {
+                empty_false: is_false(s, "empty"),
+                empty_not_false: !is_false(s, "empty"),
+                items,
+            }
         }
-        "url" => Kind::Url { empty: truthy_key(s, "empty") },
+        "url" => Kind::Url {
+            empty: truthy_key(s, "empty"),
+        },
         "uuid" => {
             let version = match present(s, "version") {
                 None => None,
@@ -2910,7 +3360,13 @@ fn compile_schema(s: &Map<String, Value>, label: Option<String>) -> Result<Rule,
                         if f.is_nan() {
                             return Err(bad_param("version", v));
                         }
-                        Some((f, Exp { json: num_json(f), disp: js_num_str(f) }))
+                        Some((
+                            f,
+                            Exp {
+                                json: num_json(f),
+                                disp: js_num_str(f),
+                            },
+                        ))
                     } else {
                         None
                     }
@@ -2921,19 +3377,35 @@ fn compile_schema(s: &Map<String, Value>, label: Option<String>) -> Result<Rule,
         _ => return Err(format!("Invalid '{}' type in validator schema.", tk)),
     };
     let needs_parent = match &kind {
-        Kind::Equal { mode: EqualMode::Field(..), .. } => true,
+        Kind::Equal {
+            mode: EqualMode::Field(..),
+            ..
+        } => true,
         Kind::Multi(alts) => alts.iter().any(|r| r.needs_parent),
         Kind::Array(a) => a.items.as_ref().is_some_and(|r| r.needs_parent),
-        Kind::Tuple { items: Some(items), .. } => items.iter().any(|r| r.needs_parent),
+        Kind::Tuple {
+            items: Some(items), ..
+        } => items.iter().any(|r| r.needs_parent),
         _ => false,
     };
-    Ok(Rule { kind, skip_undef, skip_null, default, msgs, label, needs_parent })
+    Ok(Rule {
+        kind,
+        skip_undef,
+        skip_null,
+        default,
+        msgs,
+        label,
+        needs_parent,
+    })
 }
 
 fn enum_list(s: &Map<String, Value>) -> Result<Option<(Vec<Value>, Exp)>, String> {
     match present(s, "enum") {
         None => Ok(None),
-        Some(Value::Array(a)) => Ok(Some((a.iter().map(json_literal).collect(), quoted(&js_join(a, ", "))?))),
+        Some(Value::Array(a)) => Ok(Some((
+            a.iter().map(json_literal).collect(),
+            quoted(&js_join(a, ", "))?,
+        ))),
         Some(_) => Err("schema.enum.join is not a function".into()),
     }
 }
@@ -3021,11 +3493,13 @@ fn compile_string(s: &Map<String, Value>) -> Result<Kind, String> {
         Some(other) => {
             // `${pattern}.test(value)` in generated code
             let text = js_to_string(other);
-            return Err(if other.is_number() && text.bytes().all(|b| b.is_ascii_digit() || b == b'-') {
-                "Invalid or unexpected token".into()
-            } else {
-                format!("{}.test is not a function", text)
-            });
+            return Err(
+                if other.is_number() && text.bytes().all(|b| b.is_ascii_digit() || b == b'-') {
+                    "Invalid or unexpected token".into()
+                } else {
+                    format!("{}.test is not a function", text)
+                },
+            );
         }
     };
     let contains = match present(s, "contains") {
@@ -3054,9 +3528,20 @@ fn compile_string(s: &Map<String, Value>) -> Result<Kind, String> {
 }
 
 fn compile_currency(s: &Map<String, Value>) -> Result<Kind, String> {
-    let symbol = s.get("currencySymbol").filter(|v| truthy(v)).map(js_to_string);
-    let thousand = s.get("thousandSeparator").filter(|v| truthy(v)).map(js_to_string).unwrap_or_else(|| ",".into());
-    let decimal = s.get("decimalSeparator").filter(|v| truthy(v)).map(js_to_string).unwrap_or_else(|| ".".into());
+    let symbol = s
+        .get("currencySymbol")
+        .filter(|v| truthy(v))
+        .map(js_to_string);
+    let thousand = s
+        .get("thousandSeparator")
+        .filter(|v| truthy(v))
+        .map(js_to_string)
+        .unwrap_or_else(|| ",".into());
+    let decimal = s
+        .get("decimalSeparator")
+        .filter(|v| truthy(v))
+        .map(js_to_string)
+        .unwrap_or_else(|| ".".into());
     let mandatory = !truthy_key(s, "symbolOptional");
     if let Some(custom) = s.get("customRegex").filter(|v| truthy(v)) {
         // pasted into code as a regex literal
@@ -3085,8 +3570,16 @@ fn compile_object(s: &Map<String, Value>) -> Result<Kind, String> {
     let entries: Vec<(String, Value)> = match sub {
         None => Vec::new(),
         Some(Value::Object(o)) => o.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
-        Some(Value::Array(a)) => a.iter().enumerate().map(|(i, v)| (i.to_string(), v.clone())).collect(),
-        Some(Value::String(st)) => st.chars().enumerate().map(|(i, c)| (i.to_string(), Value::String(c.to_string()))).collect(),
+        Some(Value::Array(a)) => a
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (i.to_string(), v.clone()))
+            .collect(),
+        Some(Value::String(st)) => st
+            .chars()
+            .enumerate()
+            .map(|(i, c)| (i.to_string(), Value::String(c.to_string())))
+            .collect(),
         Some(_) => Vec::new(),
     };
     let has_props = sub.is_some();
@@ -3147,7 +3640,13 @@ type ErrFn<'a> = &'a dyn Fn(&mut Vec<Pending>, &str, Option<Exp>, Option<Value>)
 
 /// The `required`/`optional`/`default` wrapper around a rule (`wrapRequiredCheckSourceCode`).
 /// Returns the value to store (`None` = undefined) and whether it is the same container.
-fn check(rule: &Rule, value: Option<Value>, at: &At, parent: Parent, errors: &mut Vec<Pending>) -> (Option<Value>, bool) {
+fn check(
+    rule: &Rule,
+    value: Option<Value>,
+    at: &At,
+    parent: Parent,
+    errors: &mut Vec<Pending>,
+) -> (Option<Value>, bool) {
     match value {
         None => {
             if rule.skip_undef {
@@ -3155,7 +3654,14 @@ fn check(rule: &Rule, value: Option<Value>, at: &At, parent: Parent, errors: &mu
             } else if let Some(d) = &rule.default {
                 (Some(d.clone()), false)
             } else {
-                errors.push(pend(&rule.msgs, "required", at.wrap_field, at.wrap_label, None, None));
+                errors.push(pend(
+                    &rule.msgs,
+                    "required",
+                    at.wrap_field,
+                    at.wrap_label,
+                    None,
+                    None,
+                ));
                 (None, true)
             }
         }
@@ -3165,7 +3671,14 @@ fn check(rule: &Rule, value: Option<Value>, at: &At, parent: Parent, errors: &mu
             } else if let Some(d) = &rule.default {
                 (Some(d.clone()), false)
             } else {
-                errors.push(pend(&rule.msgs, "required", at.wrap_field, at.wrap_label, None, Some(Value::Null)));
+                errors.push(pend(
+                    &rule.msgs,
+                    "required",
+                    at.wrap_field,
+                    at.wrap_label,
+                    None,
+                    Some(Value::Null),
+                ));
                 (Some(Value::Null), true)
             }
         }
@@ -3182,7 +3695,9 @@ fn sub_field(parent_field: &str, name: &str) -> String {
         return name.to_string();
     }
     let mut cs = name.chars();
-    let ident = cs.next().is_some_and(|c| c == '_' || c == '$' || c.is_ascii_alphabetic())
+    let ident = cs
+        .next()
+        .is_some_and(|c| c == '_' || c == '$' || c.is_ascii_alphabetic())
         && cs.all(|c| c == '_' || c == '$' || c.is_ascii_alphanumeric());
     if ident {
         format!("{}.{}", parent_field, name)
@@ -3191,11 +3706,19 @@ fn sub_field(parent_field: &str, name: &str) -> String {
     }
 }
 
-fn run(rule: &Rule, v: &mut Value, field: &str, label: Option<&str>, parent: Parent, errors: &mut Vec<Pending>) -> Ret {
+fn run(
+    rule: &Rule,
+    v: &mut Value,
+    field: &str,
+    label: Option<&str>,
+    parent: Parent,
+    errors: &mut Vec<Pending>,
+) -> Ret {
     let msgs = &rule.msgs;
-    let err = |errors: &mut Vec<Pending>, kind: &str, expected: Option<Exp>, actual: Option<Value>| {
-        errors.push(pend(msgs, kind, field, label, expected, actual));
-    };
+    let err =
+        |errors: &mut Vec<Pending>, kind: &str, expected: Option<Exp>, actual: Option<Value>| {
+            errors.push(pend(msgs, kind, field, label, expected, actual));
+        };
     match &rule.kind {
         Kind::Any => Ret::Same,
         Kind::Function => {
@@ -3254,7 +3777,11 @@ fn run(rule: &Rule, v: &mut Value, field: &str, label: Option<&str>, parent: Par
                 }
                 return Ret::Same;
             }
-            let val = if e.normalize { js_trim(s).to_lowercase() } else { s.clone() };
+            let val = if e.normalize {
+                js_trim(s).to_lowercase()
+            } else {
+                s.clone()
+            };
             let len = utf16_len(&val) as f64;
             if let Some(p) = &e.min {
                 if len < p.num {
@@ -3307,11 +3834,18 @@ fn run(rule: &Rule, v: &mut Value, field: &str, label: Option<&str>, parent: Par
             let ver = vb.get(14).map_or(0, |c| i64::from(c.wrapping_sub(b'0')));
             if let Some((want, exp)) = version {
                 if *want != ver as f64 {
-                    err(errors, "uuidVersion", Some(exp.clone()), Some(Value::from(ver)));
+                    err(
+                        errors,
+                        "uuidVersion",
+                        Some(exp.clone()),
+                        Some(Value::from(ver)),
+                    );
                     return Ret::Same;
                 }
             }
-            if matches!(ver, 3 | 4 | 5 | 7 | 8) && !matches!(vb.get(19), Some(b'8' | b'9' | b'a' | b'b')) {
+            if matches!(ver, 3 | 4 | 5 | 7 | 8)
+                && !matches!(vb.get(19), Some(b'8' | b'9' | b'a' | b'b'))
+            {
                 err(errors, "uuid", None, Some(v.clone()));
             }
             Ret::Same
@@ -3332,11 +3866,24 @@ fn run(rule: &Rule, v: &mut Value, field: &str, label: Option<&str>, parent: Par
                 return Ret::Same;
             };
             const DOUBLED: [u32; 10] = [0, 2, 4, 6, 8, 1, 3, 5, 7, 9];
-            let digits: Vec<u32> = s.chars().filter_map(|c| if c.is_ascii_digit() { c.to_digit(10) } else { None }).collect();
+            let digits: Vec<u32> = s
+                .chars()
+                .filter_map(|c| {
+                    if c.is_ascii_digit() {
+                        c.to_digit(10)
+                    } else {
+                        None
+                    }
+                })
+                .collect();
             let (mut bit, mut sum) = (1u32, 0u32);
             for d in digits.iter().rev() {
                 bit ^= 1;
-                sum += if bit == 0 { *d } else { DOUBLED[*d as usize % 10] };
+                sum += if bit == 0 {
+                    *d
+                } else {
+                    DOUBLED[*d as usize % 10]
+                };
             }
             if !(sum % 10 == 0 && sum > 0) {
                 err(errors, "luhn", None, Some(v.clone()));
@@ -3362,13 +3909,21 @@ fn run(rule: &Rule, v: &mut Value, field: &str, label: Option<&str>, parent: Par
             match mode {
                 EqualMode::Field(name, exp) => {
                     let other = parent.and_then(|p| p.get(name));
-                    let eq = if *strict { other.is_some_and(|o| strict_eq(v, o)) } else { loose_eq(v, other) };
+                    let eq = if *strict {
+                        other.is_some_and(|o| strict_eq(v, o))
+                    } else {
+                        loose_eq(v, other)
+                    };
                     if !eq {
                         err(errors, "equalField", Some(exp.clone()), Some(v.clone()));
                     }
                 }
                 EqualMode::Value(val, exp) => {
-                    let eq = if *strict { val.as_ref().is_some_and(|o| strict_eq(v, o)) } else { loose_eq(v, val.as_ref()) };
+                    let eq = if *strict {
+                        val.as_ref().is_some_and(|o| strict_eq(v, o))
+                    } else {
+                        loose_eq(v, val.as_ref())
+                    };
                     if !eq {
                         err(errors, "equalValue", exp.clone(), Some(v.clone()));
                     }
@@ -3378,7 +3933,11 @@ fn run(rule: &Rule, v: &mut Value, field: &str, label: Option<&str>, parent: Par
         }
         Kind::Multi(alts) => run_multi(alts, v, field, label, parent, errors),
         Kind::Array(a) => run_array(a, rule, v, field, label, parent, errors),
-        Kind::Tuple { empty_false, empty_not_false, items } => {
+        Kind::Tuple {
+            empty_false,
+            empty_not_false,
+            items,
+        } => {
             let Value::Array(arr) = v else {
                 err(errors, "tuple", None, Some(v.clone()));
                 return Ret::Same;
@@ -3393,13 +3952,23 @@ fn run(rule: &Rule, v: &mut Value, field: &str, label: Option<&str>, parent: Par
                     return Ret::Same;
                 }
                 if len != items.len() {
-                    err(errors, "tupleLength", Some(Exp::of(Value::from(items.len()))), Some(Value::from(len)));
+                    err(
+                        errors,
+                        "tupleLength",
+                        Some(Exp::of(Value::from(items.len()))),
+                        Some(Value::from(len)),
+                    );
                     return Ret::Same;
                 }
                 for (i, item_rule) in items.iter().enumerate() {
                     let f = format!("{}[{}]", field, i);
                     let cur = std::mem::take(&mut arr[i]);
-                    let at = At { wrap_field: field, field: &f, wrap_label: label, label: None };
+                    let at = At {
+                        wrap_field: field,
+                        field: &f,
+                        wrap_label: label,
+                        label: None,
+                    };
                     let (out, _) = check(item_rule, Some(cur), &at, parent, errors);
                     arr[i] = out.unwrap_or(Value::Null);
                 }
@@ -3412,12 +3981,24 @@ fn run(rule: &Rule, v: &mut Value, field: &str, label: Option<&str>, parent: Par
                 err(errors, "record", None, Some(v.clone()));
                 return Ret::Same;
             };
-            let entries: Vec<(String, Value)> =
-                if is_date(v) { Vec::new() } else { map.iter().map(|(k, x)| (k.clone(), x.clone())).collect() };
+            let entries: Vec<(String, Value)> = if is_date(v) {
+                Vec::new()
+            } else {
+                map.iter().map(|(k, x)| (k.clone(), x.clone())).collect()
+            };
             let mut result = Map::new();
             for (k, x) in entries {
-                let f = if field.is_empty() { k.clone() } else { format!("{}.{}", field, k) };
-                let at = At { wrap_field: field, field: &f, wrap_label: label, label: None };
+                let f = if field.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{}.{}", field, k)
+                };
+                let at = At {
+                    wrap_field: field,
+                    field: &f,
+                    wrap_label: label,
+                    label: None,
+                };
                 let (sk, _) = check(&kv.0, Some(Value::String(k)), &at, Some(map), errors);
                 let (sv, _) = check(&kv.1, Some(x), &at, Some(map), errors);
                 let key = match sk {
@@ -3439,12 +4020,7 @@ fn run(rule: &Rule, v: &mut Value, field: &str, label: Option<&str>, parent: Par
     }
 }
 
-fn run_number(
-    n: &NumberRule,
-    v: &mut Value,
-    errors: &mut Vec<Pending>,
-    err: ErrFn,
-) -> Ret {
+fn run_number(n: &NumberRule, v: &mut Value, errors: &mut Vec<Pending>, err: ErrFn) -> Ret {
     let orig = v.clone();
     let mut ret = Ret::Same;
     let f = if let Value::Number(x) = &*v {
@@ -3474,12 +4050,22 @@ fn run_number(
     }
     if let Some(p) = &n.equal {
         if p.is_bool || f != p.num {
-            err(errors, "numberEqual", Some(p.exp.clone()), Some(orig.clone()));
+            err(
+                errors,
+                "numberEqual",
+                Some(p.exp.clone()),
+                Some(orig.clone()),
+            );
         }
     }
     if let Some(p) = &n.not_equal {
         if !p.is_bool && f == p.num {
-            err(errors, "numberNotEqual", Some(p.exp.clone()), Some(orig.clone()));
+            err(
+                errors,
+                "numberNotEqual",
+                Some(p.exp.clone()),
+                Some(orig.clone()),
+            );
         }
     }
     if n.integer && f.fract() != 0.0 {
@@ -3494,12 +4080,7 @@ fn run_number(
     ret
 }
 
-fn run_string(
-    s: &StringRule,
-    v: &mut Value,
-    errors: &mut Vec<Pending>,
-    err: ErrFn,
-) -> Ret {
+fn run_string(s: &StringRule, v: &mut Value, errors: &mut Vec<Pending>, err: ErrFn) -> Ret {
     let mut ret = Ret::Same;
     if s.convert && !v.is_string() {
         *v = Value::String(js_to_string(v));
@@ -3526,7 +4107,12 @@ fn run_string(
     let lenf = len as f64;
     if len == 0 {
         match s.empty {
-            Some(false) => err(errors, "stringEmpty", None, Some(Value::String(val.clone()))),
+            Some(false) => err(
+                errors,
+                "stringEmpty",
+                None,
+                Some(Value::String(val.clone())),
+            ),
             Some(true) => {
                 *v = Value::String(val);
                 return ret;
@@ -3536,33 +4122,63 @@ fn run_string(
     }
     if let Some(p) = &s.min {
         if lenf < p.num {
-            err(errors, "stringMin", Some(p.exp.clone()), Some(Value::from(len)));
+            err(
+                errors,
+                "stringMin",
+                Some(p.exp.clone()),
+                Some(Value::from(len)),
+            );
         }
     }
     if let Some(p) = &s.max {
         if lenf > p.num {
-            err(errors, "stringMax", Some(p.exp.clone()), Some(Value::from(len)));
+            err(
+                errors,
+                "stringMax",
+                Some(p.exp.clone()),
+                Some(Value::from(len)),
+            );
         }
     }
     if let Some(p) = &s.length {
         if p.is_bool || lenf != p.num {
-            err(errors, "stringLength", Some(p.exp.clone()), Some(Value::from(len)));
+            err(
+                errors,
+                "stringLength",
+                Some(p.exp.clone()),
+                Some(Value::from(len)),
+            );
         }
     }
     if let Some((re, exp)) = &s.pattern {
         if !re.test(&val) {
-            err(errors, "stringPattern", Some(exp.clone()), Some(orig_value.clone()));
+            err(
+                errors,
+                "stringPattern",
+                Some(exp.clone()),
+                Some(orig_value.clone()),
+            );
         }
     }
     if let Some(c) = &s.contains {
         if !val.contains(c.as_str()) {
-            err(errors, "stringContains", Some(Exp::text(c.clone())), Some(orig_value.clone()));
+            err(
+                errors,
+                "stringContains",
+                Some(Exp::text(c.clone())),
+                Some(orig_value.clone()),
+            );
         }
     }
     if let Some((vals, exp)) = &s.enum_ {
         let sv = Value::String(val.clone());
         if !vals.iter().any(|e| strict_eq(&sv, e)) {
-            err(errors, "stringEnum", Some(exp.clone()), Some(orig_value.clone()));
+            err(
+                errors,
+                "stringEnum",
+                Some(exp.clone()),
+                Some(orig_value.clone()),
+            );
         }
     }
     let checks: [(bool, &'static OnceLock<Option<JsRe>>, &str, &str); 4] = [
@@ -3589,13 +4205,25 @@ fn run_string(
     ret
 }
 
-fn run_multi(alts: &[Rule], v: &mut Value, field: &str, label: Option<&str>, parent: Parent, errors: &mut Vec<Pending>) -> Ret {
+fn run_multi(
+    alts: &[Rule],
+    v: &mut Value,
+    field: &str,
+    label: Option<&str>,
+    parent: Parent,
+    errors: &mut Vec<Pending>,
+) -> Ret {
     let container = matches!(v, Value::Array(_) | Value::Object(_));
     let mut cur = std::mem::take(v);
     let mut check_errors: Vec<Pending> = Vec::new();
     for alt in alts {
         let mut alt_errors: Vec<Pending> = Vec::new();
-        let at = At { wrap_field: field, field, wrap_label: label, label: None };
+        let at = At {
+            wrap_field: field,
+            field,
+            wrap_label: label,
+            label: None,
+        };
         let (out, same) = check(alt, Some(cur.clone()), &at, parent, &mut alt_errors);
         if alt_errors.is_empty() {
             return match out {
@@ -3660,27 +4288,62 @@ fn run_array(
     // sanitisation shows in them)
     let mut refers: Vec<usize> = Vec::new();
     if a.empty_false && len == 0 {
-        errors.push(pend(msgs, "arrayEmpty", field, label, None, Some(Value::Array(Vec::new()))));
+        errors.push(pend(
+            msgs,
+            "arrayEmpty",
+            field,
+            label,
+            None,
+            Some(Value::Array(Vec::new())),
+        ));
     }
     if let Some(p) = &a.min {
         if lenf < p.num {
-            errors.push(pend(msgs, "arrayMin", field, label, Some(p.exp.clone()), Some(Value::from(len))));
+            errors.push(pend(
+                msgs,
+                "arrayMin",
+                field,
+                label,
+                Some(p.exp.clone()),
+                Some(Value::from(len)),
+            ));
         }
     }
     if let Some(p) = &a.max {
         if lenf > p.num {
-            errors.push(pend(msgs, "arrayMax", field, label, Some(p.exp.clone()), Some(Value::from(len))));
+            errors.push(pend(
+                msgs,
+                "arrayMax",
+                field,
+                label,
+                Some(p.exp.clone()),
+                Some(Value::from(len)),
+            ));
         }
     }
     if let Some(p) = &a.length {
         if p.is_bool || lenf != p.num {
-            errors.push(pend(msgs, "arrayLength", field, label, Some(p.exp.clone()), Some(Value::from(len))));
+            errors.push(pend(
+                msgs,
+                "arrayLength",
+                field,
+                label,
+                Some(p.exp.clone()),
+                Some(Value::from(len)),
+            ));
         }
     }
     if let Some(c) = &a.contains {
         if !arr.iter().any(|x| strict_eq(x, c)) {
             refers.push(errors.len());
-            errors.push(pend(msgs, "arrayContains", field, label, Some(Exp::of(c.clone())), Some(Value::Null)));
+            errors.push(pend(
+                msgs,
+                "arrayContains",
+                field,
+                label,
+                Some(Exp::of(c.clone())),
+                Some(Value::Null),
+            ));
         }
     }
     if a.unique {
@@ -3696,13 +4359,27 @@ fn run_array(
         }
         if !dups.is_empty() {
             refers.push(errors.len());
-            errors.push(pend(msgs, "arrayUnique", field, label, Some(Exp::of(Value::Array(dups))), Some(Value::Null)));
+            errors.push(pend(
+                msgs,
+                "arrayUnique",
+                field,
+                label,
+                Some(Exp::of(Value::Array(dups))),
+                Some(Value::Null),
+            ));
         }
     }
     if let Some((vals, exp)) = &a.enum_ {
         for x in arr.iter() {
             if !vals.iter().any(|e| strict_eq(x, e)) {
-                errors.push(pend(msgs, "arrayEnum", field, label, Some(exp.clone()), Some(x.clone())));
+                errors.push(pend(
+                    msgs,
+                    "arrayEnum",
+                    field,
+                    label,
+                    Some(exp.clone()),
+                    Some(x.clone()),
+                ));
             }
         }
     }
@@ -3710,7 +4387,12 @@ fn run_array(
         for (i, slot) in arr.iter_mut().enumerate() {
             let f = format!("{}[{}]", field, i);
             let cur = std::mem::take(slot);
-            let at = At { wrap_field: field, field: &f, wrap_label: label, label: None };
+            let at = At {
+                wrap_field: field,
+                field: &f,
+                wrap_label: label,
+                label: None,
+            };
             let (out, _) = check(items, Some(cur), &at, parent, errors);
             *slot = out.unwrap_or(Value::Null);
         }
@@ -3726,7 +4408,14 @@ fn run_array(
     ret
 }
 
-fn run_object(o: &ObjectRule, rule: &Rule, v: &mut Value, field: &str, label: Option<&str>, errors: &mut Vec<Pending>) -> Ret {
+fn run_object(
+    o: &ObjectRule,
+    rule: &Rule,
+    v: &mut Value,
+    field: &str,
+    label: Option<&str>,
+    errors: &mut Vec<Pending>,
+) -> Ret {
     let msgs = &rule.msgs;
     if !v.is_object() {
         errors.push(pend(msgs, "object", field, label, None, Some(v.clone())));
@@ -3744,10 +4433,19 @@ fn run_object(o: &ObjectRule, rule: &Rule, v: &mut Value, field: &str, label: Op
     if o.has_props {
         for (name, pr) in &o.props {
             let f = sub_field(field, name);
-            let cur = if pr.needs_parent { map.get(name).cloned() } else { map.get_mut(name).map(std::mem::take) };
+            let cur = if pr.needs_parent {
+                map.get(name).cloned()
+            } else {
+                map.get_mut(name).map(std::mem::take)
+            };
             let existed = cur.is_some();
             cur_label = pr.label.as_deref();
-            let at = At { wrap_field: &f, field: &f, wrap_label: cur_label, label: cur_label };
+            let at = At {
+                wrap_field: &f,
+                field: &f,
+                wrap_label: cur_label,
+                label: cur_label,
+            };
             let (out, _) = check(pr, cur, &at, Some(&*map), errors);
             match out {
                 Some(nv) => {
@@ -3760,7 +4458,11 @@ fn run_object(o: &ObjectRule, rule: &Rule, v: &mut Value, field: &str, label: Op
                 }
             }
         }
-        let invalid: Vec<String> = map.keys().filter(|k| !o.allowed.contains(k)).cloned().collect();
+        let invalid: Vec<String> = map
+            .keys()
+            .filter(|k| !o.allowed.contains(k))
+            .cloned()
+            .collect();
         if !invalid.is_empty() {
             match &o.strict {
                 Strict::Off => {}
@@ -3785,12 +4487,26 @@ fn run_object(o: &ObjectRule, rule: &Rule, v: &mut Value, field: &str, label: Op
     let count = map.len();
     if let Some(p) = &o.min_props {
         if (count as f64) < p.num {
-            errors.push(pend(msgs, "objectMinProps", field, cur_label, Some(p.exp.clone()), Some(Value::from(count))));
+            errors.push(pend(
+                msgs,
+                "objectMinProps",
+                field,
+                cur_label,
+                Some(p.exp.clone()),
+                Some(Value::from(count)),
+            ));
         }
     }
     if let Some(p) = &o.max_props {
         if (count as f64) > p.num {
-            errors.push(pend(msgs, "objectMaxProps", field, cur_label, Some(p.exp.clone()), Some(Value::from(count))));
+            errors.push(pend(
+                msgs,
+                "objectMaxProps",
+                field,
+                cur_label,
+                Some(p.exp.clone()),
+                Some(Value::from(count)),
+            ));
         }
     }
     Ret::Same
@@ -3811,7 +4527,10 @@ fn type_includes(t: Option<&Value>, word: &str) -> Result<bool, String> {
     }
 }
 
-fn preprocess(attrs: &Map<String, Value>, all_optional: bool) -> Result<Map<String, Value>, String> {
+fn preprocess(
+    attrs: &Map<String, Value>,
+    all_optional: bool,
+) -> Result<Map<String, Value>, String> {
     let _guard = DepthGuard::enter()?;
     let mut out = Map::new();
     for (k, v) in attrs {
@@ -3824,7 +4543,10 @@ fn preprocess(attrs: &Map<String, Value>, all_optional: bool) -> Result<Map<Stri
                 let optional = type_includes(o.get("$$type"), "optional")?;
                 let mut cfg = Map::new();
                 cfg.insert("type".into(), Value::String("object".into()));
-                cfg.insert("properties".into(), Value::Object(preprocess(o, all_optional)?));
+                cfg.insert(
+                    "properties".into(),
+                    Value::Object(preprocess(o, all_optional)?),
+                );
                 cfg.insert("strict".into(), Value::Bool(false));
                 if !required && (optional || all_optional) {
                     cfg.insert("optional".into(), Value::Bool(true));
@@ -3849,7 +4571,9 @@ mod tests {
     use serde_json::json;
 
     fn attrs(v: Value) -> Map<String, Value> {
-        v.as_object().cloned().expect("test attributes must be an object")
+        v.as_object()
+            .cloned()
+            .expect("test attributes must be an object")
     }
 
     fn compile(v: Value) -> Validator {
@@ -3864,7 +4588,10 @@ mod tests {
     fn run_v(v: &Validator, data: Value) -> (Value, Value) {
         let mut m = attrs(data);
         let e = v.validate(&mut m);
-        (Value::Array(e.iter().map(ValidationError::to_json).collect()), Value::Object(m))
+        (
+            Value::Array(e.iter().map(ValidationError::to_json).collect()),
+            Value::Object(m),
+        )
     }
 
     fn expect_errors(v: &Validator, data: Value, expected: &str) {
@@ -4052,7 +4779,9 @@ mod tests {
 
     #[test]
     fn fixture_arrays() {
-        let v = compile(json!({"tags": "array|items:string", "nums": "array|items:number|optional", "label": "string|optional"}));
+        let v = compile(
+            json!({"tags": "array|items:string", "nums": "array|items:number|optional", "label": "string|optional"}),
+        );
         expect_errors(
             &v,
             json!({"tags": [1, 2]}),
@@ -4070,7 +4799,11 @@ mod tests {
             json!({"tags": ["n"], "nums": [1, 2.5, -3, 0, 9007199254740991u64]}),
             json!({"tags": ["n"], "nums": [1, 2.5, -3, 0, 9007199254740991u64]}),
         );
-        expect_valid(&v, json!({"tags": ["", "x", ""]}), json!({"tags": ["", "x", ""]}));
+        expect_valid(
+            &v,
+            json!({"tags": ["", "x", ""]}),
+            json!({"tags": ["", "x", ""]}),
+        );
     }
 
     fn people() -> Validator {
@@ -4116,7 +4849,9 @@ mod tests {
 
     #[test]
     fn fixture_secret_fields() {
-        let v = compile(json!({"label": "string", "password": "secret", "pin": "secretNumber|optional", "note": "secret|optional"}));
+        let v = compile(
+            json!({"label": "string", "password": "secret", "pin": "secretNumber|optional", "note": "secret|optional"}),
+        );
         expect_errors(
             &v,
             json!({"label": "updated label", "password": "x", "pin": "1234"}),
@@ -4148,13 +4883,18 @@ mod tests {
             r#"[{"type":"string","message":"The 'f' field must be a string.","field":"f","actual":5}]"#,
         );
         assert_eq!(kinds(&single("secretAny"), json!({})), vec!["required"]);
-        assert_eq!(kinds(&single("secretAny"), json!({"f": {"a": 1}})), Vec::<String>::new());
+        assert_eq!(
+            kinds(&single("secretAny"), json!({"f": {"a": 1}})),
+            Vec::<String>::new()
+        );
     }
 
     #[test]
     fn fixture_dates_and_json() {
-        let v = compile(json!({"title": "string", "when": "date|optional", "whenConv": "date|convert:true|optional",
-            "isoText": "string|optional", "meta": "object|optional", "anything": "any|optional", "jsonText": "string|optional"}));
+        let v = compile(
+            json!({"title": "string", "when": "date|optional", "whenConv": "date|convert:true|optional",
+            "isoText": "string|optional", "meta": "object|optional", "anything": "any|optional", "jsonText": "string|optional"}),
+        );
         expect_errors(
             &v,
             json!({"title": "t", "when": "2024-02-29T12:34:56.789Z"}),
@@ -4173,50 +4913,111 @@ mod tests {
         let meta = json!({"title": "t", "meta": {"a": 1, "b": "two", "c": {"d": [1, 2, {"e": null}]}, "f": true},
             "anything": [1, "two", {"three": 3}]});
         expect_valid(&v, meta.clone(), meta);
-        assert_eq!(compile_err(json!({"payload": "json"})), "Invalid 'json' type in validator schema.");
+        assert_eq!(
+            compile_err(json!({"payload": "json"})),
+            "Invalid 'json' type in validator schema."
+        );
     }
 
     // ---------------------------------------------------------------- construction errors
 
     #[test]
     fn construction_errors() {
-        assert_eq!(compile_err(json!({"x": "invalid-type"})), "Invalid 'invalid-type' type in validator schema.");
+        assert_eq!(
+            compile_err(json!({"x": "invalid-type"})),
+            "Invalid 'invalid-type' type in validator schema."
+        );
         assert_eq!(
             compile_err(json!({"x": {"type": "number", "positive": true}})),
             "Invalid 'undefined' type in validator schema."
         );
-        assert_eq!(compile_err(json!({"x": "enum|values:a,b"})), "schema.values.join is not a function");
-        assert_eq!(compile_err(json!({"x": "string|enum:a,b"})), "schema.enum.join is not a function");
-        assert_eq!(compile_err(json!({"x": "enum"})), "Cannot read properties of undefined (reading 'join')");
+        assert_eq!(
+            compile_err(json!({"x": "enum|values:a,b"})),
+            "schema.values.join is not a function"
+        );
+        assert_eq!(
+            compile_err(json!({"x": "string|enum:a,b"})),
+            "schema.enum.join is not a function"
+        );
+        assert_eq!(
+            compile_err(json!({"x": "enum"})),
+            "Cannot read properties of undefined (reading 'join')"
+        );
         assert_eq!(compile_err(json!({"x": []})), "Invalid schema.");
-        assert_eq!(compile_err(json!({"x": null})), "Cannot read properties of null (reading '$$type')");
-        assert_eq!(compile_err(json!({"x": 5})), "Invalid 'undefined' type in validator schema.");
-        assert_eq!(compile_err(json!({"x": "toString"})), "Invalid 'undefined' type in validator schema.");
-        assert_eq!(compile_err(json!({"x": "string[]", "y": "foo[]"})), "Invalid 'foo' type in validator schema.");
-        assert_eq!(compile_err(json!({"x": ["string", "bogus"]})), "Invalid 'bogus' type in validator schema.");
-        assert_eq!(compile_err(json!({"x": "secret|messages:x"})), "Cannot create property 'string' on string 'x'");
-        assert_eq!(compile_err(json!({"x": {"$$type": 5}})), "value.$$type.includes is not a function");
-        assert!(compile_err(json!({"x": "string|pattern:(abc"})).starts_with("Invalid regular expression: /(abc/: "));
+        assert_eq!(
+            compile_err(json!({"x": null})),
+            "Cannot read properties of null (reading '$$type')"
+        );
+        assert_eq!(
+            compile_err(json!({"x": 5})),
+            "Invalid 'undefined' type in validator schema."
+        );
+        assert_eq!(
+            compile_err(json!({"x": "toString"})),
+            "Invalid 'undefined' type in validator schema."
+        );
+        assert_eq!(
+            compile_err(json!({"x": "string[]", "y": "foo[]"})),
+            "Invalid 'foo' type in validator schema."
+        );
+        assert_eq!(
+            compile_err(json!({"x": ["string", "bogus"]})),
+            "Invalid 'bogus' type in validator schema."
+        );
+        assert_eq!(
+            compile_err(json!({"x": "secret|messages:x"})),
+            "Cannot create property 'string' on string 'x'"
+        );
+        assert_eq!(
+            compile_err(json!({"x": {"$$type": 5}})),
+            "value.$$type.includes is not a function"
+        );
+        assert!(compile_err(json!({"x": "string|pattern:(abc"}))
+            .starts_with("Invalid regular expression: /(abc/: "));
         assert_eq!(
             compile_err(json!({"x": "string|pattern:abc|patternFlags:q"})),
             "Invalid flags supplied to RegExp constructor 'q'"
         );
-        assert_eq!(compile_err(json!({"x": "string|min:abc"})), "Invalid 'min' value 'abc' in validator schema.");
-        assert_eq!(compile_err(json!({"x": "multi"})), "Cannot read properties of undefined (reading 'length')");
-        assert_eq!(compile_err(json!({"x": "class"})), "Cannot read properties of undefined (reading 'name')");
+        assert_eq!(
+            compile_err(json!({"x": "string|min:abc"})),
+            "Invalid 'min' value 'abc' in validator schema."
+        );
+        assert_eq!(
+            compile_err(json!({"x": "multi"})),
+            "Cannot read properties of undefined (reading 'length')"
+        );
+        assert_eq!(
+            compile_err(json!({"x": "class"})),
+            "Cannot read properties of undefined (reading 'name')"
+        );
         // a label is only read for object properties
-        assert!(Validator::compile(&attrs(json!({"x": [{"type": "string", "label": 5}]})), false).is_ok());
+        assert!(Validator::compile(
+            &attrs(json!({"x": [{"type": "string", "label": 5}]})),
+            false
+        )
+        .is_ok());
     }
 
     #[test]
     fn label_must_be_a_string_for_properties() {
-        assert_eq!(compile_err(json!({"x": "string|label:5"})), "str.replace is not a function");
-        assert_eq!(compile_err(json!({"x": "string|label"})), "str.replace is not a function");
+        assert_eq!(
+            compile_err(json!({"x": "string|label:5"})),
+            "str.replace is not a function"
+        );
+        assert_eq!(
+            compile_err(json!({"x": "string|label"})),
+            "str.replace is not a function"
+        );
         let v = single("string|min:3|label:Full Name");
-        assert_eq!(messages(&v, json!({})), vec!["The 'Full Name' field is required."]);
+        assert_eq!(
+            messages(&v, json!({})),
+            vec!["The 'Full Name' field is required."]
+        );
         assert_eq!(
             messages(&v, json!({"f": "ab"})),
-            vec!["The 'Full Name' field length must be greater than or equal to 3 characters long."]
+            vec![
+                "The 'Full Name' field length must be greater than or equal to 3 characters long."
+            ]
         );
         // the field path itself is unchanged
         let (e, _) = run_v(&v, json!({"f": "ab"}));
@@ -4228,7 +5029,11 @@ mod tests {
     #[test]
     fn root_unknown_keys_removed_only_when_valid() {
         let v = compile(json!({"name": "string"}));
-        expect_valid(&v, json!({"name": "a", "id": "x", "junk": 1}), json!({"name": "a"}));
+        expect_valid(
+            &v,
+            json!({"name": "a", "id": "x", "junk": 1}),
+            json!({"name": "a"}),
+        );
         let (e, d) = run_v(&v, json!({"name": 5, "junk": 1}));
         assert_eq!(e.as_array().map(Vec::len), Some(1));
         assert_eq!(d, json!({"name": 5, "junk": 1}));
@@ -4269,7 +5074,9 @@ mod tests {
         expect_valid(&v, json!({"f": null}), json!({"f": null}));
         expect_valid(&v, json!({}), json!({"f": "x"}));
         // defaults inside nested objects apply when the object is present
-        let v = compile(json!({"p": {"$$type": "object|optional", "on": "boolean|optional|default:false"}}));
+        let v = compile(
+            json!({"p": {"$$type": "object|optional", "on": "boolean|optional|default:false"}}),
+        );
         expect_valid(&v, json!({"p": {}}), json!({"p": {"on": false}}));
         expect_valid(&v, json!({}), json!({}));
     }
@@ -4283,7 +5090,11 @@ mod tests {
         }));
         let v = Validator::compile(&a, true).expect("compiles");
         let mut m = attrs(json!({}));
-        let e: Vec<Value> = v.validate(&mut m).iter().map(ValidationError::to_json).collect();
+        let e: Vec<Value> = v
+            .validate(&mut m)
+            .iter()
+            .map(ValidationError::to_json)
+            .collect();
         assert_eq!(
             Value::Array(e),
             json!([{"type":"required","message":"The 'req' field is required.","field":"req"}])
@@ -4294,7 +5105,9 @@ mod tests {
 
     #[test]
     fn nested_required_objects() {
-        let v = compile(json!({"profile": {"$$type": "object|optional", "social": {"twitter": "string|optional"}}}));
+        let v = compile(
+            json!({"profile": {"$$type": "object|optional", "social": {"twitter": "string|optional"}}}),
+        );
         expect_errors(
             &v,
             json!({"profile": {}}),
@@ -4310,10 +5123,17 @@ mod tests {
             json!({"profile": {"social": null}}),
             r#"[{"type":"required","message":"The 'profile.social' field is required.","field":"profile.social","actual":null}]"#,
         );
-        expect_valid(&v, json!({"profile": {"social": {"twitter": " @a "}}}), json!({"profile": {"social": {"twitter": "@a"}}}));
+        expect_valid(
+            &v,
+            json!({"profile": {"social": {"twitter": " @a "}}}),
+            json!({"profile": {"social": {"twitter": "@a"}}}),
+        );
         // non-identifier keys use ['...'] below the root
         let v = compile(json!({"a": {"first-name": "string"}}));
-        assert_eq!(messages(&v, json!({"a": {}})), vec!["The 'a['first-name']' field is required."]);
+        assert_eq!(
+            messages(&v, json!({"a": {}})),
+            vec!["The 'a['first-name']' field is required."]
+        );
     }
 
     // ---------------------------------------------------------------- multi
@@ -4329,9 +5149,25 @@ mod tests {
             r#"[{"type":"string","message":"The 'f' field must be a string.","field":"f","actual":true},
                 {"type":"number","message":"The 'f' field must be a number.","field":"f","actual":true}]"#,
         );
-        expect_errors(&v, json!({}), r#"[{"type":"required","message":"The 'f' field is required.","field":"f"}]"#);
-        assert_eq!(kinds(&single_multi(json!(["string|optional", "number|optional"])), json!({})), Vec::<String>::new());
-        assert_eq!(kinds(&single_multi(json!(["string|optional", "number"])), json!({})), vec!["required"]);
+        expect_errors(
+            &v,
+            json!({}),
+            r#"[{"type":"required","message":"The 'f' field is required.","field":"f"}]"#,
+        );
+        assert_eq!(
+            kinds(
+                &single_multi(json!(["string|optional", "number|optional"])),
+                json!({})
+            ),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            kinds(
+                &single_multi(json!(["string|optional", "number"])),
+                json!({})
+            ),
+            vec!["required"]
+        );
         let v = single_multi(json!([{"type": "enum", "values": ["a", "b"]}]));
         expect_valid(&v, json!({"f": "a"}), json!({"f": "a"}));
         expect_errors(
@@ -4355,7 +5191,9 @@ mod tests {
     #[test]
     fn multi_object_alternatives_share_in_place_changes() {
         // the first alternative trims `s` in place before failing on `n`; `any` then accepts the object
-        let v = single_multi(json!([{"type": "object", "props": {"s": "string", "n": "number"}}, "any"]));
+        let v = single_multi(
+            json!([{"type": "object", "props": {"s": "string", "n": "number"}}, "any"]),
+        );
         expect_valid(&v, json!({"f": {"s": " x "}}), json!({"f": {"s": "x"}}));
         // object-form object rules default to strict "remove"
         let v = single_multi(json!([{"type": "object", "props": {"a": "number"}}]));
@@ -4395,8 +5233,15 @@ mod tests {
             json!({"f": "x"}),
             r#"[{"type":"array","message":"The 'f' field must be an array.","field":"f","actual":"x"}]"#,
         );
-        expect_valid(&single("string[]"), json!({"f": [" a", "b "]}), json!({"f": ["a", "b"]}));
-        assert_eq!(kinds(&single("string[]"), json!({"f": [1]})), vec!["string"]);
+        expect_valid(
+            &single("string[]"),
+            json!({"f": [" a", "b "]}),
+            json!({"f": ["a", "b"]}),
+        );
+        assert_eq!(
+            kinds(&single("string[]"), json!({"f": [1]})),
+            vec!["string"]
+        );
         expect_errors(
             &single("array|max:1|length:3"),
             json!({"f": [1, 2]}),
@@ -4418,7 +5263,11 @@ mod tests {
             json!({"f": ["a", "b", "a", 1, 1, "a"]}),
             r#"[{"type":"arrayUnique","message":"The 'a,b,a,1,1,a' value in 'f' field does not unique the 'a,1' values.","field":"f","expected":["a",1],"actual":["a","b","a",1,1,"a"]}]"#,
         );
-        expect_valid(&single("array|unique"), json!({"f": [{"a": 1}, {"a": 1}]}), json!({"f": [{"a": 1}, {"a": 1}]}));
+        expect_valid(
+            &single("array|unique"),
+            json!({"f": [{"a": 1}, {"a": 1}]}),
+            json!({"f": [{"a": 1}, {"a": 1}]}),
+        );
         let v = single_multi(json!([{"type": "array", "enum": ["a", "b"]}]));
         expect_errors(
             &v,
@@ -4426,9 +5275,15 @@ mod tests {
             r#"[{"type":"arrayEnum","message":"The 'c' value in 'f' field does not match any of the 'a, b' values.","field":"f","expected":"a, b","actual":"c"},
                 {"type":"arrayEnum","message":"The 'd' value in 'f' field does not match any of the 'a, b' values.","field":"f","expected":"a, b","actual":"d"}]"#,
         );
-        expect_valid(&single("array|convert:true"), json!({"f": "x"}), json!({"f": ["x"]}));
+        expect_valid(
+            &single("array|convert:true"),
+            json!({"f": "x"}),
+            json!({"f": ["x"]}),
+        );
         // arrays of objects
-        let v = single_multi(json!([{"type": "array", "items": {"type": "object", "props": {"n": "number"}}}]));
+        let v = single_multi(
+            json!([{"type": "array", "items": {"type": "object", "props": {"n": "number"}}}]),
+        );
         expect_errors(
             &v,
             json!({"f": [{"n": 1}, {"n": "x"}]}),
@@ -4454,28 +5309,52 @@ mod tests {
             json!({"f": "abcdef"}),
             r#"[{"type":"stringMax","message":"The 'f' field length must be less than or equal to 5 characters long.","field":"f","expected":5,"actual":6}]"#,
         );
-        expect_valid(&single("string|min:2|max:5"), json!({"f": "  ab  "}), json!({"f": "ab"}));
-        expect_valid(&single("string|no-trim"), json!({"f": "  ab  "}), json!({"f": "  ab  "}));
+        expect_valid(
+            &single("string|min:2|max:5"),
+            json!({"f": "  ab  "}),
+            json!({"f": "ab"}),
+        );
+        expect_valid(
+            &single("string|no-trim"),
+            json!({"f": "  ab  "}),
+            json!({"f": "  ab  "}),
+        );
         expect_errors(
             &single("string|empty:false"),
             json!({"f": "   "}),
             r#"[{"type":"stringEmpty","message":"The 'f' field must not be empty.","field":"f","actual":""}]"#,
         );
-        expect_valid(&single("string|optional"), json!({"f": ""}), json!({"f": ""}));
-        expect_valid(&single("string|empty|min:3"), json!({"f": ""}), json!({"f": ""}));
+        expect_valid(
+            &single("string|optional"),
+            json!({"f": ""}),
+            json!({"f": ""}),
+        );
+        expect_valid(
+            &single("string|empty|min:3"),
+            json!({"f": ""}),
+            json!({"f": ""}),
+        );
         expect_errors(
             &single("string|pattern:^[a-z]+$"),
             json!({"f": " AB "}),
             r#"[{"type":"stringPattern","message":"The 'f' field fails to match the required pattern.","field":"f","expected":"/^[a-z]+$/","actual":" AB "}]"#,
         );
-        expect_valid(&single("string|pattern:^[a-z]+$|patternFlags:i"), json!({"f": "AB"}), json!({"f": "AB"}));
+        expect_valid(
+            &single("string|pattern:^[a-z]+$|patternFlags:i"),
+            json!({"f": "AB"}),
+            json!({"f": "AB"}),
+        );
         // the pattern text is pasted into a string literal: backslashes are consumed
         expect_errors(
             &single(r"string|pattern:^\d+$"),
             json!({"f": "12a"}),
             r#"[{"type":"stringPattern","message":"The 'f' field fails to match the required pattern.","field":"f","expected":"/^d+$/","actual":"12a"}]"#,
         );
-        expect_valid(&single(r"string|pattern:^\d+$"), json!({"f": "123"}), json!({"f": "123"}));
+        expect_valid(
+            &single(r"string|pattern:^\d+$"),
+            json!({"f": "123"}),
+            json!({"f": "123"}),
+        );
         expect_errors(
             &single("string|length:3"),
             json!({"f": "ab"}),
@@ -4486,29 +5365,86 @@ mod tests {
             json!({"f": "bar"}),
             r#"[{"type":"stringContains","message":"The 'f' field must contain the 'foo' text.","field":"f","expected":"foo","actual":"bar"}]"#,
         );
-        assert_eq!(kinds(&single("string|numeric"), json!({"f": "-12.5"})), Vec::<String>::new());
-        assert_eq!(kinds(&single("string|numeric"), json!({"f": "12."})), vec!["stringNumeric"]);
-        assert_eq!(kinds(&single("string|alpha"), json!({"f": "ab1"})), vec!["stringAlpha"]);
-        assert_eq!(kinds(&single("string|alphanum"), json!({"f": "ab1_"})), vec!["stringAlphanum"]);
-        assert_eq!(kinds(&single("string|alphadash"), json!({"f": "ab1_-"})), Vec::<String>::new());
-        assert_eq!(kinds(&single("string|hex"), json!({"f": "abc"})), vec!["stringHex"]);
-        assert_eq!(kinds(&single("string|hex"), json!({"f": "ab0F"})), Vec::<String>::new());
-        assert_eq!(kinds(&single("string|base64"), json!({"f": "aGVsbG8="})), Vec::<String>::new());
-        assert_eq!(kinds(&single("string|base64"), json!({"f": "aGVsbG8"})), vec!["stringBase64"]);
+        assert_eq!(
+            kinds(&single("string|numeric"), json!({"f": "-12.5"})),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            kinds(&single("string|numeric"), json!({"f": "12."})),
+            vec!["stringNumeric"]
+        );
+        assert_eq!(
+            kinds(&single("string|alpha"), json!({"f": "ab1"})),
+            vec!["stringAlpha"]
+        );
+        assert_eq!(
+            kinds(&single("string|alphanum"), json!({"f": "ab1_"})),
+            vec!["stringAlphanum"]
+        );
+        assert_eq!(
+            kinds(&single("string|alphadash"), json!({"f": "ab1_-"})),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            kinds(&single("string|hex"), json!({"f": "abc"})),
+            vec!["stringHex"]
+        );
+        assert_eq!(
+            kinds(&single("string|hex"), json!({"f": "ab0F"})),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            kinds(&single("string|base64"), json!({"f": "aGVsbG8="})),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            kinds(&single("string|base64"), json!({"f": "aGVsbG8"})),
+            vec!["stringBase64"]
+        );
         expect_errors(
             &single("string|singleLine"),
             json!({"f": "a\nb"}),
             r#"[{"type":"stringSingleLine","message":"The 'f' field must be a single line string.","field":"f"}]"#,
         );
-        expect_valid(&single("string|lowercase"), json!({"f": " ÀB "}), json!({"f": "àb"}));
-        expect_valid(&single("string|uppercase:true"), json!({"f": "straße"}), json!({"f": "STRASSE"}));
-        expect_valid(&single("string|padStart:5|padChar:0"), json!({"f": "42"}), json!({"f": "00042"}));
-        expect_valid(&single("string|padEnd:4"), json!({"f": "ab"}), json!({"f": "ab  "}));
-        expect_valid(&single("string|convert:true"), json!({"f": 1.5}), json!({"f": "1.5"}));
-        expect_valid(&single("string|convert:true"), json!({"f": [1, null, "a"]}), json!({"f": "1,,a"}));
+        expect_valid(
+            &single("string|lowercase"),
+            json!({"f": " ÀB "}),
+            json!({"f": "àb"}),
+        );
+        expect_valid(
+            &single("string|uppercase:true"),
+            json!({"f": "straße"}),
+            json!({"f": "STRASSE"}),
+        );
+        expect_valid(
+            &single("string|padStart:5|padChar:0"),
+            json!({"f": "42"}),
+            json!({"f": "00042"}),
+        );
+        expect_valid(
+            &single("string|padEnd:4"),
+            json!({"f": "ab"}),
+            json!({"f": "ab  "}),
+        );
+        expect_valid(
+            &single("string|convert:true"),
+            json!({"f": 1.5}),
+            json!({"f": "1.5"}),
+        );
+        expect_valid(
+            &single("string|convert:true"),
+            json!({"f": [1, null, "a"]}),
+            json!({"f": "1,,a"}),
+        );
         // length counts UTF-16 units, after trimming
-        assert_eq!(kinds(&single("string|max:2"), json!({"f": " 😀 "})), Vec::<String>::new());
-        assert_eq!(kinds(&single("string|max:1"), json!({"f": "😀"})), vec!["stringMax"]);
+        assert_eq!(
+            kinds(&single("string|max:2"), json!({"f": " 😀 "})),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            kinds(&single("string|max:1"), json!({"f": "😀"})),
+            vec!["stringMax"]
+        );
         // object-form string rule with enum
         let v = single_multi(json!([{"type": "string", "enum": ["a", "b"]}]));
         expect_errors(
@@ -4528,9 +5464,12 @@ mod tests {
         let v = single(r"string|pattern:^(?!admin).*$");
         assert_eq!(kinds(&v, json!({"f": "user"})), Vec::<String>::new());
         assert_eq!(kinds(&v, json!({"f": "admin1"})), vec!["stringPattern"]);
-        assert!(compile_err(json!({"x": r"string|pattern:(a)\1"})).contains("backreference is not supported"));
-        assert!(compile_err(json!({"x": r"string|pattern:a(?=b)"})).contains("lookahead is not supported"));
-        assert!(compile_err(json!({"x": r"string|pattern:(?<=a)b"})).contains("lookbehind is not supported"));
+        assert!(compile_err(json!({"x": r"string|pattern:(a)\1"}))
+            .contains("backreference is not supported"));
+        assert!(compile_err(json!({"x": r"string|pattern:a(?=b)"}))
+            .contains("lookahead is not supported"));
+        assert!(compile_err(json!({"x": r"string|pattern:(?<=a)b"}))
+            .contains("lookbehind is not supported"));
     }
 
     // ---------------------------------------------------------------- numbers, booleans
@@ -4543,12 +5482,30 @@ mod tests {
             r#"[{"type":"numberInteger","message":"The 'f' field must be an integer.","field":"f","actual":-1.5},
                 {"type":"numberPositive","message":"The 'f' field must be a positive number.","field":"f","actual":-1.5}]"#,
         );
-        assert_eq!(kinds(&single("number|integer|positive"), json!({"f": "3"})), vec!["number"]);
-        expect_valid(&single("number|convert:true|integer"), json!({"f": " 3 "}), json!({"f": 3}));
-        expect_valid(&single("number|convert:true"), json!({"f": "1e3"}), json!({"f": 1000}));
-        expect_valid(&single("number|convert:true"), json!({"f": true}), json!({"f": 1}));
+        assert_eq!(
+            kinds(&single("number|integer|positive"), json!({"f": "3"})),
+            vec!["number"]
+        );
+        expect_valid(
+            &single("number|convert:true|integer"),
+            json!({"f": " 3 "}),
+            json!({"f": 3}),
+        );
+        expect_valid(
+            &single("number|convert:true"),
+            json!({"f": "1e3"}),
+            json!({"f": 1000}),
+        );
+        expect_valid(
+            &single("number|convert:true"),
+            json!({"f": true}),
+            json!({"f": 1}),
+        );
         let (e, d) = run_v(&single("number|convert:true"), json!({"f": "abc"}));
-        assert_eq!(e, json!([{"type":"number","message":"The 'f' field must be a number.","field":"f","actual":"abc"}]));
+        assert_eq!(
+            e,
+            json!([{"type":"number","message":"The 'f' field must be a number.","field":"f","actual":"abc"}])
+        );
         assert_eq!(d, json!({"f": null}));
         expect_errors(
             &single("number|max:10|negative"),
@@ -4566,18 +5523,36 @@ mod tests {
             json!({"f": 3}),
             r#"[{"type":"numberNotEqual","message":"The 'f' field can't be equal to 3.","field":"f","expected":3,"actual":3}]"#,
         );
-        assert_eq!(messages(&single("number|min:1e21"), json!({"f": 1})), vec!["The 'f' field must be greater than or equal to 1e+21."]);
-        assert_eq!(kinds(&single("number|min:Infinity"), json!({"f": 1})), vec!["numberMin"]);
+        assert_eq!(
+            messages(&single("number|min:1e21"), json!({"f": 1})),
+            vec!["The 'f' field must be greater than or equal to 1e+21."]
+        );
+        assert_eq!(
+            kinds(&single("number|min:Infinity"), json!({"f": 1})),
+            vec!["numberMin"]
+        );
         let (e, _) = run_v(&single("number|min:Infinity"), json!({"f": 1}));
         assert_eq!(e[0]["expected"], Value::Null);
-        assert_eq!(e[0]["message"], json!("The 'f' field must be greater than or equal to Infinity."));
-        assert_eq!(kinds(&single("number|optional"), json!({"f": null})), Vec::<String>::new());
+        assert_eq!(
+            e[0]["message"],
+            json!("The 'f' field must be greater than or equal to Infinity.")
+        );
+        assert_eq!(
+            kinds(&single("number|optional"), json!({"f": null})),
+            Vec::<String>::new()
+        );
     }
 
     #[test]
     fn booleans() {
         let v = single("boolean|convert:true");
-        for (input, out) in [(json!("true"), true), (json!("on"), true), (json!(1), true), (json!("0"), false), (json!(0), false)] {
+        for (input, out) in [
+            (json!("true"), true),
+            (json!("on"), true),
+            (json!(1), true),
+            (json!("0"), false),
+            (json!(0), false),
+        ] {
             expect_valid(&v, json!({ "f": input }), json!({ "f": out }));
         }
         assert_eq!(kinds(&v, json!({"f": "yes"})), vec!["boolean"]);
@@ -4597,32 +5572,75 @@ mod tests {
             json!({"f": ""}),
             r#"[{"type":"emailEmpty","message":"The 'f' field must not be empty.","field":"f","actual":""}]"#,
         );
-        assert_eq!(kinds(&single("email|optional"), json!({})), Vec::<String>::new());
-        assert_eq!(kinds(&single("email|empty"), json!({"f": ""})), Vec::<String>::new());
+        assert_eq!(
+            kinds(&single("email|optional"), json!({})),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            kinds(&single("email|empty"), json!({"f": ""})),
+            Vec::<String>::new()
+        );
         let p = single("email|mode:precise");
-        assert_eq!(kinds(&p, json!({"f": "john.doe@example.com"})), Vec::<String>::new());
-        assert_eq!(kinds(&p, json!({"f": "john@[127.0.0.1]"})), Vec::<String>::new());
-        assert_eq!(kinds(&p, json!({"f": "john..doe@example.com"})), vec!["email"]);
+        assert_eq!(
+            kinds(&p, json!({"f": "john.doe@example.com"})),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            kinds(&p, json!({"f": "john@[127.0.0.1]"})),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            kinds(&p, json!({"f": "john..doe@example.com"})),
+            vec!["email"]
+        );
         assert_eq!(kinds(&p, json!({"f": "a@b.c"})), vec!["email"]);
         assert_eq!(kinds(&v, json!({"f": "a@b.c"})), Vec::<String>::new());
-        expect_valid(&single("email|normalize"), json!({"f": " A@B.CO "}), json!({"f": "a@b.co"}));
-        assert_eq!(kinds(&single("email|min:10"), json!({"f": "a@b.co"})), vec!["emailMin"]);
+        expect_valid(
+            &single("email|normalize"),
+            json!({"f": " A@B.CO "}),
+            json!({"f": "a@b.co"}),
+        );
+        assert_eq!(
+            kinds(&single("email|min:10"), json!({"f": "a@b.co"})),
+            vec!["emailMin"]
+        );
     }
 
     #[test]
     fn urls_uuids_currency() {
         let u = single("url");
-        assert_eq!(kinds(&u, json!({"f": "https://x.io/a"})), Vec::<String>::new());
+        assert_eq!(
+            kinds(&u, json!({"f": "https://x.io/a"})),
+            Vec::<String>::new()
+        );
         assert_eq!(kinds(&u, json!({"f": "ftp://x"})), vec!["url"]);
         assert_eq!(kinds(&u, json!({"f": "http:// x"})), vec!["url"]);
-        assert_eq!(kinds(&single("url|optional"), json!({"f": ""})), vec!["urlEmpty"]);
-        assert_eq!(messages(&u, json!({"f": 1})), vec!["The 'f' field must be a string."]);
+        assert_eq!(
+            kinds(&single("url|optional"), json!({"f": ""})),
+            vec!["urlEmpty"]
+        );
+        assert_eq!(
+            messages(&u, json!({"f": 1})),
+            vec!["The 'f' field must be a string."]
+        );
 
         let id = single("uuid");
-        assert_eq!(kinds(&id, json!({"f": "A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11"})), Vec::<String>::new());
-        assert_eq!(kinds(&id, json!({"f": "00000000-0000-0000-0000-000000000000"})), Vec::<String>::new());
-        assert_eq!(kinds(&id, json!({"f": "a0eebc99-9c0b-4ef8-cb6d-6bb9bd380a11"})), vec!["uuid"]);
-        assert_eq!(kinds(&id, json!({"f": "a0eebc99-9c0b-9ef8-bb6d-6bb9bd380a11"})), vec!["uuid"]);
+        assert_eq!(
+            kinds(&id, json!({"f": "A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11"})),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            kinds(&id, json!({"f": "00000000-0000-0000-0000-000000000000"})),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            kinds(&id, json!({"f": "a0eebc99-9c0b-4ef8-cb6d-6bb9bd380a11"})),
+            vec!["uuid"]
+        );
+        assert_eq!(
+            kinds(&id, json!({"f": "a0eebc99-9c0b-9ef8-bb6d-6bb9bd380a11"})),
+            vec!["uuid"]
+        );
         expect_errors(
             &single("uuid|version:4"),
             json!({"f": "a0eebc99-9c0b-1ef8-bb6d-6bb9bd380a11"}),
@@ -4631,12 +5649,20 @@ mod tests {
 
         let c = single("currency");
         for ok in ["12.99", "1,234.56", "-5", "0.5", "123"] {
-            assert_eq!(kinds(&c, json!({ "f": ok })), Vec::<String>::new(), "{}", ok);
+            assert_eq!(
+                kinds(&c, json!({ "f": ok })),
+                Vec::<String>::new(),
+                "{}",
+                ok
+            );
         }
         for bad in ["12.999", "abc", "1,23", "$12", "", "1234"] {
             assert_eq!(kinds(&c, json!({ "f": bad })), vec!["currency"], "{}", bad);
         }
-        assert_eq!(messages(&c, json!({"f": "x"})), vec!["The 'f' must be a valid currency format"]);
+        assert_eq!(
+            messages(&c, json!({"f": "x"})),
+            vec!["The 'f' must be a valid currency format"]
+        );
         let d = single("currency|currencySymbol:$");
         assert_eq!(kinds(&d, json!({"f": "$12.99"})), Vec::<String>::new());
         assert_eq!(kinds(&d, json!({"f": "12.99"})), vec!["currency"]);
@@ -4647,11 +5673,20 @@ mod tests {
     #[test]
     fn mac_luhn() {
         let m = single("mac");
-        assert_eq!(kinds(&m, json!({"f": "01:C8:95:4B:65:FE"})), Vec::<String>::new());
-        assert_eq!(kinds(&m, json!({"f": "01C8.954B.65FE"})), Vec::<String>::new());
+        assert_eq!(
+            kinds(&m, json!({"f": "01:C8:95:4B:65:FE"})),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            kinds(&m, json!({"f": "01C8.954B.65FE"})),
+            Vec::<String>::new()
+        );
         assert_eq!(kinds(&m, json!({"f": "01:C8:95:4B:65"})), vec!["mac"]);
         let l = single("luhn");
-        assert_eq!(kinds(&l, json!({"f": "4242 4242 4242 4242"})), Vec::<String>::new());
+        assert_eq!(
+            kinds(&l, json!({"f": "4242 4242 4242 4242"})),
+            Vec::<String>::new()
+        );
         assert_eq!(kinds(&l, json!({"f": "4242424242424241"})), vec!["luhn"]);
     }
 
@@ -4660,28 +5695,70 @@ mod tests {
     #[test]
     fn dates() {
         let v = single("date|convert:true");
-        expect_valid(&v, json!({"f": "2024-02-29"}), json!({"f": {"$date": "2024-02-29T00:00:00.000Z"}}));
-        expect_valid(&v, json!({"f": 0}), json!({"f": {"$date": "1970-01-01T00:00:00.000Z"}}));
-        expect_valid(&v, json!({"f": "1700000000000"}), json!({"f": {"$date": "2023-11-14T22:13:20.000Z"}}));
-        expect_valid(&v, json!({"f": "2024-02-29T12:00:00+02:00"}), json!({"f": {"$date": "2024-02-29T10:00:00.000Z"}}));
-        expect_valid(&v, json!({"f": "Feb 29 2024 10:00 GMT+0100"}), json!({"f": {"$date": "2024-02-29T09:00:00.000Z"}}));
-        expect_valid(&v, json!({"f": "2024/02/29"}), json!({"f": {"$date": "2024-02-29T00:00:00.000Z"}}));
+        expect_valid(
+            &v,
+            json!({"f": "2024-02-29"}),
+            json!({"f": {"$date": "2024-02-29T00:00:00.000Z"}}),
+        );
+        expect_valid(
+            &v,
+            json!({"f": 0}),
+            json!({"f": {"$date": "1970-01-01T00:00:00.000Z"}}),
+        );
+        expect_valid(
+            &v,
+            json!({"f": "1700000000000"}),
+            json!({"f": {"$date": "2023-11-14T22:13:20.000Z"}}),
+        );
+        expect_valid(
+            &v,
+            json!({"f": "2024-02-29T12:00:00+02:00"}),
+            json!({"f": {"$date": "2024-02-29T10:00:00.000Z"}}),
+        );
+        expect_valid(
+            &v,
+            json!({"f": "Feb 29 2024 10:00 GMT+0100"}),
+            json!({"f": {"$date": "2024-02-29T09:00:00.000Z"}}),
+        );
+        expect_valid(
+            &v,
+            json!({"f": "2024/02/29"}),
+            json!({"f": {"$date": "2024-02-29T00:00:00.000Z"}}),
+        );
         expect_valid(
             &v,
             json!({"f": "Thu, 29 Feb 2024 12:34:56 GMT"}),
             json!({"f": {"$date": "2024-02-29T12:34:56.000Z"}}),
         );
         let (e, d) = run_v(&v, json!({"f": "not a date"}));
-        assert_eq!(e, json!([{"type":"date","message":"The 'f' field must be a Date.","field":"f","actual":"not a date"}]));
+        assert_eq!(
+            e,
+            json!([{"type":"date","message":"The 'f' field must be a Date.","field":"f","actual":"not a date"}])
+        );
         assert_eq!(d, json!({"f": {"$date": null}}));
         let plain = single("date");
-        assert_eq!(kinds(&plain, json!({"f": {"$date": "2024-01-01T00:00:00.000Z"}})), Vec::<String>::new());
-        assert_eq!(kinds(&plain, json!({"f": {"$date": "garbage"}})), vec!["date"]);
+        assert_eq!(
+            kinds(&plain, json!({"f": {"$date": "2024-01-01T00:00:00.000Z"}})),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            kinds(&plain, json!({"f": {"$date": "garbage"}})),
+            vec!["date"]
+        );
         assert_eq!(kinds(&plain, json!({"f": 0})), vec!["date"]);
         // a Date is an object for the object/any rules, never a nested record
-        assert_eq!(kinds(&single("object"), json!({"f": {"$date": "2024-01-01T00:00:00.000Z"}})), Vec::<String>::new());
         assert_eq!(
-            messages(&single("string"), json!({"f": {"$date": "2024-02-29T12:34:56.789Z"}})),
+            kinds(
+                &single("object"),
+                json!({"f": {"$date": "2024-01-01T00:00:00.000Z"}})
+            ),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            messages(
+                &single("string"),
+                json!({"f": {"$date": "2024-02-29T12:34:56.789Z"}})
+            ),
             vec!["The 'f' field must be a string."]
         );
         expect_valid(
@@ -4694,24 +5771,54 @@ mod tests {
     #[test]
     fn date_parser() {
         let p = |s: &str| parse_date(s).map(ms_to_iso);
-        assert_eq!(p("2024-02-29T12:34:56.789Z").as_deref(), Some("2024-02-29T12:34:56.789Z"));
+        assert_eq!(
+            p("2024-02-29T12:34:56.789Z").as_deref(),
+            Some("2024-02-29T12:34:56.789Z")
+        );
         assert_eq!(p("2024").as_deref(), Some("2024-01-01T00:00:00.000Z"));
         assert_eq!(p("2024-03").as_deref(), Some("2024-03-01T00:00:00.000Z"));
-        assert_eq!(p("+002024-03-01").as_deref(), Some("2024-03-01T00:00:00.000Z"));
-        assert_eq!(p("2024-02-29T12:34").as_deref(), Some("2024-02-29T12:34:00.000Z"));
-        assert_eq!(p("2024-02-29T24:00").as_deref(), Some("2024-03-01T00:00:00.000Z"));
-        assert_eq!(p("2024-02-29T12:34:56.1+0530").as_deref(), Some("2024-02-29T07:04:56.100Z"));
-        assert_eq!(p("2024-02-29 12:34:56").as_deref(), Some("2024-02-29T12:34:56.000Z"));
+        assert_eq!(
+            p("+002024-03-01").as_deref(),
+            Some("2024-03-01T00:00:00.000Z")
+        );
+        assert_eq!(
+            p("2024-02-29T12:34").as_deref(),
+            Some("2024-02-29T12:34:00.000Z")
+        );
+        assert_eq!(
+            p("2024-02-29T24:00").as_deref(),
+            Some("2024-03-01T00:00:00.000Z")
+        );
+        assert_eq!(
+            p("2024-02-29T12:34:56.1+0530").as_deref(),
+            Some("2024-02-29T07:04:56.100Z")
+        );
+        assert_eq!(
+            p("2024-02-29 12:34:56").as_deref(),
+            Some("2024-02-29T12:34:56.000Z")
+        );
         assert_eq!(p("2023-02-30").as_deref(), Some("2023-03-02T00:00:00.000Z"));
-        assert_eq!(p("3/4/2021 1:05 pm").as_deref(), Some("2021-03-04T13:05:00.000Z"));
-        assert_eq!(p("December 17, 1995 03:24:00").as_deref(), Some("1995-12-17T03:24:00.000Z"));
-        assert_eq!(p("-000001-01-01T00:00:00Z").as_deref(), Some("-000001-01-01T00:00:00.000Z"));
+        assert_eq!(
+            p("3/4/2021 1:05 pm").as_deref(),
+            Some("2021-03-04T13:05:00.000Z")
+        );
+        assert_eq!(
+            p("December 17, 1995 03:24:00").as_deref(),
+            Some("1995-12-17T03:24:00.000Z")
+        );
+        assert_eq!(
+            p("-000001-01-01T00:00:00Z").as_deref(),
+            Some("-000001-01-01T00:00:00.000Z")
+        );
         assert_eq!(p("2024-13-01"), None);
         assert_eq!(p("2024-02-29T25:00"), None);
         assert_eq!(p(""), None);
         assert_eq!(p("hello"), None);
         assert_eq!(p("2024-02-29Tfoo"), None);
-        assert_eq!(date_to_js_string(0.0), "Thu Jan 01 1970 00:00:00 GMT+0000 (Coordinated Universal Time)");
+        assert_eq!(
+            date_to_js_string(0.0),
+            "Thu Jan 01 1970 00:00:00 GMT+0000 (Coordinated Universal Time)"
+        );
     }
 
     // ---------------------------------------------------------------- other rules
@@ -4719,24 +5826,43 @@ mod tests {
     #[test]
     fn any_object_equal_forbidden() {
         assert_eq!(kinds(&single("any"), json!({"f": null})), vec!["required"]);
-        assert_eq!(kinds(&single("any|optional"), json!({"f": null})), Vec::<String>::new());
+        assert_eq!(
+            kinds(&single("any|optional"), json!({"f": null})),
+            Vec::<String>::new()
+        );
         expect_errors(
             &single("object|optional"),
             json!({"f": [1]}),
             r#"[{"type":"object","message":"The 'f' must be an Object.","field":"f","actual":[1]}]"#,
         );
         // `object` has no props: unknown keys stay
-        expect_valid(&single("object"), json!({"f": {"a": {"b": 1}}}), json!({"f": {"a": {"b": 1}}}));
+        expect_valid(
+            &single("object"),
+            json!({"f": {"a": {"b": 1}}}),
+            json!({"f": {"a": {"b": 1}}}),
+        );
         expect_errors(
             &single("equal|value:yes"),
             json!({"f": "no"}),
             r#"[{"type":"equalValue","message":"The 'f' field value must be equal to 'yes'.","field":"f","expected":"yes","actual":"no"}]"#,
         );
-        assert_eq!(kinds(&single("equal|value:5"), json!({"f": "5"})), Vec::<String>::new());
-        assert_eq!(kinds(&single("equal|value:5|strict"), json!({"f": "5"})), vec!["equalValue"]);
-        assert_eq!(kinds(&single("equal|value:true"), json!({"f": 1})), Vec::<String>::new());
+        assert_eq!(
+            kinds(&single("equal|value:5"), json!({"f": "5"})),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            kinds(&single("equal|value:5|strict"), json!({"f": "5"})),
+            vec!["equalValue"]
+        );
+        assert_eq!(
+            kinds(&single("equal|value:true"), json!({"f": 1})),
+            Vec::<String>::new()
+        );
         let v = compile(json!({"pw": "string", "pw2": "equal|field:pw"}));
-        assert_eq!(kinds(&v, json!({"pw": "a", "pw2": "a"})), Vec::<String>::new());
+        assert_eq!(
+            kinds(&v, json!({"pw": "a", "pw2": "a"})),
+            Vec::<String>::new()
+        );
         expect_errors(
             &v,
             json!({"pw": "a", "pw2": "b"}),
@@ -4749,7 +5875,10 @@ mod tests {
         );
         expect_valid(&single("forbidden"), json!({"f": null}), json!({"f": null}));
         expect_valid(&single("forbidden|remove"), json!({"f": 1}), json!({}));
-        assert_eq!(kinds(&single("function"), json!({"f": 1})), vec!["function"]);
+        assert_eq!(
+            kinds(&single("function"), json!({"f": 1})),
+            vec!["function"]
+        );
     }
 
     #[test]
@@ -4764,7 +5893,10 @@ mod tests {
         let v = single("record|key:string|value:any|optional");
         assert_eq!(kinds(&v, json!({"f": 1})), vec!["record"]);
         let v = single_multi(json!([{"type": "record", "key": "string|min:2"}]));
-        assert_eq!(messages(&v, json!({"f": {"a": 1}})), vec!["The 'f.a' key length must be greater than or equal to 2 characters long."]);
+        assert_eq!(
+            messages(&v, json!({"f": {"a": 1}})),
+            vec!["The 'f.a' key length must be greater than or equal to 2 characters long."]
+        );
         let t = single_multi(json!([{"type": "tuple", "items": ["string", "number"]}]));
         expect_valid(&t, json!({"f": [" a ", 1]}), json!({"f": ["a", 1]}));
         expect_errors(
@@ -4777,8 +5909,13 @@ mod tests {
 
     #[test]
     fn custom_messages_in_object_rules() {
-        let v = single_multi(json!([{"type": "string", "min": 3, "messages": {"stringMin": "Too short: {actual} < {expected} for {field}"}}]));
-        assert_eq!(messages(&v, json!({"f": "ab"})), vec!["Too short: 2 < 3 for f"]);
+        let v = single_multi(
+            json!([{"type": "string", "min": 3, "messages": {"stringMin": "Too short: {actual} < {expected} for {field}"}}]),
+        );
+        assert_eq!(
+            messages(&v, json!({"f": "ab"})),
+            vec!["Too short: 2 < 3 for f"]
+        );
     }
 
     // ---------------------------------------------------------------- helpers
@@ -4822,23 +5959,34 @@ mod tests {
         for (s, n) in cases {
             assert_eq!(str_to_number(s), n, "{}", s);
         }
-        for s in ["abc", "1e", ".", "inf", "NaN", "0x", "1_000", "--1", "infinity"] {
+        for s in [
+            "abc", "1e", ".", "inf", "NaN", "0x", "1_000", "--1", "infinity",
+        ] {
             assert!(str_to_number(s).is_nan(), "{}", s);
         }
     }
 
     #[test]
     fn js_replace_patterns() {
-        assert_eq!(js_replace("a {x} b {x}", "{x}", "$$-$&", true), "a $-{x} b $-{x}");
+        assert_eq!(
+            js_replace("a {x} b {x}", "{x}", "$$-$&", true),
+            "a $-{x} b $-{x}"
+        );
         assert_eq!(js_replace("a {x} b", "{x}", "$`|$'", true), "a a | b b");
         assert_eq!(js_replace("{x}{x}", "{x}", "1", false), "1{x}");
         let v = single("string|min:2|label:$&");
-        assert_eq!(messages(&v, json!({"f": "a"})), vec!["The '{field}' field length must be greater than or equal to 2 characters long."]);
+        assert_eq!(
+            messages(&v, json!({"f": "a"})),
+            vec!["The '{field}' field length must be greater than or equal to 2 characters long."]
+        );
     }
 
     #[test]
     fn string_literal_evaluation() {
-        assert_eq!(eval_js_string_literal(r"a\nb\x41\u0042\u{43}\101\d").as_deref(), Ok("a\nbABCAd"));
+        assert_eq!(
+            eval_js_string_literal(r"a\nb\x41\u0042\u{43}\101\d").as_deref(),
+            Ok("a\nbABCAd")
+        );
         assert!(eval_js_string_literal(r"\x4").is_err());
         assert!(eval_js_string_literal("a\"b").is_err());
     }
@@ -4929,7 +6077,10 @@ mod tests {
     struct Lcg(u64);
     impl Lcg {
         fn next(&mut self) -> u64 {
-            self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            self.0 = self
+                .0
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             self.0 >> 33
         }
         fn pick<'a>(&mut self, xs: &[&'a str]) -> &'a str {
@@ -4940,25 +6091,132 @@ mod tests {
     #[test]
     fn fuzz_rule_strings_never_panic() {
         let types = [
-            "string", "number", "boolean", "email", "url", "uuid", "date", "array", "object", "any", "equal", "enum",
-            "currency", "forbidden", "secret", "secretAny", "secretNumber", "string[]", "number[]", "mac", "luhn",
-            "record", "tuple", "multi", "custom", "function", "class", "objectID", "json", "", "[]", "toString",
+            "string",
+            "number",
+            "boolean",
+            "email",
+            "url",
+            "uuid",
+            "date",
+            "array",
+            "object",
+            "any",
+            "equal",
+            "enum",
+            "currency",
+            "forbidden",
+            "secret",
+            "secretAny",
+            "secretNumber",
+            "string[]",
+            "number[]",
+            "mac",
+            "luhn",
+            "record",
+            "tuple",
+            "multi",
+            "custom",
+            "function",
+            "class",
+            "objectID",
+            "json",
+            "",
+            "[]",
+            "toString",
         ];
         let flags = [
-            "optional", "nullable", "convert:true", "min:2", "max:5", "length:3", "min:-1", "max:abc", "pattern:^a.*$",
-            "pattern:(", "pattern:[", "pattern:a{2,1}", "patternFlags:gi", "patternFlags:zz", "default:x", "default:5",
-            "default:", "trim", "no-trim", "empty:false", "empty", "integer", "positive", "negative", "equal:3",
-            "notEqual:1", "items:string", "items:number", "items:bogus", "unique", "contains:a", "enum:a", "values:a",
-            "value:yes", "strict", "field:x", "mode:precise", "version:4", "version:x", "currencySymbol:$",
-            "thousandSeparator:(", "padStart:4", "padChar:0", "lowercase", "uppercase", "numeric", "alpha", "hex",
-            "base64", "singleLine", "label:L", "label", "messages:x", "remove", "key:string", "value:number",
-            "minProps:1", "maxProps:1", "$$type:x", ":", "::", "|", "no-", "rules:ab", "props:x", "min:Infinity",
-            "pattern:\\1(a)", "pattern:(?=a)b", "pattern:^(?=a)", "pattern:\\u{", "pattern:\\c", "pattern:\\k<a>",
+            "optional",
+            "nullable",
+            "convert:true",
+            "min:2",
+            "max:5",
+            "length:3",
+            "min:-1",
+            "max:abc",
+            "pattern:^a.*$",
+            "pattern:(",
+            "pattern:[",
+            "pattern:a{2,1}",
+            "patternFlags:gi",
+            "patternFlags:zz",
+            "default:x",
+            "default:5",
+            "default:",
+            "trim",
+            "no-trim",
+            "empty:false",
+            "empty",
+            "integer",
+            "positive",
+            "negative",
+            "equal:3",
+            "notEqual:1",
+            "items:string",
+            "items:number",
+            "items:bogus",
+            "unique",
+            "contains:a",
+            "enum:a",
+            "values:a",
+            "value:yes",
+            "strict",
+            "field:x",
+            "mode:precise",
+            "version:4",
+            "version:x",
+            "currencySymbol:$",
+            "thousandSeparator:(",
+            "padStart:4",
+            "padChar:0",
+            "lowercase",
+            "uppercase",
+            "numeric",
+            "alpha",
+            "hex",
+            "base64",
+            "singleLine",
+            "label:L",
+            "label",
+            "messages:x",
+            "remove",
+            "key:string",
+            "value:number",
+            "minProps:1",
+            "maxProps:1",
+            "$$type:x",
+            ":",
+            "::",
+            "|",
+            "no-",
+            "rules:ab",
+            "props:x",
+            "min:Infinity",
+            "pattern:\\1(a)",
+            "pattern:(?=a)b",
+            "pattern:^(?=a)",
+            "pattern:\\u{",
+            "pattern:\\c",
+            "pattern:\\k<a>",
         ];
         let values = [
-            json!(null), json!(""), json!(" a "), json!("abc"), json!(0), json!(-1.5), json!(1e300), json!(true),
-            json!([]), json!([1, "a", null]), json!({}), json!({"a": 1}), json!({"$date": "2024-01-01T00:00:00Z"}),
-            json!({"$date": "nope"}), json!("2024-02-29"), json!("1,234.56"), json!("0x10"), json!("😀\n"),
+            json!(null),
+            json!(""),
+            json!(" a "),
+            json!("abc"),
+            json!(0),
+            json!(-1.5),
+            json!(1e300),
+            json!(true),
+            json!([]),
+            json!([1, "a", null]),
+            json!({}),
+            json!({"a": 1}),
+            json!({"$date": "2024-01-01T00:00:00Z"}),
+            json!({"$date": "nope"}),
+            json!("2024-02-29"),
+            json!("1,234.56"),
+            json!("0x10"),
+            json!("😀\n"),
         ];
         let mut rng = Lcg(0x5eed);
         let mut compiled = 0;
@@ -4983,7 +6241,9 @@ mod tests {
             } else {
                 json!({ "f": rule.clone() })
             };
-            let Ok(v) = Validator::compile(&attrs(schema), rng.next().is_multiple_of(2)) else { continue };
+            let Ok(v) = Validator::compile(&attrs(schema), rng.next().is_multiple_of(2)) else {
+                continue;
+            };
             compiled += 1;
             for val in &values {
                 let mut m = Map::new();
@@ -5008,7 +6268,10 @@ mod tests {
         }
         let mut m = Map::new();
         m.insert("f".into(), a);
-        assert_eq!(Validator::compile(&m, false).err().as_deref(), Some("Maximum call stack size exceeded"));
+        assert_eq!(
+            Validator::compile(&m, false).err().as_deref(),
+            Some("Maximum call stack size exceeded")
+        );
         let mut arr = json!("string");
         for _ in 0..300 {
             arr = json!([arr]);
@@ -5029,10 +6292,14 @@ mod tests {
     #[test]
     fn fuzz_random_text_never_panics() {
         let mut rng = Lcg(42);
-        let alphabet: Vec<char> = "|:[](){}\\^$.*+?-,/0123456789abcdefxyzTZ+- \t\n\"'é😀".chars().collect();
+        let alphabet: Vec<char> = "|:[](){}\\^$.*+?-,/0123456789abcdefxyzTZ+- \t\n\"'é😀"
+            .chars()
+            .collect();
         for _ in 0..4000 {
             let n = (rng.next() % 24) as usize;
-            let s: String = (0..n).map(|_| alphabet[(rng.next() as usize) % alphabet.len()]).collect();
+            let s: String = (0..n)
+                .map(|_| alphabet[(rng.next() as usize) % alphabet.len()])
+                .collect();
             let _ = parse_date(&s);
             let _ = str_to_number(&s);
             let _ = eval_js_string_literal(&s);
@@ -5040,7 +6307,10 @@ mod tests {
                 let _ = r.test(&s);
             }
             let _ = Validator::compile(&attrs(json!({ "f": s.clone() })), false);
-            let _ = Validator::compile(&attrs(json!({ "f": format!("string|pattern:{}", s) })), false);
+            let _ = Validator::compile(
+                &attrs(json!({ "f": format!("string|pattern:{}", s) })),
+                false,
+            );
             let v = single("date|convert:true");
             let mut m = attrs(json!({ "f": s }));
             let _ = v.validate(&mut m);

@@ -7,7 +7,10 @@ use bytes::Bytes;
 use std::sync::Arc;
 
 fn md(pairs: &[(&str, &str)]) -> Metadata {
-    pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
 }
 
 pub async fn run_all(storage: Arc<dyn Storage>, prefix: &str) {
@@ -38,10 +41,21 @@ async fn put_get_head(b: &Bucket) {
     assert_eq!(head.size, 7);
     assert!(head.last_modified_ms > 0);
     // empty body, default content type, overwrite
-    b.put("pgh/resource=x/v=v0/id=1", PutRequest { metadata: md(&[("0", "")]), ..Default::default() }).await.expect("overwrite");
+    b.put(
+        "pgh/resource=x/v=v0/id=1",
+        PutRequest {
+            metadata: md(&[("0", "")]),
+            ..Default::default()
+        },
+    )
+    .await
+    .expect("overwrite");
     let head = b.head("pgh/resource=x/v=v0/id=1").await.expect("head");
     assert_eq!(head.size, 0);
-    assert_eq!(head.content_type.as_deref(), Some("application/octet-stream"));
+    assert_eq!(
+        head.content_type.as_deref(),
+        Some("application/octet-stream")
+    );
     assert!(b.exists("pgh/resource=x/v=v0/id=1").await.expect("exists"));
     b.delete("pgh/resource=x/v=v0/id=1").await.expect("delete");
     assert!(!b.exists("pgh/resource=x/v=v0/id=1").await.expect("exists"));
@@ -53,8 +67,13 @@ async fn not_found(b: &Bucket) {
     assert!(e.message().contains("nf/missing"));
     let e = b.get("nf/missing").await.expect_err("get missing");
     assert_eq!(e.kind(), ErrorKind::NoSuchKey);
-    b.delete("nf/missing").await.expect("delete of a missing key succeeds");
-    let e = b.copy("nf/missing", "nf/other").await.expect_err("copy missing");
+    b.delete("nf/missing")
+        .await
+        .expect("delete of a missing key succeeds");
+    let e = b
+        .copy("nf/missing", "nf/other")
+        .await
+        .expect_err("copy missing");
     assert!(e.is_not_found());
 }
 
@@ -80,15 +99,29 @@ async fn list_pagination(b: &Bucket) {
     // small pages
     let first = b.list_page("lp/", 7, None).await.expect("small page");
     assert_eq!(first.objects.len(), 7);
-    let second = b.list_page("lp/", 7, first.next_token.clone()).await.expect("next");
+    let second = b
+        .list_page("lp/", 7, first.next_token.clone())
+        .await
+        .expect("next");
     assert_eq!(second.objects[0].key, keys[7]);
     let deleted = b.delete_many(&keys).await.expect("delete many");
     assert_eq!(deleted.len(), n);
-    assert!(b.list_page("lp/", 1000, None).await.expect("empty").objects.is_empty());
+    assert!(b
+        .list_page("lp/", 1000, None)
+        .await
+        .expect("empty")
+        .objects
+        .is_empty());
 }
 
 async fn list_prefix_boundaries(b: &Bucket) {
-    for k in ["pb/user/id=1", "pb/users/id=2", "pb/user-x/id=3", "pb/user/id=1/sub", "pb/user0"] {
+    for k in [
+        "pb/user/id=1",
+        "pb/users/id=2",
+        "pb/user-x/id=3",
+        "pb/user/id=1/sub",
+        "pb/user0",
+    ] {
         b.put(k, PutRequest::default()).await.expect("put");
     }
     let page = b.list_page("pb/user/", 1000, None).await.expect("list");
@@ -96,18 +129,43 @@ async fn list_prefix_boundaries(b: &Bucket) {
     assert_eq!(keys, vec!["pb/user/id=1", "pb/user/id=1/sub"]);
     let page = b.list_page("pb/user", 1000, None).await.expect("list");
     let keys: Vec<_> = page.objects.iter().map(|o| o.key.as_str()).collect();
-    assert_eq!(keys, vec!["pb/user-x/id=3", "pb/user/id=1", "pb/user/id=1/sub", "pb/user0", "pb/users/id=2"]);
+    assert_eq!(
+        keys,
+        vec![
+            "pb/user-x/id=3",
+            "pb/user/id=1",
+            "pb/user/id=1/sub",
+            "pb/user0",
+            "pb/users/id=2"
+        ]
+    );
     let all: Vec<String> = keys.iter().map(|s| s.to_string()).collect();
     b.delete_many(&all).await.expect("cleanup");
 }
 
 async fn delete_many_and_copy(b: &Bucket) {
-    b.put("dc/a", PutRequest { metadata: md(&[("0", "a")]), body: Bytes::from_static(b"A"), ..Default::default() }).await.expect("put");
+    b.put(
+        "dc/a",
+        PutRequest {
+            metadata: md(&[("0", "a")]),
+            body: Bytes::from_static(b"A"),
+            ..Default::default()
+        },
+    )
+    .await
+    .expect("put");
     b.copy("dc/a", "dc/b").await.expect("copy");
     let (m, body) = b.get("dc/b").await.expect("get copy");
     assert_eq!(&body[..], b"A");
     assert_eq!(m.metadata.get("0").map(String::as_str), Some("a"));
-    let deleted = b.delete_many(&["dc/a".to_string(), "dc/b".to_string(), "dc/never".to_string()]).await.expect("delete many");
+    let deleted = b
+        .delete_many(&[
+            "dc/a".to_string(),
+            "dc/b".to_string(),
+            "dc/never".to_string(),
+        ])
+        .await
+        .expect("delete many");
     assert!(deleted.contains(&"dc/a".to_string()) && deleted.contains(&"dc/b".to_string()));
     assert!(!b.exists("dc/a").await.expect("exists"));
 }
@@ -115,12 +173,26 @@ async fn delete_many_and_copy(b: &Bucket) {
 async fn metadata_limit(b: &Bucket) {
     let big = "x".repeat(2044);
     let e = b
-        .put("ml/a", PutRequest { metadata: md(&[("0", big.as_str()), ("_v", "v0")]), ..Default::default() })
+        .put(
+            "ml/a",
+            PutRequest {
+                metadata: md(&[("0", big.as_str()), ("_v", "v0")]),
+                ..Default::default()
+            },
+        )
         .await
         .expect_err("over 2 KB");
     assert_eq!(e.kind(), ErrorKind::MetadataTooLarge);
     assert!(!b.exists("ml/a").await.expect("exists"), "nothing written");
     let fits = "x".repeat(2048 - 5);
-    b.put("ml/b", PutRequest { metadata: md(&[("0", fits.as_str()), ("_v", "v0")]), ..Default::default() }).await.expect("exactly 2048 fits");
+    b.put(
+        "ml/b",
+        PutRequest {
+            metadata: md(&[("0", fits.as_str()), ("_v", "v0")]),
+            ..Default::default()
+        },
+    )
+    .await
+    .expect("exactly 2048 fits");
     b.delete("ml/b").await.expect("cleanup");
 }

@@ -43,7 +43,10 @@ fn enc(seg: &str) -> Result<String> {
     if e.len() > MAX_NAME {
         return Err(EngineError::new(
             ErrorKind::InvalidId,
-            format!("key segment too long for the file backend ({} bytes encoded, max {MAX_NAME})", e.len()),
+            format!(
+                "key segment too long for the file backend ({} bytes encoded, max {MAX_NAME})",
+                e.len()
+            ),
         ));
     }
     Ok(e)
@@ -66,8 +69,13 @@ fn ms(t: SystemTime) -> i64 {
 
 impl FileStorage {
     pub fn new(root: PathBuf) -> Result<Self> {
-        std::fs::create_dir_all(&root).map_err(|e| io_err("cannot create data directory", &root, e))?;
-        Ok(FileStorage { root, generation: AtomicU64::new(0), cache: Mutex::new(HashMap::new()) })
+        std::fs::create_dir_all(&root)
+            .map_err(|e| io_err("cannot create data directory", &root, e))?;
+        Ok(FileStorage {
+            root,
+            generation: AtomicU64::new(0),
+            cache: Mutex::new(HashMap::new()),
+        })
     }
 
     /// Directory that holds the key's object file, and the file name.
@@ -81,20 +89,31 @@ impl FileStorage {
         Ok((dir, format!("{}.obj", enc(last)?)))
     }
 
-    fn read_header(path: &Path, missing: ErrorKind, key: &str) -> Result<(ObjectMeta, std::io::BufReader<std::fs::File>)> {
+    fn read_header(
+        path: &Path,
+        missing: ErrorKind,
+        key: &str,
+    ) -> Result<(ObjectMeta, std::io::BufReader<std::fs::File>)> {
         let f = match std::fs::File::open(path) {
             Ok(f) => f,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Err(EngineError::new(missing, format!("The specified key does not exist: {key}")))
+                return Err(EngineError::new(
+                    missing,
+                    format!("The specified key does not exist: {key}"),
+                ))
             }
             Err(e) => return Err(io_err("cannot open", path, e)),
         };
         let md = f.metadata().map_err(|e| io_err("cannot stat", path, e))?;
         let mut r = std::io::BufReader::new(f);
         let mut line = Vec::new();
-        r.read_until(b'\n', &mut line).map_err(|e| io_err("cannot read", path, e))?;
+        r.read_until(b'\n', &mut line)
+            .map_err(|e| io_err("cannot read", path, e))?;
         let header: Value = serde_json::from_slice(&line).map_err(|e| {
-            EngineError::new(ErrorKind::CorruptData, format!("corrupt object file {}: {e}", path.display()))
+            EngineError::new(
+                ErrorKind::CorruptData,
+                format!("corrupt object file {}: {e}", path.display()),
+            )
         })?;
         let mut meta = ObjectMeta {
             key: key.to_string(),
@@ -117,16 +136,36 @@ impl FileStorage {
     fn put_sync(&self, key: &str, req: &PutRequest) -> Result<()> {
         let (dir, name) = self.locate(key)?;
         let mut header = Map::new();
-        header.insert("m".into(), Value::Object(req.metadata.iter().map(|(k, v)| (k.clone(), Value::from(v.clone()))).collect()));
-        header.insert("ct".into(), Value::from(req.content_type.clone().unwrap_or_else(|| "application/octet-stream".into())));
+        header.insert(
+            "m".into(),
+            Value::Object(
+                req.metadata
+                    .iter()
+                    .map(|(k, v)| (k.clone(), Value::from(v.clone())))
+                    .collect(),
+            ),
+        );
+        header.insert(
+            "ct".into(),
+            Value::from(
+                req.content_type
+                    .clone()
+                    .unwrap_or_else(|| "application/octet-stream".into()),
+            ),
+        );
         if let Some(ce) = &req.content_encoding {
             header.insert("ce".into(), Value::from(ce.clone()));
         }
-        let mut line = serde_json::to_vec(&Value::Object(header))
-            .map_err(|e| EngineError::new(ErrorKind::UnknownError, format!("cannot encode header: {e}")))?;
+        let mut line = serde_json::to_vec(&Value::Object(header)).map_err(|e| {
+            EngineError::new(
+                ErrorKind::UnknownError,
+                format!("cannot encode header: {e}"),
+            )
+        })?;
         line.push(b'\n');
         for attempt in 0..3 {
-            std::fs::create_dir_all(&dir).map_err(|e| io_err("cannot create directory", &dir, e))?;
+            std::fs::create_dir_all(&dir)
+                .map_err(|e| io_err("cannot create directory", &dir, e))?;
             let tmp = dir.join(format!(".tmp-{}", nanoid::nanoid!(12)));
             let written = (|| -> std::io::Result<()> {
                 let mut f = std::fs::File::create(&tmp)?;
@@ -150,7 +189,10 @@ impl FileStorage {
                 }
             }
         }
-        Err(EngineError::new(ErrorKind::UnknownError, "cannot write object"))
+        Err(EngineError::new(
+            ErrorKind::UnknownError,
+            "cannot write object",
+        ))
     }
 
     fn delete_sync(&self, key: &str) -> Result<()> {
@@ -218,8 +260,18 @@ impl FileStorage {
     }
 
     /// Depth-first walk in key order collecting up to `want` keys.
-    fn walk(&self, dir: &Path, base: &str, prefix: &str, after: Option<&str>, want: usize, out: &mut Vec<ListedObject>) -> Result<()> {
-        let Some(listing) = self.dir_listing(dir)? else { return Ok(()) };
+    fn walk(
+        &self,
+        dir: &Path,
+        base: &str,
+        prefix: &str,
+        after: Option<&str>,
+        want: usize,
+        out: &mut Vec<ListedObject>,
+    ) -> Result<()> {
+        let Some(listing) = self.dir_listing(dir)? else {
+            return Ok(());
+        };
         // Skip entries sorting at or before the token in one binary search.
         let start = match after {
             Some(t) if t.starts_with(base) => {
@@ -271,7 +323,11 @@ impl FileStorage {
                     Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
                     Err(e) => return Err(io_err("cannot stat", &path, e)),
                 };
-                out.push(ListedObject { key: full, size: md.len(), last_modified_ms: md.modified().map(ms).unwrap_or(0) });
+                out.push(ListedObject {
+                    key: full,
+                    size: md.len(),
+                    last_modified_ms: md.modified().map(ms).unwrap_or(0),
+                });
             }
         }
         Ok(())
@@ -289,18 +345,35 @@ impl FileStorage {
             }
         }
         let mut out = Vec::with_capacity(max_keys + 1);
-        self.walk(&dir, &base, prefix, token.as_deref(), max_keys + 1, &mut out)?;
+        self.walk(
+            &dir,
+            &base,
+            prefix,
+            token.as_deref(),
+            max_keys + 1,
+            &mut out,
+        )?;
         let more = out.len() > max_keys;
         out.truncate(max_keys);
-        let next_token = if more { out.last().map(|o| o.key.clone()) } else { None };
-        Ok(ListPage { objects: out, next_token })
+        let next_token = if more {
+            out.last().map(|o| o.key.clone())
+        } else {
+            None
+        };
+        Ok(ListPage {
+            objects: out,
+            next_token,
+        })
     }
 }
 
 async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
-    tokio::task::spawn_blocking(f)
-        .await
-        .map_err(|e| EngineError::new(ErrorKind::UnknownError, format!("file backend task failed: {e}")))?
+    tokio::task::spawn_blocking(f).await.map_err(|e| {
+        EngineError::new(
+            ErrorKind::UnknownError,
+            format!("file backend task failed: {e}"),
+        )
+    })?
 }
 
 pub struct SharedFile(pub Arc<FileStorage>);
@@ -322,7 +395,8 @@ impl Storage for SharedFile {
             let path = dir.join(name);
             let (meta, mut r) = FileStorage::read_header(&path, ErrorKind::NoSuchKey, &key)?;
             let mut body = Vec::with_capacity(meta.size as usize);
-            r.read_to_end(&mut body).map_err(|e| io_err("cannot read", &path, e))?;
+            r.read_to_end(&mut body)
+                .map_err(|e| io_err("cannot read", &path, e))?;
             Ok((meta, Bytes::from(body)))
         }))
     }
@@ -335,7 +409,12 @@ impl Storage for SharedFile {
         }))
     }
 
-    fn list(&self, prefix: String, max_keys: usize, token: Option<String>) -> BoxFuture<'_, Result<ListPage>> {
+    fn list(
+        &self,
+        prefix: String,
+        max_keys: usize,
+        token: Option<String>,
+    ) -> BoxFuture<'_, Result<ListPage>> {
         let s = self.0.clone();
         Box::pin(blocking(move || s.list_sync(&prefix, max_keys, token)))
     }
@@ -362,10 +441,16 @@ impl Storage for SharedFile {
             let path = dir.join(name);
             let (meta, mut r) = FileStorage::read_header(&path, ErrorKind::NoSuchKey, &from)?;
             let mut body = Vec::new();
-            r.read_to_end(&mut body).map_err(|e| io_err("cannot read", &path, e))?;
+            r.read_to_end(&mut body)
+                .map_err(|e| io_err("cannot read", &path, e))?;
             s.put_sync(
                 &to,
-                &PutRequest { body: Bytes::from(body), metadata: meta.metadata, content_type: meta.content_type, content_encoding: meta.content_encoding },
+                &PutRequest {
+                    body: Bytes::from(body),
+                    metadata: meta.metadata,
+                    content_type: meta.content_type,
+                    content_encoding: meta.content_encoding,
+                },
             )
         }))
     }
@@ -385,11 +470,24 @@ mod tests {
     #[tokio::test]
     async fn survives_reopen() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let s = SharedFile(Arc::new(FileStorage::new(dir.path().to_path_buf()).expect("root")));
+        let s = SharedFile(Arc::new(
+            FileStorage::new(dir.path().to_path_buf()).expect("root"),
+        ));
         let mut md = super::super::Metadata::new();
         md.insert("0".into(), "x".into());
-        s.put("a/b=c/id=1".into(), PutRequest { metadata: md, body: Bytes::from_static(b"hi"), ..Default::default() }).await.expect("put");
-        let s2 = SharedFile(Arc::new(FileStorage::new(dir.path().to_path_buf()).expect("root")));
+        s.put(
+            "a/b=c/id=1".into(),
+            PutRequest {
+                metadata: md,
+                body: Bytes::from_static(b"hi"),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("put");
+        let s2 = SharedFile(Arc::new(
+            FileStorage::new(dir.path().to_path_buf()).expect("root"),
+        ));
         let (m, b) = s2.get("a/b=c/id=1".into()).await.expect("get");
         assert_eq!(&b[..], b"hi");
         assert_eq!(m.metadata.get("0").map(String::as_str), Some("x"));

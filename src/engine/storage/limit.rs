@@ -14,7 +14,10 @@ pub struct LimitStorage {
 
 impl LimitStorage {
     pub fn new(inner: Arc<dyn Storage>, parallelism: usize) -> Self {
-        LimitStorage { inner, permits: Arc::new(Semaphore::new(parallelism.max(1))) }
+        LimitStorage {
+            inner,
+            permits: Arc::new(Semaphore::new(parallelism.max(1))),
+        }
     }
 }
 
@@ -46,7 +49,12 @@ impl Storage for LimitStorage {
             self.inner.head(key).await
         })
     }
-    fn list(&self, prefix: String, max_keys: usize, token: Option<String>) -> BoxFuture<'_, Result<ListPage>> {
+    fn list(
+        &self,
+        prefix: String,
+        max_keys: usize,
+        token: Option<String>,
+    ) -> BoxFuture<'_, Result<ListPage>> {
         Box::pin(async move {
             let _p = permit(&self.permits).await?;
             self.inner.list(prefix, max_keys, token).await

@@ -74,12 +74,21 @@ impl Storage for MemoryStorage {
                 key: key.clone(),
                 size: req.body.len() as u64,
                 last_modified_ms: now_ms(),
-                content_type: Some(req.content_type.unwrap_or_else(|| "application/octet-stream".into())),
+                content_type: Some(
+                    req.content_type
+                        .unwrap_or_else(|| "application/octet-stream".into()),
+                ),
                 content_encoding: req.content_encoding,
                 metadata: req.metadata,
                 version_id: None,
             };
-            self.write().insert(key, Stored { meta, body: req.body });
+            self.write().insert(
+                key,
+                Stored {
+                    meta,
+                    body: req.body,
+                },
+            );
             Ok(())
         })
     }
@@ -87,7 +96,9 @@ impl Storage for MemoryStorage {
     fn get(&self, key: String) -> BoxFuture<'_, Result<(ObjectMeta, Bytes)>> {
         Box::pin(async move {
             let g = self.read();
-            let s = g.get(&key).ok_or_else(|| Self::missing(ErrorKind::NoSuchKey, &key))?;
+            let s = g
+                .get(&key)
+                .ok_or_else(|| Self::missing(ErrorKind::NoSuchKey, &key))?;
             Ok((s.meta.clone(), s.body.clone()))
         })
     }
@@ -95,12 +106,19 @@ impl Storage for MemoryStorage {
     fn head(&self, key: String) -> BoxFuture<'_, Result<ObjectMeta>> {
         Box::pin(async move {
             let g = self.read();
-            let s = g.get(&key).ok_or_else(|| Self::missing(ErrorKind::NotFound, &key))?;
+            let s = g
+                .get(&key)
+                .ok_or_else(|| Self::missing(ErrorKind::NotFound, &key))?;
             Ok(s.meta.clone())
         })
     }
 
-    fn list(&self, prefix: String, max_keys: usize, token: Option<String>) -> BoxFuture<'_, Result<ListPage>> {
+    fn list(
+        &self,
+        prefix: String,
+        max_keys: usize,
+        token: Option<String>,
+    ) -> BoxFuture<'_, Result<ListPage>> {
         Box::pin(async move {
             let g = self.read();
             let start = match &token {
@@ -117,10 +135,21 @@ impl Storage for MemoryStorage {
                     more = true;
                     break;
                 }
-                objects.push(ListedObject { key: k.clone(), size: s.meta.size, last_modified_ms: s.meta.last_modified_ms });
+                objects.push(ListedObject {
+                    key: k.clone(),
+                    size: s.meta.size,
+                    last_modified_ms: s.meta.last_modified_ms,
+                });
             }
-            let next_token = if more { objects.last().map(|o| o.key.clone()) } else { None };
-            Ok(ListPage { objects, next_token })
+            let next_token = if more {
+                objects.last().map(|o| o.key.clone())
+            } else {
+                None
+            };
+            Ok(ListPage {
+                objects,
+                next_token,
+            })
         })
     }
 
@@ -144,7 +173,10 @@ impl Storage for MemoryStorage {
     fn copy(&self, from: String, to: String) -> BoxFuture<'_, Result<()>> {
         Box::pin(async move {
             let mut g = self.write();
-            let mut s = g.get(&from).cloned().ok_or_else(|| Self::missing(ErrorKind::NoSuchKey, &from))?;
+            let mut s = g
+                .get(&from)
+                .cloned()
+                .ok_or_else(|| Self::missing(ErrorKind::NoSuchKey, &from))?;
             s.meta.key = to.clone();
             s.meta.last_modified_ms = now_ms();
             g.insert(to, s);

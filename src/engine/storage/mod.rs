@@ -73,7 +73,12 @@ pub trait Storage: Send + Sync + 'static {
     fn get(&self, key: String) -> BoxFuture<'_, Result<(ObjectMeta, Bytes)>>;
     fn head(&self, key: String) -> BoxFuture<'_, Result<ObjectMeta>>;
     /// One page of keys starting with `prefix`, at most `max_keys` (<= 1000).
-    fn list(&self, prefix: String, max_keys: usize, token: Option<String>) -> BoxFuture<'_, Result<ListPage>>;
+    fn list(
+        &self,
+        prefix: String,
+        max_keys: usize,
+        token: Option<String>,
+    ) -> BoxFuture<'_, Result<ListPage>>;
     fn delete(&self, key: String) -> BoxFuture<'_, Result<()>>;
     /// Delete up to 1000 keys; returns the keys reported deleted.
     fn delete_many(&self, keys: Vec<String>) -> BoxFuture<'_, Result<Vec<String>>>;
@@ -96,7 +101,11 @@ pub struct Bucket {
 impl Bucket {
     pub fn new(storage: Arc<dyn Storage>, bucket: String, key_prefix: String) -> Self {
         let key_prefix = key_prefix.trim_matches('/').to_string();
-        Bucket { storage, bucket, key_prefix }
+        Bucket {
+            storage,
+            bucket,
+            key_prefix,
+        }
     }
 
     pub fn backend_name(&self) -> &'static str {
@@ -144,15 +153,24 @@ impl Bucket {
             .with("totalSize", size)
             .with("limit", METADATA_LIMIT));
         }
-        self.storage.put(self.full_key(key), req).await.map_err(|e| self.map_not_found(e, key))
+        self.storage
+            .put(self.full_key(key), req)
+            .await
+            .map_err(|e| self.map_not_found(e, key))
     }
 
     pub async fn get(&self, key: &str) -> Result<(ObjectMeta, Bytes)> {
-        self.storage.get(self.full_key(key)).await.map_err(|e| self.map_not_found(e, key))
+        self.storage
+            .get(self.full_key(key))
+            .await
+            .map_err(|e| self.map_not_found(e, key))
     }
 
     pub async fn head(&self, key: &str) -> Result<ObjectMeta> {
-        self.storage.head(self.full_key(key)).await.map_err(|e| self.map_not_found(e, key))
+        self.storage
+            .head(self.full_key(key))
+            .await
+            .map_err(|e| self.map_not_found(e, key))
     }
 
     pub async fn exists(&self, key: &str) -> Result<bool> {
@@ -164,7 +182,10 @@ impl Bucket {
     }
 
     pub async fn delete(&self, key: &str) -> Result<()> {
-        self.storage.delete(self.full_key(key)).await.map_err(|e| self.map_not_found(e, key))
+        self.storage
+            .delete(self.full_key(key))
+            .await
+            .map_err(|e| self.map_not_found(e, key))
     }
 
     /// Delete any number of keys in chunks of 1000; returns relative keys deleted.
@@ -186,10 +207,19 @@ impl Bucket {
     }
 
     /// One listing page under a relative prefix; keys in the page are relative.
-    pub async fn list_page(&self, prefix: &str, max_keys: usize, token: Option<String>) -> Result<ListPage> {
+    pub async fn list_page(
+        &self,
+        prefix: &str,
+        max_keys: usize,
+        token: Option<String>,
+    ) -> Result<ListPage> {
         let mut page = self
             .storage
-            .list(self.full_key(prefix), max_keys.clamp(1, LIST_PAGE_MAX), token)
+            .list(
+                self.full_key(prefix),
+                max_keys.clamp(1, LIST_PAGE_MAX),
+                token,
+            )
             .await?;
         for o in &mut page.objects {
             o.key = self.relative_key(&o.key).to_string();
@@ -199,7 +229,12 @@ impl Bucket {
 
     /// Lazily walk every key under `prefix`, one page at a time (constant memory).
     pub fn lister(&self, prefix: &str) -> Lister {
-        Lister { bucket: self.clone(), prefix: prefix.to_string(), token: None, done: false }
+        Lister {
+            bucket: self.clone(),
+            prefix: prefix.to_string(),
+            token: None,
+            done: false,
+        }
     }
 }
 
@@ -216,7 +251,10 @@ impl Lister {
         if self.done {
             return Ok(None);
         }
-        let page = self.bucket.list_page(&self.prefix, max_keys, self.token.take()).await?;
+        let page = self
+            .bucket
+            .list_page(&self.prefix, max_keys, self.token.take())
+            .await?;
         match page.next_token {
             Some(t) => self.token = Some(t),
             None => self.done = true,

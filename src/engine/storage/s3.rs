@@ -16,7 +16,13 @@ use bytes::Bytes;
 use futures::future::BoxFuture;
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
-const COPY_SOURCE: &AsciiSet = &NON_ALPHANUMERIC.remove(b'/').remove(b'-').remove(b'_').remove(b'.').remove(b'~').remove(b'=');
+const COPY_SOURCE: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'/')
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~')
+    .remove(b'=');
 
 pub struct S3Storage {
     client: Client,
@@ -44,7 +50,10 @@ impl S3Storage {
         if let Some(ep) = &cfg.endpoint {
             b = b.endpoint_url(ep.clone());
         }
-        Ok(S3Storage { client: Client::from_conf(b.build()), bucket: cfg.bucket.clone() })
+        Ok(S3Storage {
+            client: Client::from_conf(b.build()),
+            bucket: cfg.bucket.clone(),
+        })
     }
 }
 
@@ -59,19 +68,32 @@ where
     };
     let code = err.code().map(str::to_string);
     let aws_message = err.message().map(str::to_string);
-    let request_id = err.meta().extra("aws_request_id").map(str::to_string).or_else(|| {
-        use aws_sdk_s3::operation::RequestId;
-        match &err {
-            SdkError::ServiceError(se) => se.err().meta().request_id().map(str::to_string),
-            _ => None,
-        }
-    });
+    let request_id = err
+        .meta()
+        .extra("aws_request_id")
+        .map(str::to_string)
+        .or_else(|| {
+            use aws_sdk_s3::operation::RequestId;
+            match &err {
+                SdkError::ServiceError(se) => se.err().meta().request_id().map(str::to_string),
+                _ => None,
+            }
+        });
     let kind = match (code.as_deref(), status) {
         (Some("NoSuchKey"), _) => ErrorKind::NoSuchKey,
         (Some("NotFound"), _) | (None, Some(404)) if op == "HeadObject" => ErrorKind::NotFound,
         (_, Some(404)) if op == "HeadObject" => ErrorKind::NotFound,
         (Some("NoSuchBucket"), _) => ErrorKind::NoSuchBucket,
-        (Some("AccessDenied" | "InvalidAccessKeyId" | "SignatureDoesNotMatch" | "ExpiredToken" | "InvalidToken"), _)
+        (
+            Some(
+                "AccessDenied"
+                | "InvalidAccessKeyId"
+                | "SignatureDoesNotMatch"
+                | "ExpiredToken"
+                | "InvalidToken",
+            ),
+            _,
+        )
         | (_, Some(401 | 403)) => ErrorKind::PermissionError,
         (Some("MetadataTooLarge"), _) => ErrorKind::MetadataTooLarge,
         _ => ErrorKind::UnknownError,
@@ -79,17 +101,29 @@ where
     let desc = match &err {
         SdkError::ServiceError(_) => format!(
             "{op} failed: {}{}",
-            code.clone().unwrap_or_else(|| format!("HTTP {}", status.unwrap_or(0))),
-            aws_message.as_ref().map(|m| format!(" ({m})")).unwrap_or_default()
+            code.clone()
+                .unwrap_or_else(|| format!("HTTP {}", status.unwrap_or(0))),
+            aws_message
+                .as_ref()
+                .map(|m| format!(" ({m})"))
+                .unwrap_or_default()
         ),
         SdkError::TimeoutError(_) => format!("{op} failed: request timed out"),
         SdkError::DispatchFailure(d) => {
-            let what = if d.is_io() { "connection error" } else if d.is_timeout() { "timeout" } else { "dispatch failure" };
+            let what = if d.is_io() {
+                "connection error"
+            } else if d.is_timeout() {
+                "timeout"
+            } else {
+                "dispatch failure"
+            };
             format!("{op} failed: {what}")
         }
         _ => format!("{op} failed: {err}"),
     };
-    let mut e = EngineError::new(kind, desc).with("commandName", op).with("key", key);
+    let mut e = EngineError::new(kind, desc)
+        .with("commandName", op)
+        .with("key", key);
     if let Some(s) = status {
         e = e.with("statusCode", s);
     }
@@ -103,6 +137,28 @@ where
         e = e.with("awsMessage", m);
     }
     e.with_source(err)
+}
+
+/// ObjectMeta from a GetObject or HeadObject output (same accessors, different types).
+macro_rules! object_meta {
+    ($key:expr, $out:expr) => {
+        ObjectMeta {
+            key: $key.clone(),
+            size: $out.content_length().unwrap_or(0).max(0) as u64,
+            last_modified_ms: ts_ms($out.last_modified()),
+            content_type: $out.content_type().map(str::to_string),
+            content_encoding: $out.content_encoding().map(str::to_string),
+            metadata: $out
+                .metadata()
+                .map(|m| {
+                    m.iter()
+                        .map(|(k, v)| (k.to_ascii_lowercase(), v.clone()))
+                        .collect()
+                })
+                .unwrap_or_default(),
+            version_id: $out.version_id().map(str::to_string),
+        }
+    };
 }
 
 fn ts_ms(t: Option<&aws_sdk_s3::primitives::DateTime>) -> i64 {
@@ -136,21 +192,26 @@ impl Storage for S3Storage {
 
     fn get(&self, key: String) -> BoxFuture<'_, Result<(ObjectMeta, Bytes)>> {
         Box::pin(async move {
-            let out = self.client.get_object().bucket(&self.bucket).key(&key).send().await.map_err(|e| map_err("GetObject", &key, e))?;
-            let meta = ObjectMeta {
-                key: key.clone(),
-                size: out.content_length().unwrap_or(0).max(0) as u64,
-                last_modified_ms: ts_ms(out.last_modified()),
-                content_type: out.content_type().map(str::to_string),
-                content_encoding: out.content_encoding().map(str::to_string),
-                metadata: out.metadata().map(|m| m.iter().map(|(k, v)| (k.to_ascii_lowercase(), v.clone())).collect()).unwrap_or_default(),
-                version_id: out.version_id().map(str::to_string),
-            };
+            let out = self
+                .client
+                .get_object()
+                .bucket(&self.bucket)
+                .key(&key)
+                .send()
+                .await
+                .map_err(|e| map_err("GetObject", &key, e))?;
+            let meta = object_meta!(key, out);
             let body = out
                 .body
                 .collect()
                 .await
-                .map_err(|e| EngineError::new(ErrorKind::UnknownError, format!("GetObject failed reading body: {e}")).with("key", key.clone()))?
+                .map_err(|e| {
+                    EngineError::new(
+                        ErrorKind::UnknownError,
+                        format!("GetObject failed reading body: {e}"),
+                    )
+                    .with("key", key.clone())
+                })?
                 .into_bytes();
             Ok((meta, body))
         })
@@ -158,20 +219,24 @@ impl Storage for S3Storage {
 
     fn head(&self, key: String) -> BoxFuture<'_, Result<ObjectMeta>> {
         Box::pin(async move {
-            let out = self.client.head_object().bucket(&self.bucket).key(&key).send().await.map_err(|e| map_err("HeadObject", &key, e))?;
-            Ok(ObjectMeta {
-                key: key.clone(),
-                size: out.content_length().unwrap_or(0).max(0) as u64,
-                last_modified_ms: ts_ms(out.last_modified()),
-                content_type: out.content_type().map(str::to_string),
-                content_encoding: out.content_encoding().map(str::to_string),
-                metadata: out.metadata().map(|m| m.iter().map(|(k, v)| (k.to_ascii_lowercase(), v.clone())).collect()).unwrap_or_default(),
-                version_id: out.version_id().map(str::to_string),
-            })
+            let out = self
+                .client
+                .head_object()
+                .bucket(&self.bucket)
+                .key(&key)
+                .send()
+                .await
+                .map_err(|e| map_err("HeadObject", &key, e))?;
+            Ok(object_meta!(key, out))
         })
     }
 
-    fn list(&self, prefix: String, max_keys: usize, token: Option<String>) -> BoxFuture<'_, Result<ListPage>> {
+    fn list(
+        &self,
+        prefix: String,
+        max_keys: usize,
+        token: Option<String>,
+    ) -> BoxFuture<'_, Result<ListPage>> {
         Box::pin(async move {
             let out = self
                 .client
@@ -194,14 +259,27 @@ impl Storage for S3Storage {
                     })
                 })
                 .collect();
-            let next_token = if out.is_truncated().unwrap_or(false) { out.next_continuation_token().map(str::to_string) } else { None };
-            Ok(ListPage { objects, next_token })
+            let next_token = if out.is_truncated().unwrap_or(false) {
+                out.next_continuation_token().map(str::to_string)
+            } else {
+                None
+            };
+            Ok(ListPage {
+                objects,
+                next_token,
+            })
         })
     }
 
     fn delete(&self, key: String) -> BoxFuture<'_, Result<()>> {
         Box::pin(async move {
-            self.client.delete_object().bucket(&self.bucket).key(&key).send().await.map_err(|e| map_err("DeleteObject", &key, e))?;
+            self.client
+                .delete_object()
+                .bucket(&self.bucket)
+                .key(&key)
+                .send()
+                .await
+                .map_err(|e| map_err("DeleteObject", &key, e))?;
             Ok(())
         })
     }
@@ -215,12 +293,16 @@ impl Storage for S3Storage {
                 .iter()
                 .map(|k| ObjectIdentifier::builder().key(k).build())
                 .collect::<std::result::Result<Vec<_>, _>>()
-                .map_err(|e| EngineError::new(ErrorKind::UnknownError, format!("DeleteObjects: {e}")))?;
+                .map_err(|e| {
+                    EngineError::new(ErrorKind::UnknownError, format!("DeleteObjects: {e}"))
+                })?;
             let delete = Delete::builder()
                 .set_objects(Some(ids))
                 .quiet(false)
                 .build()
-                .map_err(|e| EngineError::new(ErrorKind::UnknownError, format!("DeleteObjects: {e}")))?;
+                .map_err(|e| {
+                    EngineError::new(ErrorKind::UnknownError, format!("DeleteObjects: {e}"))
+                })?;
             let out = self
                 .client
                 .delete_objects()
@@ -228,7 +310,13 @@ impl Storage for S3Storage {
                 .delete(delete)
                 .send()
                 .await
-                .map_err(|e| map_err("DeleteObjects", keys.first().map(String::as_str).unwrap_or(""), e))?;
+                .map_err(|e| {
+                    map_err(
+                        "DeleteObjects",
+                        keys.first().map(String::as_str).unwrap_or(""),
+                        e,
+                    )
+                })?;
             if let Some(first) = out.errors().first() {
                 return Err(EngineError::new(
                     ErrorKind::UnknownError,
@@ -241,13 +329,21 @@ impl Storage for S3Storage {
                 )
                 .with("key", first.key().unwrap_or("").to_string()));
             }
-            Ok(out.deleted().iter().filter_map(|d| d.key().map(str::to_string)).collect())
+            Ok(out
+                .deleted()
+                .iter()
+                .filter_map(|d| d.key().map(str::to_string))
+                .collect())
         })
     }
 
     fn copy(&self, from: String, to: String) -> BoxFuture<'_, Result<()>> {
         Box::pin(async move {
-            let source = format!("{}/{}", self.bucket, utf8_percent_encode(&from, COPY_SOURCE));
+            let source = format!(
+                "{}/{}",
+                self.bucket,
+                utf8_percent_encode(&from, COPY_SOURCE)
+            );
             self.client
                 .copy_object()
                 .bucket(&self.bucket)
