@@ -5,7 +5,7 @@ cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/s3db-native/target}"
 command -v cargo >/dev/null || { echo "setup: cargo (Rust toolchain) is required" >&2; exit 1; }
 if [ ! -x node_modules/.bin/napi ]; then
-  npm ci --no-audit --no-fund
+  npm install --no-audit --no-fund
 fi
 echo "== building the native addon (first build of aws-sdk-s3 takes several minutes)"
 npx napi build --platform --profile "${S3DB_BUILD_PROFILE:-ci}" --js binding.js --dts binding.d.ts

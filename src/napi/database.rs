@@ -27,7 +27,7 @@ fn parse(what: &str, s: &str) -> napi::Result<Value> {
 #[napi]
 impl NativeDatabase {
     /// `options`: JSON of `{ connectionString, endpoint?, region?, forcePathStyle?, parallelism?, passphrase?, cache? }`.
-    #[napi(constructor)]
+    #[napi(constructor, catch_unwind)]
     pub fn new(options: String) -> napi::Result<Self> {
         let o = parse("options", &options)?;
         let cs = o
@@ -63,7 +63,7 @@ impl NativeDatabase {
     }
 
     /// `{ bucket, keyPrefix, region, endpoint, forcePathStyle, parallelism, backend }` (no credentials).
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn config(&self) -> String {
         self.inner.config.public_json().to_string()
     }
@@ -136,23 +136,23 @@ impl NativeDatabase {
 }
 
 /// Helpers exported as plain functions.
-#[napi]
+#[napi(catch_unwind)]
 pub fn native_encrypt(plaintext: String, passphrase: String) -> napi::Result<String> {
     crate::engine::crypto::encrypt(&plaintext, &passphrase).into_napi()
 }
 
-#[napi]
+#[napi(catch_unwind)]
 pub fn native_decrypt(ciphertext: String, passphrase: String) -> napi::Result<String> {
     crate::engine::crypto::decrypt(&ciphertext, &passphrase).into_napi()
 }
 
-#[napi]
+#[napi(catch_unwind)]
 pub fn native_sha256(message: String) -> String {
     crate::engine::crypto::sha256(&message)
 }
 
 /// Parse a connection string the way `S3db` does; returns the config JSON (access key id, never the secret) or throws.
-#[napi]
+#[napi(catch_unwind)]
 pub fn native_parse_connection_string(input: String) -> napi::Result<String> {
     let c = Config::parse(&input, &ConfigOverrides::default()).into_napi()?;
     let mut v = c.public_json();

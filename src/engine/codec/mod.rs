@@ -226,8 +226,55 @@ pub fn encode_meta_value(s: &str) -> String {
     }
 }
 
+/// RFC 2047 encoded words (`=?UTF-8?B?...?=`), which AWS S3 returns for metadata
+/// values that were stored with non-ASCII bytes. `None` when `s` is not one.
+fn decode_rfc2047(s: &str) -> Option<String> {
+    if !(s.starts_with("=?") && s.ends_with("?=")) {
+        return None;
+    }
+    let mut out = String::new();
+    for word in s.split_whitespace() {
+        let inner = word.strip_prefix("=?")?.strip_suffix("?=")?;
+        let mut parts = inner.splitn(3, '?');
+        let charset = parts.next()?.to_ascii_lowercase();
+        let enc = parts.next()?.to_ascii_uppercase();
+        let text = parts.next()?;
+        let bytes = match enc.as_str() {
+            "B" => base64::engine::general_purpose::STANDARD.decode(text).ok()?,
+            "Q" => {
+                let mut b = Vec::new();
+                let raw = text.as_bytes();
+                let mut i = 0;
+                while i < raw.len() {
+                    match raw[i] {
+                        b'_' => b.push(b' '),
+                        b'=' if i + 2 < raw.len() => {
+                            let hex = std::str::from_utf8(raw.get(i + 1..i + 3)?).ok()?;
+                            b.push(u8::from_str_radix(hex, 16).ok()?);
+                            i += 2;
+                        }
+                        c => b.push(c),
+                    }
+                    i += 1;
+                }
+                b
+            }
+            _ => return None,
+        };
+        match charset.as_str() {
+            "utf-8" | "utf8" => out.push_str(&String::from_utf8(bytes).ok()?),
+            "iso-8859-1" | "latin1" => out.extend(bytes.iter().map(|b| *b as char)),
+            _ => return None,
+        }
+    }
+    Some(out)
+}
+
 /// Inverse of [`encode_meta_value`]; values that do not decode cleanly are kept as stored.
 pub fn decode_meta_value(s: &str) -> String {
+    if let Some(d) = decode_rfc2047(s) {
+        return d;
+    }
     if let Some(rest) = s.strip_prefix("u:") {
         if let Ok(d) = percent_decode_str(rest).decode_utf8() {
             return d.into_owned();
@@ -372,6 +419,9 @@ mod tests {
             assert_eq!(decode_meta_value(&e), s);
         }
         assert_eq!(encode_meta_value("hello world"), "hello world");
+        assert_eq!(decode_meta_value("=?UTF-8?B?QcOnw6Nv?="), "Ação");
+        assert_eq!(decode_meta_value("=?UTF-8?Q?A=C3=A7=C3=A3o_x?="), "Ação x");
+        assert_eq!(decode_meta_value("=?bogus"), "=?bogus");
         assert!(
             encode_meta_value("naïve-text-with-a-long-ascii-tail-abcdefghij").starts_with("u:")
         );
