@@ -20,8 +20,39 @@ export declare class NativeDatabase {
   createResource(definition: string): Promise<string>
   /** Resource method `op` with JSON `args` (array); returns `{result, events}` JSON. */
   resourceCall(resource: string, op: string, args: string): Promise<string>
+  /**
+   * Start a reader over resource `name`. `options`: JSON of
+   * `{ batchSize, concurrency, ordered }`. `callback` receives the pump's
+   * messages (see `napi/stream.rs`).
+   */
+  openReader(name: string, options: string, callback: ReaderCallback): NativeReader
+  /** Start a writer into resource `name`. `options`: JSON of `{ batchSize, concurrency, events }`. */
+  openWriter(name: string, options: string): Promise<NativeWriter>
+  /** One listing page of current-version ids: `{ ids, next }` JSON. */
+  idsPage(name: string, token: string | undefined | null, maxKeys: number): Promise<string>
   /** Raw object operation (the s3db.js `Client` surface). */
   clientCall(op: string, args: string, body?: Buffer | undefined | null): Promise<ClientResult>
+}
+
+/** Handle of a running reader pump. */
+export declare class NativeReader {
+  /** The JS stream wants more after a `false` return: release the pump. */
+  resume(): void
+  /** Stop listing and fetching; in-flight requests are dropped. */
+  cancel(): void
+}
+
+/** Handle of a resource writer. */
+export declare class NativeWriter {
+  /**
+   * `batch`: JSON array of records. Resolves once they are queued, with
+   * `{ written, failed, failures: [{index, record, error}], events }`.
+   */
+  push(batch: string): Promise<string>
+  /** Close and wait for every accepted record to settle; final report. */
+  finish(): Promise<string>
+  /** Stop the workers; queued records are reported as failed (`Cancelled`). */
+  cancel(): void
 }
 
 export interface ClientResult {

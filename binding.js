@@ -836,6 +836,8 @@ function __napiStampBindingTarget(exportsObject, target) {
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
 module.exports.NativeDatabase = nativeBinding.NativeDatabase
+module.exports.NativeReader = nativeBinding.NativeReader
+module.exports.NativeWriter = nativeBinding.NativeWriter
 module.exports.nativeDecrypt = nativeBinding.nativeDecrypt
 module.exports.nativeEncrypt = nativeBinding.nativeEncrypt
 module.exports.nativeParseConnectionString = nativeBinding.nativeParseConnectionString

@@ -1,5 +1,6 @@
 // Public typings of s3db-native: the s3db.js 4.1.7 API as it behaves at run time.
 import { EventEmitter } from 'node:events'
+import { Readable, Writable } from 'node:stream'
 
 /** Attribute definition: a fastest-validator rule string, an array of alternative rules, or a nested object. */
 export type AttributeRule = string | Array<string | Record<string, unknown>>
@@ -151,6 +152,10 @@ export class Resource<T extends Record<string, any> = Record<string, any>> exten
   list(options?: ListOptions): Promise<Array<StoredRecord<T>>>
   page(options?: PageOptions): Promise<PageResult<T>>
   query(filter?: Partial<T>, options?: ListOptions): Promise<Array<StoredRecord<T>>>
+  /** Object-mode Readable of every record of the current version (fetched by Rust workers, with backpressure). */
+  readable(options?: ReaderOptions): ResourceReader<T>
+  /** Object-mode Writable that inserts each record written to it; `'finish'` fires once all are stored. */
+  writable(options?: WriterOptions): ResourceWriter<T>
   getResourceKey(id: string): string
   getDefinitionHash(): string
   export(): { version: string; name: string; options: Record<string, unknown>; attributes: AttributesDefinition; map: Record<string, string>; behavior: BehaviorName }
@@ -281,6 +286,129 @@ export class ParanoidError extends BaseError {}
 export class DecryptionError extends BaseError {}
 export class CorruptData extends BaseError {}
 export class Cancelled extends BaseError {}
+
+// ---------------------------------------------------------------------------
+// Streams
+
+export interface ReaderOptions {
+  /** Largest number of records handed from Rust to JS at once (default 10). */
+  batchSize?: number
+  /** Records fetched concurrently (default 5). */
+  concurrency?: number
+  /** Deliver records in listing (id) order instead of completion order (default false). */
+  ordered?: boolean
+  /** Aborting destroys the stream and cancels the Rust workers. */
+  signal?: AbortSignal
+  /** Records buffered on the JS side before backpressure applies (default max(16, batchSize)). */
+  highWaterMark?: number
+}
+
+export interface WriterOptions {
+  /** Records per batch handed to Rust (default 10). */
+  batchSize?: number
+  /** Inserts in flight (default 5). */
+  concurrency?: number
+  signal?: AbortSignal
+  /** Records buffered before `write()` returns false (default max(16, batchSize)). */
+  highWaterMark?: number
+}
+
+export interface IdsReaderOptions {
+  resource: Resource<any>
+  /** When given, each chunk is an array of up to `batchSize` ids; otherwise each chunk is one id. */
+  batchSize?: number
+  signal?: AbortSignal
+  highWaterMark?: number
+}
+
+/**
+ * Records of a resource as an object-mode Readable. Works with `on('data')`, `pipe`, `pipeline` and `for await`.
+ * Fatal failures destroy the stream (typed error). A record that cannot be read (deleted meanwhile: `code === 'NoSuchKey'`)
+ * is skipped and reported on `'recordError'`, and on `'error'` when you listen to it and the stream is not consumed by
+ * `pipe`/`pipeline`/`for await`.
+ */
+export class ResourceReader<T extends Record<string, any> = Record<string, any>> extends Readable {
+  constructor(options: ReaderOptions & { resource: Resource<T> })
+  readonly resource: Resource<T>
+  readonly batchSize: number
+  readonly concurrency: number
+  readonly ordered: boolean
+  /** Records skipped so far because of a per-record error. */
+  readonly skipped: number
+  build(): this
+  read(size?: number): StoredRecord<T> | null
+  [Symbol.asyncIterator](): AsyncIterableIterator<StoredRecord<T>>
+  on(event: 'data', listener: (record: StoredRecord<T>) => void): this
+  on(event: 'id', listener: (id: string) => void): this
+  on(event: 'recordError', listener: (error: BaseError, id: string) => void): this
+  on(event: 'error', listener: (error: Error, id?: string) => void): this
+  on(event: 'end' | 'close' | 'pause' | 'resume' | 'readable', listener: () => void): this
+  on(event: string | symbol, listener: (...args: any[]) => void): this
+  once(event: 'data', listener: (record: StoredRecord<T>) => void): this
+  once(event: 'error', listener: (error: Error, id?: string) => void): this
+  once(event: 'end' | 'close', listener: () => void): this
+  once(event: string | symbol, listener: (...args: any[]) => void): this
+}
+
+/**
+ * Inserts each record written to it (object mode), `concurrency` at a time; `write()` returns false when the buffer is
+ * full and `'drain'` follows. `'finish'` fires once, after every accepted record is stored. A record that fails
+ * (validation: `ValidationError`, or storage) is reported on `'recordError'` `(err, record)`, and on `'error'` when you
+ * listen to it and nothing is piped into the writer; it never ends the stream. Totals: `written`, `failed`.
+ */
+export class ResourceWriter<T extends Record<string, any> = Record<string, any>> extends Writable {
+  constructor(options: WriterOptions & { resource: Resource<T> })
+  readonly resource: Resource<T>
+  readonly batchSize: number
+  readonly concurrency: number
+  /** The writer itself, so `source.pipe(writer.writable)` works as in s3db.js. */
+  readonly writable: this & boolean
+  /** Records stored so far. */
+  readonly written: number
+  /** Records that failed so far. */
+  readonly failed: number
+  readonly stats: { written: number; failed: number }
+  build(): this
+  write(record: Partial<T> & { id?: string | number }, callback?: (error?: Error | null) => void): boolean
+  on(event: 'recordError', listener: (error: BaseError, record: Partial<T>) => void): this
+  on(event: 'error', listener: (error: Error, record?: Partial<T>) => void): this
+  on(event: 'finish' | 'drain' | 'close', listener: () => void): this
+  on(event: 'pipe' | 'unpipe', listener: (src: Readable) => void): this
+  on(event: string | symbol, listener: (...args: any[]) => void): this
+  once(event: 'error', listener: (error: Error, record?: Partial<T>) => void): this
+  once(event: 'finish' | 'drain' | 'close', listener: () => void): this
+  once(event: string | symbol, listener: (...args: any[]) => void): this
+}
+
+/** Ids of the resource's current version (no partition copies), one per chunk, or arrays of `batchSize` ids. */
+export class ResourceIdsReader extends Readable {
+  constructor(options: IdsReaderOptions)
+  readonly resource: Resource<any>
+  readonly batchSize: number | null
+  build(): this
+  [Symbol.asyncIterator](): AsyncIterableIterator<any>
+  on(event: 'data', listener: (chunk: any) => void): this
+  on(event: 'id', listener: (id: string) => void): this
+  on(event: 'error', listener: (error: Error) => void): this
+  on(event: 'end' | 'close', listener: () => void): this
+  on(event: string | symbol, listener: (...args: any[]) => void): this
+}
+
+/** Ids of the current version, one array per listing page (up to 1000 ids). */
+export class ResourceIdsPageReader extends ResourceIdsReader {
+  [Symbol.asyncIterator](): AsyncIterableIterator<string[]>
+  on(event: 'data' | 'page', listener: (ids: string[]) => void): this
+  on(event: 'id', listener: (id: string) => void): this
+  on(event: 'error', listener: (error: Error) => void): this
+  on(event: 'end' | 'close', listener: () => void): this
+  on(event: string | symbol, listener: (...args: any[]) => void): this
+}
+
+/** Resolves with the UTF-8 text of every chunk of a Node readable. */
+export function streamToString(stream: NodeJS.ReadableStream): Promise<string>
+
+/** A writer's per-record validation failure (an InvalidResourceItem named as the streaming guide expects). */
+export class ValidationError extends InvalidResourceItem {}
 
 export const ErrorMap: {
   NotFound: typeof NotFound

@@ -5,5 +5,6 @@ export const {
   S3db, Database, Client, Resource, ConnectionString, S3_DEFAULT_REGION, S3_DEFAULT_ENDPOINT,
   BaseError, NoSuchBucket, NoSuchKey, NotFound, MissingMetadata, InvalidResourceItem, UnknownError,
   ConnectionStringError, SchemaError, InvalidId, ResourceNotFound, MetadataTooLarge, MetadataLimitExceeded,
-  PermissionError, ParanoidError, DecryptionError, CorruptData, Cancelled, ErrorMap, encrypt, decrypt, sha256
+  PermissionError, ParanoidError, DecryptionError, CorruptData, Cancelled, ErrorMap, ValidationError,
+  ResourceReader, ResourceWriter, ResourceIdsReader, ResourceIdsPageReader, streamToString, encrypt, decrypt, sha256
 } = cjs

@@ -8,3 +8,4 @@ pub mod error;
 pub mod resource;
 pub mod schema;
 pub mod storage;
+pub mod stream;

@@ -1,7 +1,13 @@
 //! `NativeDatabase`: the binding the JS `S3db`/`Database` facade wraps.
 //! Arguments and results cross as JSON text (one parse on each side).
 
+use super::callbacks::ReaderCallback;
 use super::error::{guarded, invalid_arg, IntoNapi};
+use super::stream::{self, NativeReader, NativeWriter};
+use crate::engine::stream::ids;
+use crate::engine::stream::reader::ReaderOptions;
+use crate::engine::stream::writer::{Writer, WriterOptions};
+use tokio_util::sync::CancellationToken;
 use crate::engine::config::{Config, ConfigOverrides};
 use crate::engine::database::{Database, DatabaseOptions};
 use napi::bindgen_prelude::Buffer;
@@ -18,6 +24,14 @@ pub struct NativeDatabase {
 pub struct ClientResult {
     pub json: String,
     pub body: Option<Buffer>,
+}
+
+/// A positive integer option, if given.
+fn positive(o: &Value, key: &str) -> Option<usize> {
+    o.get(key)
+        .and_then(Value::as_f64)
+        .filter(|x| x.is_finite() && *x >= 1.0)
+        .map(|x| x.min(1_000_000.0) as usize)
 }
 
 fn parse(what: &str, s: &str) -> napi::Result<Value> {
@@ -109,6 +123,67 @@ impl NativeDatabase {
                 .await
                 .map(|o| o.to_json().to_string())
                 .into_napi()
+        })
+        .await
+    }
+
+    /// Start a reader over resource `name`. `options`: JSON of
+    /// `{ batchSize, concurrency, ordered }`. `callback` receives the pump's
+    /// messages (see `napi/stream.rs`).
+    #[napi(catch_unwind)]
+    pub fn open_reader(
+        &self,
+        name: String,
+        options: String,
+        callback: ReaderCallback,
+    ) -> napi::Result<NativeReader> {
+        let o = parse("reader options", &options)?;
+        let defaults = ReaderOptions::default();
+        let opts = ReaderOptions {
+            batch_size: positive(&o, "batchSize").unwrap_or(defaults.batch_size),
+            concurrency: positive(&o, "concurrency").unwrap_or(defaults.concurrency),
+            ordered: o.get("ordered").and_then(Value::as_bool).unwrap_or(false),
+        };
+        Ok(stream::open_reader(self.inner.clone(), name, opts, callback))
+    }
+
+    /// Start a writer into resource `name`. `options`: JSON of `{ batchSize, concurrency, events }`.
+    #[napi]
+    pub async fn open_writer(&self, name: String, options: String) -> napi::Result<NativeWriter> {
+        let db = self.inner.clone();
+        let o = parse("writer options", &options)?;
+        guarded(async move {
+            let resource = db.resource(&name).await.into_napi()?;
+            let defaults = WriterOptions::default();
+            let opts = WriterOptions {
+                batch_size: positive(&o, "batchSize").unwrap_or(defaults.batch_size),
+                concurrency: positive(&o, "concurrency").unwrap_or(defaults.concurrency),
+                events: o.get("events").and_then(Value::as_bool).unwrap_or(false),
+            };
+            Ok(NativeWriter::new(Writer::start(
+                resource,
+                opts,
+                CancellationToken::new(),
+            )))
+        })
+        .await
+    }
+
+    /// One listing page of current-version ids: `{ ids, next }` JSON.
+    #[napi]
+    pub async fn ids_page(
+        &self,
+        name: String,
+        token: Option<String>,
+        max_keys: u32,
+    ) -> napi::Result<String> {
+        let db = self.inner.clone();
+        guarded(async move {
+            let resource = db.resource(&name).await.into_napi()?;
+            let page = ids::ids_page(&resource, token, max_keys as usize)
+                .await
+                .into_napi()?;
+            Ok(json!({ "ids": page.ids, "next": page.next }).to_string())
         })
         .await
     }

@@ -2,3 +2,5 @@
 
 pub mod database;
 pub mod error;
+pub mod callbacks;
+pub mod stream;

@@ -147,6 +147,10 @@ fn validation_error(
 }
 
 impl Resource {
+    pub fn bucket(&self) -> &Bucket {
+        &self.bucket
+    }
+
     pub fn new(schema: Schema, bucket: Bucket, parallelism: usize) -> Self {
         Resource {
             name: schema.name.clone(),
@@ -170,7 +174,7 @@ impl Resource {
         }
     }
 
-    fn prefix(schema: &Schema) -> String {
+    pub(crate) fn prefix(schema: &Schema) -> String {
         format!("resource={}/v={}/", schema.name, schema.version)
     }
 
@@ -340,7 +344,7 @@ impl Resource {
         Ok((head, None))
     }
 
-    async fn load(&self, schema: &Schema, id: &str) -> Result<Map<String, Value>> {
+    pub(crate) async fn load(&self, schema: &Schema, id: &str) -> Result<Map<String, Value>> {
         check_id_for_read(id)?;
         let (head, body) = self
             .fetch(schema, id)
@@ -639,7 +643,7 @@ impl Resource {
 
     // -------------------------------------------------------------- listing
 
-    fn id_from_key(prefix: &str, key: &str) -> Option<String> {
+    pub(crate) fn id_from_key(prefix: &str, key: &str) -> Option<String> {
         let rest = key.strip_prefix(prefix)?;
         rest.strip_prefix("id=").map(str::to_string)
     }

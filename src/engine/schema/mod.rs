@@ -73,6 +73,9 @@ pub struct Schema {
     pub date_fields: Vec<String>,
     separator: char,
     pub timestamps: bool,
+    /// `_definitionHash` and the s3db.json version hash, computed once.
+    definition_hash: String,
+    version_hash: String,
 }
 
 fn rule_text(def: &Value) -> Vec<String> {
@@ -380,7 +383,7 @@ impl Schema {
         )
         .map_err(|m| EngineError::new(ErrorKind::SchemaError, m))?;
 
-        Ok(Schema {
+        let mut schema = Schema {
             name: input.name.to_string(),
             version: input.version.to_string(),
             attributes,
@@ -398,7 +401,12 @@ impl Schema {
             date_fields,
             separator,
             timestamps,
-        })
+            definition_hash: String::new(),
+            version_hash: String::new(),
+        };
+        schema.definition_hash = schema.compute_definition_hash();
+        schema.version_hash = schema.compute_version_hash();
+        Ok(schema)
     }
 
     pub fn paranoid(&self) -> bool {
@@ -421,6 +429,15 @@ impl Schema {
 
     /// `versions.<v>.hash` in s3db.json.
     pub fn version_hash(&self) -> String {
+        self.version_hash.clone()
+    }
+
+    /// `_definitionHash` on records.
+    pub fn definition_hash(&self) -> String {
+        self.definition_hash.clone()
+    }
+
+    fn compute_version_hash(&self) -> String {
         let mut o = Map::new();
         o.insert("attributes".into(), self.hash_attributes());
         o.insert("behavior".into(), Value::from(self.behavior.clone()));
@@ -430,8 +447,7 @@ impl Schema {
         )
     }
 
-    /// `_definitionHash` on records.
-    pub fn definition_hash(&self) -> String {
+    fn compute_definition_hash(&self) -> String {
         format!(
             "sha256:{}",
             sha256_hex(stable_stringify(&self.hash_attributes()).as_bytes())

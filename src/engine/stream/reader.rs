@@ -1,0 +1,273 @@
+//! Resource reader pipeline.
+//!
+//! ```text
+//!  lister task ──ids (bounded, ID_QUEUE)──▶ fetch task ──items (bounded)──▶ consumer
+//!  (one ListObjectsV2     (`concurrency` loads in flight,      (`next_batch`: waits for
+//!   page at a time)        buffered or buffer_unordered)         one item, takes what is ready)
+//! ```
+//!
+//! The consumer pulls; when it stops pulling, the item queue fills, the fetch
+//! task stops starting fetches, the id queue fills and the lister stops
+//! listing. Order: with `ordered` the items leave in listing (key) order,
+//! otherwise in completion order.
+//!
+//! End of stream: the item queue closes after the last item. A fatal error is
+//! sent as `Err` and the tasks stop; the consumer must not expect items after
+//! it. Per-record failures (see [`super::is_record_error`]) arrive as
+//! [`ReadItem::Skipped`] and the stream goes on.
+
+use super::{cancelled, is_record_error};
+use crate::engine::error::{EngineError, Result};
+use crate::engine::resource::Resource;
+use futures::StreamExt;
+use std::sync::Arc;
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+/// Ids listed ahead of the fetchers: one ListObjectsV2 page.
+pub const ID_QUEUE: usize = 1000;
+
+#[derive(Debug, Clone)]
+pub struct ReaderOptions {
+    /// Largest batch handed to the consumer at once.
+    pub batch_size: usize,
+    /// Fetches in flight.
+    pub concurrency: usize,
+    /// Keep listing order instead of completion order.
+    pub ordered: bool,
+}
+
+impl Default for ReaderOptions {
+    fn default() -> Self {
+        ReaderOptions {
+            batch_size: 10,
+            concurrency: 5,
+            ordered: false,
+        }
+    }
+}
+
+#[derive(Debug)]
+pub enum ReadItem {
+    /// A decoded record as JSON text (serialised on the worker, not the consumer).
+    Record { id: String, json: String },
+    /// The record could not be read (deleted meanwhile, undecodable): reported, not fatal.
+    Skipped { id: String, error: EngineError },
+}
+
+/// What a batch ended with.
+#[derive(Debug)]
+pub enum BatchEnd {
+    /// More may follow.
+    Open,
+    /// Every record has been delivered.
+    Done,
+    /// A fatal error: nothing follows.
+    Failed(EngineError),
+}
+
+#[derive(Debug)]
+pub struct Batch {
+    pub items: Vec<ReadItem>,
+    pub end: BatchEnd,
+}
+
+pub struct Reader {
+    rx: mpsc::Receiver<Result<ReadItem>>,
+    token: CancellationToken,
+    tasks: Vec<JoinHandle<()>>,
+    finished: bool,
+}
+
+impl Reader {
+    /// Start listing and fetching. Must be called inside a tokio runtime.
+    pub fn start(resource: Arc<Resource>, opts: ReaderOptions, token: CancellationToken) -> Reader {
+        let concurrency = opts.concurrency.max(1);
+        let batch = opts.batch_size.max(1);
+        let (id_tx, id_rx) = mpsc::channel::<String>(ID_QUEUE);
+        // One batch ready while the consumer delivers the previous one, plus the
+        // fetches that complete meanwhile.
+        let (item_tx, item_rx) = mpsc::channel::<Result<ReadItem>>(batch + concurrency);
+
+        let lister = tokio::spawn(list_ids(
+            resource.clone(),
+            id_tx,
+            item_tx.clone(),
+            token.clone(),
+        ));
+        let fetcher = tokio::spawn(fetch_records(
+            resource,
+            id_rx,
+            item_tx,
+            concurrency,
+            opts.ordered,
+            token.clone(),
+        ));
+        Reader {
+            rx: item_rx,
+            token,
+            tasks: vec![lister, fetcher],
+            finished: false,
+        }
+    }
+
+    /// Wait for at least one item (or the end), then take whatever else is
+    /// ready, up to `max` items.
+    pub async fn next_batch(&mut self, max: usize) -> Batch {
+        let max = max.max(1);
+        let mut items = Vec::new();
+        if self.finished {
+            return Batch {
+                items,
+                end: BatchEnd::Done,
+            };
+        }
+        let first = tokio::select! {
+            biased;
+            _ = self.token.cancelled() => Some(Err(cancelled())),
+            item = self.rx.recv() => item,
+        };
+        match first {
+            None => return self.done(items),
+            Some(Err(e)) => return self.failed(items, e),
+            Some(Ok(item)) => items.push(item),
+        }
+        while items.len() < max {
+            match self.rx.try_recv() {
+                Ok(Ok(item)) => items.push(item),
+                Ok(Err(e)) => return self.failed(items, e),
+                Err(mpsc::error::TryRecvError::Empty) => break,
+                Err(mpsc::error::TryRecvError::Disconnected) => return self.done(items),
+            }
+        }
+        Batch {
+            items,
+            end: BatchEnd::Open,
+        }
+    }
+
+    fn done(&mut self, items: Vec<ReadItem>) -> Batch {
+        self.finished = true;
+        Batch {
+            items,
+            end: BatchEnd::Done,
+        }
+    }
+
+    fn failed(&mut self, items: Vec<ReadItem>, e: EngineError) -> Batch {
+        self.finished = true;
+        self.token.cancel();
+        Batch {
+            items,
+            end: BatchEnd::Failed(e),
+        }
+    }
+
+    /// Stop the workers and wait until they are gone.
+    pub async fn close(mut self) {
+        self.token.cancel();
+        for t in self.tasks.drain(..) {
+            let _ = t.await;
+        }
+    }
+}
+
+impl Drop for Reader {
+    fn drop(&mut self) {
+        // A dropped reader cancels its workers; they exit at their next await.
+        self.token.cancel();
+    }
+}
+
+async fn list_ids(
+    resource: Arc<Resource>,
+    id_tx: mpsc::Sender<String>,
+    item_tx: mpsc::Sender<Result<ReadItem>>,
+    token: CancellationToken,
+) {
+    let schema = resource.schema();
+    let prefix = Resource::prefix(&schema);
+    let mut lister = resource.bucket().lister(&prefix);
+    loop {
+        let page = tokio::select! {
+            biased;
+            _ = token.cancelled() => return,
+            page = lister.next_page(crate::engine::storage::LIST_PAGE_MAX) => page,
+        };
+        let objects = match page {
+            Ok(Some(objects)) => objects,
+            Ok(None) => return,
+            Err(e) => {
+                let _ = item_tx.send(Err(e)).await;
+                return;
+            }
+        };
+        for o in objects {
+            let Some(id) = Resource::id_from_key(&prefix, &o.key) else {
+                continue;
+            };
+            tokio::select! {
+                biased;
+                _ = token.cancelled() => return,
+                sent = id_tx.send(id) => if sent.is_err() { return },
+            }
+        }
+    }
+}
+
+async fn fetch_records(
+    resource: Arc<Resource>,
+    id_rx: mpsc::Receiver<String>,
+    item_tx: mpsc::Sender<Result<ReadItem>>,
+    concurrency: usize,
+    ordered: bool,
+    token: CancellationToken,
+) {
+    let schema = resource.schema();
+    let ids = futures::stream::unfold(id_rx, |mut rx| async move {
+        rx.recv().await.map(|id| (id, rx))
+    });
+    let load = |id: String| {
+        let resource = resource.clone();
+        let schema = schema.clone();
+        async move {
+            match resource.load(&schema, &id).await {
+                Ok(rec) => match serde_json::to_string(&rec) {
+                    Ok(json) => Ok(ReadItem::Record { id, json }),
+                    Err(e) => Ok(ReadItem::Skipped {
+                        error: EngineError::new(
+                            crate::engine::error::ErrorKind::CorruptData,
+                            format!("record '{id}' cannot be serialised: {e}"),
+                        ),
+                        id,
+                    }),
+                },
+                Err(e) if is_record_error(&e) => Ok(ReadItem::Skipped { id, error: e }),
+                Err(e) => Err(e),
+            }
+        }
+    };
+    let mut results: futures::stream::BoxStream<'_, Result<ReadItem>> = if ordered {
+        ids.map(load).buffered(concurrency).boxed()
+    } else {
+        ids.map(load).buffer_unordered(concurrency).boxed()
+    };
+    loop {
+        let next = tokio::select! {
+            biased;
+            _ = token.cancelled() => return,
+            next = results.next() => next,
+        };
+        let Some(item) = next else { return };
+        let fatal = item.is_err();
+        let sent = tokio::select! {
+            biased;
+            _ = token.cancelled() => return,
+            sent = item_tx.send(item) => sent,
+        };
+        if fatal || sent.is_err() {
+            return;
+        }
+    }
+}

@@ -1,0 +1,218 @@
+//! Stream handles and the reader pump.
+//!
+//! Reader protocol (who calls whom):
+//! 1. JS `ResourceReader._read()` (first call) -> `NativeDatabase.openReader(name,
+//!    options, callback)`; this spawns the pump and returns a `NativeReader`.
+//! 2. The pump takes the next ready batch from the engine reader and calls the
+//!    JS callback once with a message (JSON text):
+//!    `{"r":[record…],"s":[[id, error]…],"done":bool,"error":error|null}`.
+//!    `r` are records, `s` records skipped with a per-record error, `done` means
+//!    nothing follows, `error` a fatal error (nothing follows either).
+//! 3. The callback pushes the records into the `Readable` and returns `true`
+//!    ("send more") or `false` ("buffer full"). On `false` the pump waits for
+//!    `NativeReader.resume()`, which JS calls from its next `_read()`.
+//! 4. After `done`/`error`, on `cancel()` (stream destroyed, AbortSignal) or
+//!    when the callback fails, the pump returns and drops its ThreadsafeFunction,
+//!    so nothing keeps the event loop alive afterwards.
+//!
+//! Writer protocol: `openWriter` -> `NativeWriter`; `push(batchJson)` resolves
+//! once the records are accepted into the engine's bounded queue with the
+//! failures/events since the previous call; `finish()` resolves after every
+//! accepted record settled; `cancel()` stops the workers.
+
+use super::callbacks::ReaderCallback;
+use super::error::{guarded, IntoNapi};
+use crate::engine::database::Database;
+use crate::engine::error::{EngineError, ErrorKind};
+use crate::engine::stream::reader::{BatchEnd, ReadItem, Reader, ReaderOptions};
+use crate::engine::stream::writer::{Report, Writer};
+use futures::FutureExt;
+use napi_derive::napi;
+use serde_json::{json, Value};
+use std::fmt::Write as _;
+use std::sync::Arc;
+use tokio::sync::Notify;
+use tokio_util::sync::CancellationToken;
+
+/// Handle of a running reader pump.
+#[napi(js_name = "NativeReader")]
+pub struct NativeReader {
+    token: CancellationToken,
+    resume: Arc<Notify>,
+}
+
+#[napi]
+impl NativeReader {
+    /// The JS stream wants more after a `false` return: release the pump.
+    #[napi(catch_unwind)]
+    pub fn resume(&self) {
+        self.resume.notify_one();
+    }
+
+    /// Stop listing and fetching; in-flight requests are dropped.
+    #[napi(catch_unwind)]
+    pub fn cancel(&self) {
+        self.token.cancel();
+    }
+}
+
+pub fn open_reader(
+    db: Arc<Database>,
+    resource: String,
+    opts: ReaderOptions,
+    callback: ReaderCallback,
+) -> NativeReader {
+    let token = CancellationToken::new();
+    let resume = Arc::new(Notify::new());
+    let (t, r) = (token.clone(), resume.clone());
+    napi::bindgen_prelude::spawn(async move {
+        let pumped = std::panic::AssertUnwindSafe(pump(db, resource, opts, &callback, &t, &r))
+            .catch_unwind()
+            .await;
+        if pumped.is_err() && !t.is_cancelled() {
+            let e = EngineError::new(ErrorKind::UnknownError, "internal error (panic) in reader");
+            let _ = callback.call_async_catch(message(&[], true, Some(&e))).await;
+        }
+        // `callback` is dropped here: the ThreadsafeFunction is released.
+    });
+    NativeReader { token, resume }
+}
+
+async fn pump(
+    db: Arc<Database>,
+    resource: String,
+    opts: ReaderOptions,
+    callback: &ReaderCallback,
+    token: &CancellationToken,
+    resume: &Notify,
+) {
+    let resource = match db.resource(&resource).await {
+        Ok(r) => r,
+        Err(e) => {
+            let _ = callback.call_async_catch(message(&[], true, Some(&e))).await;
+            return;
+        }
+    };
+    let batch_size = opts.batch_size.max(1);
+    let mut reader = Reader::start(resource, opts, token.clone());
+    loop {
+        let batch = reader.next_batch(batch_size).await;
+        if token.is_cancelled() {
+            break;
+        }
+        let (done, error) = match &batch.end {
+            BatchEnd::Open => (false, None),
+            BatchEnd::Done => (true, None),
+            BatchEnd::Failed(e) => (true, Some(e)),
+        };
+        let more = match callback
+            .call_async_catch(message(&batch.items, done, error))
+            .await
+        {
+            Ok(more) => more,
+            Err(_) => break, // the JS side is gone or failed: stop.
+        };
+        if done {
+            break;
+        }
+        if !more {
+            tokio::select! {
+                biased;
+                _ = token.cancelled() => break,
+                _ = resume.notified() => {}
+            }
+        }
+    }
+    reader.close().await;
+}
+
+fn message(items: &[ReadItem], done: bool, error: Option<&EngineError>) -> String {
+    let mut records = String::with_capacity(
+        items
+            .iter()
+            .map(|i| match i {
+                ReadItem::Record { json, .. } => json.len() + 1,
+                ReadItem::Skipped { .. } => 0,
+            })
+            .sum::<usize>()
+            + 64,
+    );
+    let mut skipped = String::new();
+    for item in items {
+        match item {
+            ReadItem::Record { json, .. } => {
+                if !records.is_empty() {
+                    records.push(',');
+                }
+                records.push_str(json);
+            }
+            ReadItem::Skipped { id, error } => {
+                if !skipped.is_empty() {
+                    skipped.push(',');
+                }
+                skipped.push_str(&json!([id, error.to_json()]).to_string());
+            }
+        }
+    }
+    let error = error.map_or_else(|| "null".to_string(), |e| e.to_json().to_string());
+    let mut out = String::with_capacity(records.len() + skipped.len() + error.len() + 40);
+    let _ = write!(
+        out,
+        "{{\"r\":[{records}],\"s\":[{skipped}],\"done\":{done},\"error\":{error}}}"
+    );
+    out
+}
+
+/// Handle of a resource writer.
+#[napi(js_name = "NativeWriter")]
+pub struct NativeWriter {
+    inner: Arc<Writer>,
+}
+
+impl NativeWriter {
+    pub fn new(inner: Writer) -> Self {
+        NativeWriter {
+            inner: Arc::new(inner),
+        }
+    }
+}
+
+fn report_json(r: Report) -> String {
+    let failures: Vec<Value> = r
+        .failures
+        .into_iter()
+        .map(|f| json!({ "index": f.index, "record": f.record, "error": f.error.to_json() }))
+        .collect();
+    json!({ "written": r.written, "failed": r.failed, "failures": failures, "events": r.events })
+        .to_string()
+}
+
+#[napi]
+impl NativeWriter {
+    /// `batch`: JSON array of records. Resolves once they are queued, with
+    /// `{ written, failed, failures: [{index, record, error}], events }`.
+    #[napi]
+    pub async fn push(&self, batch: String) -> napi::Result<String> {
+        let w = self.inner.clone();
+        guarded(async move {
+            let records: Vec<Value> = serde_json::from_str(&batch).map_err(|e| {
+                super::error::invalid_arg("record batch", e)
+            })?;
+            w.push(records).await.map(report_json).into_napi()
+        })
+        .await
+    }
+
+    /// Close and wait for every accepted record to settle; final report.
+    #[napi]
+    pub async fn finish(&self) -> napi::Result<String> {
+        let w = self.inner.clone();
+        guarded(async move { w.finish().await.map(report_json).into_napi() }).await
+    }
+
+    /// Stop the workers; queued records are reported as failed (`Cancelled`).
+    #[napi(catch_unwind)]
+    pub fn cancel(&self) {
+        self.inner.cancel();
+    }
+}
