@@ -38,6 +38,8 @@ export declare class NativeDatabase {
 export declare class NativeReader {
   /** The JS stream wants more after a `false` return: release the pump. */
   resume(): void
+  /** Counters of the Rust side (listed / fetched / delivered). */
+  stats(): ReaderProgress
   /** Stop listing and fetching; in-flight requests are dropped. */
   cancel(): void
 }
@@ -69,3 +71,13 @@ export declare function nativeEncrypt(plaintext: string, passphrase: string): st
 export declare function nativeParseConnectionString(input: string): string
 
 export declare function nativeSha256(message: string): string
+
+/** Progress of a reader. */
+export interface ReaderProgress {
+  /** Ids taken from listing pages so far. */
+  listed: number
+  /** Records fetched by the Rust workers so far. */
+  fetched: number
+  /** Records handed towards JS so far. */
+  delivered: number
+}

@@ -335,6 +335,8 @@ export class ResourceReader<T extends Record<string, any> = Record<string, any>>
   readonly ordered: boolean
   /** Records skipped so far because of a per-record error. */
   readonly skipped: number
+  /** Counters of the Rust side: ids listed, records fetched, records delivered towards JS, records skipped. */
+  readonly progress: { listed: number; fetched: number; delivered: number; skipped: number }
   build(): this
   read(size?: number): StoredRecord<T> | null
   [Symbol.asyncIterator](): AsyncIterableIterator<StoredRecord<T>>

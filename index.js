@@ -593,6 +593,12 @@ class ResourceReader extends Readable {
 
   build () { return this }
 
+  /** Counters of the Rust side: ids listed, records fetched, records delivered towards JS, records skipped. */
+  get progress () {
+    const p = this._handle !== null ? this._handle.stats() : { listed: 0, fetched: 0, delivered: 0 }
+    return { ...p, skipped: this.skipped }
+  }
+
   _read () {
     this._demand = true
     if (this._handle === null) {

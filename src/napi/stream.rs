@@ -24,7 +24,7 @@ use super::callbacks::ReaderCallback;
 use super::error::{guarded, IntoNapi};
 use crate::engine::database::Database;
 use crate::engine::error::{EngineError, ErrorKind};
-use crate::engine::stream::reader::{BatchEnd, ReadItem, Reader, ReaderOptions};
+use crate::engine::stream::reader::{BatchEnd, ReadItem, Reader, ReaderOptions, ReaderStats};
 use crate::engine::stream::writer::{Report, Writer};
 use futures::FutureExt;
 use napi_derive::napi;
@@ -39,6 +39,18 @@ use tokio_util::sync::CancellationToken;
 pub struct NativeReader {
     token: CancellationToken,
     resume: Arc<Notify>,
+    stats: Arc<ReaderStats>,
+}
+
+/// Progress of a reader.
+#[napi(object)]
+pub struct ReaderProgress {
+    /// Ids taken from listing pages so far.
+    pub listed: f64,
+    /// Records fetched by the Rust workers so far.
+    pub fetched: f64,
+    /// Records handed towards JS so far.
+    pub delivered: f64,
 }
 
 #[napi]
@@ -47,6 +59,17 @@ impl NativeReader {
     #[napi(catch_unwind)]
     pub fn resume(&self) {
         self.resume.notify_one();
+    }
+
+    /// Counters of the Rust side (listed / fetched / delivered).
+    #[napi(catch_unwind)]
+    pub fn stats(&self) -> ReaderProgress {
+        let (listed, fetched, delivered) = self.stats.snapshot();
+        ReaderProgress {
+            listed: listed as f64,
+            fetched: fetched as f64,
+            delivered: delivered as f64,
+        }
     }
 
     /// Stop listing and fetching; in-flight requests are dropped.
@@ -64,9 +87,10 @@ pub fn open_reader(
 ) -> NativeReader {
     let token = CancellationToken::new();
     let resume = Arc::new(Notify::new());
-    let (t, r) = (token.clone(), resume.clone());
+    let stats = Arc::new(ReaderStats::default());
+    let (t, r, st) = (token.clone(), resume.clone(), stats.clone());
     napi::bindgen_prelude::spawn(async move {
-        let pumped = std::panic::AssertUnwindSafe(pump(db, resource, opts, &callback, &t, &r))
+        let pumped = std::panic::AssertUnwindSafe(pump(db, resource, opts, &callback, &t, &r, st))
             .catch_unwind()
             .await;
         if pumped.is_err() && !t.is_cancelled() {
@@ -75,7 +99,11 @@ pub fn open_reader(
         }
         // `callback` is dropped here: the ThreadsafeFunction is released.
     });
-    NativeReader { token, resume }
+    NativeReader {
+        token,
+        resume,
+        stats,
+    }
 }
 
 async fn pump(
@@ -85,6 +113,7 @@ async fn pump(
     callback: &ReaderCallback,
     token: &CancellationToken,
     resume: &Notify,
+    stats: Arc<ReaderStats>,
 ) {
     let resource = match db.resource(&resource).await {
         Ok(r) => r,
@@ -94,7 +123,7 @@ async fn pump(
         }
     };
     let batch_size = opts.batch_size.max(1);
-    let mut reader = Reader::start(resource, opts, token.clone());
+    let mut reader = Reader::start_with_stats(resource, opts, token.clone(), stats);
     loop {
         let batch = reader.next_batch(batch_size).await;
         if token.is_cancelled() {

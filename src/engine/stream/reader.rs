@@ -20,6 +20,7 @@ use super::{cancelled, is_record_error};
 use crate::engine::error::{EngineError, Result};
 use crate::engine::resource::Resource;
 use futures::StreamExt;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
@@ -73,9 +74,34 @@ pub struct Batch {
     pub end: BatchEnd,
 }
 
+/// Progress counters, readable while the stream runs.
+#[derive(Debug, Default)]
+pub struct ReaderStats {
+    /// Ids taken from listing pages.
+    pub listed: AtomicU64,
+    /// Records fetched (or found missing) by the workers.
+    pub fetched: AtomicU64,
+    /// Items taken by the consumer.
+    pub delivered: AtomicU64,
+}
+
+impl ReaderStats {
+    pub fn snapshot(&self) -> (u64, u64, u64) {
+        (
+            self.listed.load(Ordering::Relaxed),
+            self.fetched.load(Ordering::Relaxed),
+            self.delivered.load(Ordering::Relaxed),
+        )
+    }
+}
+
 pub struct Reader {
     rx: mpsc::Receiver<Result<ReadItem>>,
+    stats: Arc<ReaderStats>,
+    /// The caller's token: cancelled by the caller only.
     token: CancellationToken,
+    /// The workers' token: a child of `token`, also cancelled on a fatal error.
+    workers: CancellationToken,
     tasks: Vec<JoinHandle<()>>,
     finished: bool,
 }
@@ -83,8 +109,19 @@ pub struct Reader {
 impl Reader {
     /// Start listing and fetching. Must be called inside a tokio runtime.
     pub fn start(resource: Arc<Resource>, opts: ReaderOptions, token: CancellationToken) -> Reader {
+        Self::start_with_stats(resource, opts, token, Arc::default())
+    }
+
+    /// [`Reader::start`], counting progress into `stats`.
+    pub fn start_with_stats(
+        resource: Arc<Resource>,
+        opts: ReaderOptions,
+        token: CancellationToken,
+        stats: Arc<ReaderStats>,
+    ) -> Reader {
         let concurrency = opts.concurrency.max(1);
         let batch = opts.batch_size.max(1);
+        let workers = token.child_token();
         let (id_tx, id_rx) = mpsc::channel::<String>(ID_QUEUE);
         // One batch ready while the consumer delivers the previous one, plus the
         // fetches that complete meanwhile.
@@ -94,7 +131,8 @@ impl Reader {
             resource.clone(),
             id_tx,
             item_tx.clone(),
-            token.clone(),
+            workers.clone(),
+            stats.clone(),
         ));
         let fetcher = tokio::spawn(fetch_records(
             resource,
@@ -102,11 +140,14 @@ impl Reader {
             item_tx,
             concurrency,
             opts.ordered,
-            token.clone(),
+            workers.clone(),
+            stats.clone(),
         ));
         Reader {
             rx: item_rx,
+            stats,
             token,
+            workers,
             tasks: vec![lister, fetcher],
             finished: false,
         }
@@ -141,14 +182,22 @@ impl Reader {
                 Err(mpsc::error::TryRecvError::Disconnected) => return self.done(items),
             }
         }
+        self.count(&items);
         Batch {
             items,
             end: BatchEnd::Open,
         }
     }
 
+    fn count(&self, items: &[ReadItem]) {
+        self.stats
+            .delivered
+            .fetch_add(items.len() as u64, Ordering::Relaxed);
+    }
+
     fn done(&mut self, items: Vec<ReadItem>) -> Batch {
         self.finished = true;
+        self.count(&items);
         Batch {
             items,
             end: BatchEnd::Done,
@@ -157,7 +206,8 @@ impl Reader {
 
     fn failed(&mut self, items: Vec<ReadItem>, e: EngineError) -> Batch {
         self.finished = true;
-        self.token.cancel();
+        self.count(&items);
+        self.workers.cancel();
         Batch {
             items,
             end: BatchEnd::Failed(e),
@@ -166,7 +216,7 @@ impl Reader {
 
     /// Stop the workers and wait until they are gone.
     pub async fn close(mut self) {
-        self.token.cancel();
+        self.workers.cancel();
         for t in self.tasks.drain(..) {
             let _ = t.await;
         }
@@ -176,7 +226,7 @@ impl Reader {
 impl Drop for Reader {
     fn drop(&mut self) {
         // A dropped reader cancels its workers; they exit at their next await.
-        self.token.cancel();
+        self.workers.cancel();
     }
 }
 
@@ -185,6 +235,7 @@ async fn list_ids(
     id_tx: mpsc::Sender<String>,
     item_tx: mpsc::Sender<Result<ReadItem>>,
     token: CancellationToken,
+    stats: Arc<ReaderStats>,
 ) {
     let schema = resource.schema();
     let prefix = Resource::prefix(&schema);
@@ -212,6 +263,7 @@ async fn list_ids(
                 _ = token.cancelled() => return,
                 sent = id_tx.send(id) => if sent.is_err() { return },
             }
+            stats.listed.fetch_add(1, Ordering::Relaxed);
         }
     }
 }
@@ -223,6 +275,7 @@ async fn fetch_records(
     concurrency: usize,
     ordered: bool,
     token: CancellationToken,
+    stats: Arc<ReaderStats>,
 ) {
     let schema = resource.schema();
     let ids = futures::stream::unfold(id_rx, |mut rx| async move {
@@ -260,6 +313,7 @@ async fn fetch_records(
             next = results.next() => next,
         };
         let Some(item) = next else { return };
+        stats.fetched.fetch_add(1, Ordering::Relaxed);
         let fatal = item.is_err();
         let sent = tokio::select! {
             biased;
