@@ -762,8 +762,15 @@ class ResourceWriter extends Writable {
   }
 
   _destroy (err, cb) {
-    if (this._handle !== null) this._handle.cancel()
-    cb(err)
+    if (this._handle === null) { cb(err); return }
+    // Stop the inserts, then settle the totals: records not stored count as failed.
+    this._handle.cancel()
+    this._handle.finish().then(text => {
+      const rep = JSON.parse(text)
+      this.written = rep.written
+      this.failed = rep.failed
+      cb(err)
+    }, () => cb(err))
   }
 }
 
