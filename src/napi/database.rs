@@ -4,16 +4,16 @@
 use super::callbacks::ReaderCallback;
 use super::error::{guarded, invalid_arg, IntoNapi};
 use super::stream::{self, NativeReader, NativeWriter};
+use crate::engine::config::{Config, ConfigOverrides};
+use crate::engine::database::{Database, DatabaseOptions};
 use crate::engine::stream::ids;
 use crate::engine::stream::reader::ReaderOptions;
 use crate::engine::stream::writer::{Writer, WriterOptions};
-use tokio_util::sync::CancellationToken;
-use crate::engine::config::{Config, ConfigOverrides};
-use crate::engine::database::{Database, DatabaseOptions};
 use napi::bindgen_prelude::Buffer;
 use napi_derive::napi;
 use serde_json::{json, Value};
 use std::sync::Arc;
+use tokio_util::sync::CancellationToken;
 
 #[napi(js_name = "NativeDatabase")]
 pub struct NativeDatabase {
@@ -144,7 +144,12 @@ impl NativeDatabase {
             concurrency: positive(&o, "concurrency").unwrap_or(defaults.concurrency),
             ordered: o.get("ordered").and_then(Value::as_bool).unwrap_or(false),
         };
-        Ok(stream::open_reader(self.inner.clone(), name, opts, callback))
+        Ok(stream::open_reader(
+            self.inner.clone(),
+            name,
+            opts,
+            callback,
+        ))
     }
 
     /// Start a writer into resource `name`. `options`: JSON of `{ batchSize, concurrency, events }`.

@@ -95,7 +95,9 @@ pub fn open_reader(
             .await;
         if pumped.is_err() && !t.is_cancelled() {
             let e = EngineError::new(ErrorKind::UnknownError, "internal error (panic) in reader");
-            let _ = callback.call_async_catch(message(&[], true, Some(&e))).await;
+            let _ = callback
+                .call_async_catch(message(&[], true, Some(&e)))
+                .await;
         }
         // `callback` is dropped here: the ThreadsafeFunction is released.
     });
@@ -118,7 +120,9 @@ async fn pump(
     let resource = match db.resource(&resource).await {
         Ok(r) => r,
         Err(e) => {
-            let _ = callback.call_async_catch(message(&[], true, Some(&e))).await;
+            let _ = callback
+                .call_async_catch(message(&[], true, Some(&e)))
+                .await;
             return;
         }
     };
@@ -224,9 +228,8 @@ impl NativeWriter {
     pub async fn push(&self, batch: String) -> napi::Result<String> {
         let w = self.inner.clone();
         guarded(async move {
-            let records: Vec<Value> = serde_json::from_str(&batch).map_err(|e| {
-                super::error::invalid_arg("record batch", e)
-            })?;
+            let records: Vec<Value> = serde_json::from_str(&batch)
+                .map_err(|e| super::error::invalid_arg("record batch", e))?;
             w.push(records).await.map(report_json).into_napi()
         })
         .await

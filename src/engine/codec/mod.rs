@@ -57,7 +57,7 @@ pub fn js_number_to_string(x: f64) -> String {
     } else if -6 < n && n <= 0 {
         format!("0.{}{digits}", "0".repeat((-n) as usize))
     } else {
-        let exp_sign = if n - 1 >= 0 { "+" } else { "-" };
+        let exp_sign = if n > 0 { "+" } else { "-" };
         let ex = (n - 1).abs();
         if k == 1 {
             format!("{digits}e{exp_sign}{ex}")
@@ -240,7 +240,9 @@ fn decode_rfc2047(s: &str) -> Option<String> {
         let enc = parts.next()?.to_ascii_uppercase();
         let text = parts.next()?;
         let bytes = match enc.as_str() {
-            "B" => base64::engine::general_purpose::STANDARD.decode(text).ok()?,
+            "B" => base64::engine::general_purpose::STANDARD
+                .decode(text)
+                .ok()?,
             "Q" => {
                 let mut b = Vec::new();
                 let raw = text.as_bytes();
@@ -354,6 +356,7 @@ mod tests {
     use serde_json::json;
 
     #[test]
+    #[allow(clippy::approx_constant)] // 3.14159 is a test value, not an approximation of PI
     fn numbers_like_js() {
         let cases: &[(f64, &str)] = &[
             (42.0, "42"),

@@ -278,9 +278,10 @@ async fn fetch_records(
     stats: Arc<ReaderStats>,
 ) {
     let schema = resource.schema();
-    let ids = futures::stream::unfold(id_rx, |mut rx| async move {
-        rx.recv().await.map(|id| (id, rx))
-    });
+    let ids = futures::stream::unfold(
+        id_rx,
+        |mut rx| async move { rx.recv().await.map(|id| (id, rx)) },
+    );
     let load = |id: String| {
         let resource = resource.clone();
         let schema = schema.clone();
