@@ -174,12 +174,20 @@ impl Reader {
             Some(Err(e)) => return self.failed(items, e),
             Some(Ok(item)) => items.push(item),
         }
+        // Take what is ready. If that is not a full batch, yield once so fetchers
+        // that are about to finish can add to it (fewer, fuller JS calls) without
+        // a timer: a timed window costs throughput when the queue is small.
+        let mut waited = false;
         while items.len() < max {
             match self.rx.try_recv() {
                 Ok(Ok(item)) => items.push(item),
                 Ok(Err(e)) => return self.failed(items, e),
-                Err(mpsc::error::TryRecvError::Empty) => break,
                 Err(mpsc::error::TryRecvError::Disconnected) => return self.done(items),
+                Err(mpsc::error::TryRecvError::Empty) if waited => break,
+                Err(mpsc::error::TryRecvError::Empty) => {
+                    waited = true;
+                    tokio::task::yield_now().await;
+                }
             }
         }
         self.count(&items);
