@@ -88,12 +88,12 @@ try {
   await measure(`insert x${N} (one by one, concurrency ${CONCURRENCY})`, N, () => pool(rows, CONCURRENCY, r => users.insert(r)))
   await measure(`get x${N} (concurrency ${CONCURRENCY})`, N, () => pool(ids, CONCURRENCY, id => users.get(id)))
   await measure('count', N, async () => { const c = await users.count(); if (c !== N) throw new Error(`count ${c} != ${N}`) })
-  await measure('listIds', N, async () => { const l = await users.listIds(); if (l.length !== N) throw new Error(`listIds ${l.length} != ${N}`) })
+  await measure('listIds', N, async () => { const l = await users.listIds({ limit: N }); if (l.length !== N) throw new Error(`listIds ${l.length} != ${N}`) })
   await measure(`readable of ${N}`, N, async () => {
     let n = 0
     let first = null
     const t0 = process.hrtime.bigint()
-    await pipeline(lib.readable(users, { batchSize: 100, concurrency: CONCURRENCY }), new Writable({
+    await pipeline(lib.readable(users, { batchSize: 100, concurrency: CONCURRENCY, total: N }), new Writable({
       objectMode: true,
       highWaterMark: 128,
       write (_rec, _enc, cb) { if (first === null) first = Number(process.hrtime.bigint() - t0) / 1e6; n++; cb() }

@@ -28,7 +28,7 @@ envget() { [ -f "$ENV_FILE" ] || return 0; sed -n "s/^$1=//p" "$ENV_FILE" | tail
 g() { "$BIN" -c "$CONF" "$@"; }
 
 install() {
-  if [ -x "$BIN" ] && "$BIN" --version 2>/dev/null | grep -q 'v2\.5\.0'; then return 0; fi
+  if [ -x "$BIN" ] && "$BIN" --version 2>/dev/null | grep -q '2\.5\.0'; then return 0; fi
   command -v cargo >/dev/null || die "cargo is required to install Garage"
   echo "garage.sh: installing garage 2.5.0 with cargo (slow the first time)" >&2
   CARGO_TARGET_DIR="${GARAGE_TARGET_DIR:-$CACHE/garage-target}" \
