@@ -40,10 +40,26 @@ async function openS3dbjs (target, { parallelism }) {
   const subs = join(here, '.s3dbjs', 'substitutions.json')
   if (!existsSync(subs)) throw new Error('s3db.js 21.6.2 is not installed: run bench/setup-s3dbjs.sh')
   const { entry } = JSON.parse(readFileSync(subs, 'utf8'))
+  // Quiet and comparable: JSON logs (no pino-pretty worker), no AWS SDK Node-version warning.
+  process.env.S3DB_LOG_FORMAT ??= 'json'
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
+  process.env.S3DB_S3_SLOW_LOGS_ENABLED ??= 'false'
   const mod = await import(pathToFileURL(entry).href)
   const S3db = mod.S3db || mod.Database || mod.default
-  const db = new S3db({ connectionString: connectionString(target, 's3dbjs'), parallelism, logLevel: 'silent', verbose: false })
+  const db = new S3db({
+    connectionString: connectionString(target, 's3dbjs'),
+    parallelism,
+    logLevel: 'silent',
+    disableResourceEvents: true,
+    // The AWS SDK's own HTTP handler: the default (recker) is one of the substituted
+    // dependencies, so it is kept off the measured path.
+    clientOptions: { httpClientOptions: { useReckerHandler: false } }
+  })
+  // It installs process-wide exit handlers that would hide a failing run.
+  db.processManager?.removeSignalHandlers?.()
+  db.cronManager?.removeSignalHandlers?.()
   await db.connect()
+  if (db.client && db.client.parallelism === undefined) db.client.parallelism = parallelism
   const notes = []
   return {
     notes,
@@ -63,8 +79,9 @@ async function openS3dbjs (target, { parallelism }) {
       })())
     },
     async writeAll (resource, source, opts) {
-      // s3db.js's ResourceWriter is an EventEmitter, not a Node Writable: drive it by hand.
-      const writer = resource.writable(opts)
+      // s3db.js's ResourceWriter is an EventEmitter, not a Node Writable (write() always
+      // returns true): drive it by hand, with the same batchSize/concurrency as ours.
+      const writer = new mod.ResourceWriter({ resource, batchSize: opts.batchSize, concurrency: opts.concurrency })
       await new Promise((resolve, reject) => {
         writer.on('finish', resolve)
         writer.on('error', reject)
