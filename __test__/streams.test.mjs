@@ -3,8 +3,10 @@ import { describe, it, before } from 'node:test'
 import assert from 'node:assert/strict'
 import { Readable, Writable, Transform, PassThrough } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
-import { renameSync, writeFileSync, readdirSync } from 'node:fs'
+import { renameSync, writeFileSync, readdirSync, mkdtempSync, createReadStream } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import readline from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { lib, backends, freshDb, connectionString } from './helpers.mjs'
 
@@ -95,6 +97,37 @@ for (const backend of backends()) {
       const lines = (await text).trim().split('\n')
       assert.equal(lines.length, N)
       assert.equal(new Set(lines.map(l => JSON.parse(l).id)).size, N)
+    })
+
+    it('parallel processing with an async data handler (guide: Parallel Processing)', async () => {
+      const processRecord = async () => { await sleep(0) }
+      const reader = users.readable({ batchSize: 100, concurrency: 20 })
+      let processed = 0
+      reader.on('data', async (record) => {
+        await processRecord(record)
+        processed++
+      })
+      await new Promise(resolve => reader.on('end', resolve))
+      await sleep(20)
+      assert.equal(processed, N)
+    })
+
+    it('pause/resume around heavy processing (guide: Memory Management)', async () => {
+      const heavyProcessing = () => sleep(0)
+      const reader = users.readable({ batchSize: 50, concurrency: 10 })
+      let n = 0
+      let maxBuffered = 0
+      reader.on('data', async (record) => {
+        reader.pause()
+        await heavyProcessing(record)
+        n++
+        maxBuffered = Math.max(maxBuffered, reader.readableLength)
+        reader.resume()
+      })
+      await new Promise(resolve => reader.on('end', resolve))
+      await sleep(20)
+      assert.equal(n, N)
+      assert.ok(maxBuffered <= 50 + 50, `buffered ${maxBuffered} records while paused`)
     })
 
     it('a slow consumer keeps every queue bounded (backpressure reaches the Rust workers)', async () => {
@@ -371,6 +404,26 @@ for (const backend of backends()) {
       assert.deepEqual((await to.listIds()).sort(), (await from.listIds()).sort())
     })
 
+    it('bulk import from a JSON lines file with readline (guide: Bulk Import)', async () => {
+      const users = await db.createResource(def('imported'))
+      const file = join(mkdtempSync(join(tmpdir(), 's3db-native-import-')), 'users.jsonl')
+      writeFileSync(file, Array.from({ length: 150 }, (_, i) => JSON.stringify(row(i))).join('\n') + '\n')
+
+      const rl = readline.createInterface({
+        input: createReadStream(file),
+        crlfDelay: Infinity
+      })
+      const writer = users.writable({ concurrency: 10 })
+      for await (const line of rl) {
+        const record = JSON.parse(line)
+        writer.write(record)
+      }
+      writer.end()
+      await new Promise(resolve => writer.on('finish', resolve))
+
+      assert.equal(await users.count(), 150)
+    })
+
     it('resource events: insert fires per written record when listened to', async () => {
       const users = await db.createResource(def('w7'))
       const inserted = []
@@ -467,6 +520,24 @@ describe('streams: fatal errors and cancellation', () => {
   })
 })
 
+describe('writer end', () => {
+  it('write() after end() is an error, never a second finish (G3)', async () => {
+    const db = await freshDb('memory')
+    const users = await db.createResource(def())
+    const writer = users.writable()
+    let finishes = 0
+    writer.on('finish', () => finishes++)
+    writer.write(row(1))
+    writer.end()
+    const err = await new Promise(resolve => { writer.on('error', resolve); writer.write(row(2)) })
+    assert.equal(err.code, 'ERR_STREAM_WRITE_AFTER_END')
+    if (!writer.closed) await new Promise(resolve => writer.on('close', resolve))
+    await sleep(20)
+    assert.ok(finishes <= 1)
+    assert.ok(!(await users.exists('u00002')))
+  })
+})
+
 describe('writer destroy', () => {
   it('destroy() mid-write settles the totals: every record is written or counted as failed', async () => {
     // file:// fsyncs every object: slow enough to stop the writer half-way.
@@ -475,7 +546,7 @@ describe('writer destroy', () => {
     const writer = users.writable({ concurrency: 2 })
     let accepted = 0
     for (let i = 0; i < 2000; i++) { writer.write(row(i)); accepted++ }
-    await new Promise(resolve => users.once('insert', resolve))
+    while (await users.count() === 0) await sleep(2)
     writer.destroy()
     await new Promise(resolve => writer.on('close', resolve))
     const stored = await users.count()

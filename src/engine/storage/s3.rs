@@ -7,7 +7,10 @@
 use super::{ListPage, ListedObject, ObjectMeta, PutRequest, Storage};
 use crate::engine::config::Config;
 use crate::engine::error::{EngineError, ErrorKind, Result};
-use aws_sdk_s3::config::{BehaviorVersion, Credentials, Region};
+use aws_sdk_s3::config::{
+    BehaviorVersion, Credentials, Region, RequestChecksumCalculation, ResponseChecksumValidation,
+    StalledStreamProtectionConfig,
+};
 use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{Delete, ObjectIdentifier};
@@ -46,7 +49,14 @@ impl S3Storage {
         let mut b = aws_sdk_s3::config::Builder::from(&shared)
             .region(region)
             .force_path_style(cfg.force_path_style)
-            .retry_config(aws_sdk_s3::config::retry::RetryConfig::standard().with_max_attempts(4));
+            .retry_config(aws_sdk_s3::config::retry::RetryConfig::standard().with_max_attempts(4))
+            // Record bodies are empty or small JSON: CRC32 per request costs CPU and buys
+            // nothing over TLS/SigV4; keep checksums only where an operation requires them
+            // (DeleteObjects sends its Content-MD5/CRC as S3 demands).
+            .request_checksum_calculation(RequestChecksumCalculation::WhenRequired)
+            .response_checksum_validation(ResponseChecksumValidation::WhenRequired)
+            // Metadata-only requests have no body to stall on; the protection adds a timer per request.
+            .stalled_stream_protection(StalledStreamProtectionConfig::disabled());
         if let Some(ep) = &cfg.endpoint {
             b = b.endpoint_url(ep.clone());
         }
