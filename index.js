@@ -209,12 +209,24 @@ function revive (value, hasDates) {
   return value
 }
 
+// An event argument that stands for the operation's result (sent once, emitted as the same object).
+const RESULT_REF = '\u0001s3db:result'
+const RESULT_ITEM_REF = '\u0001s3db:result:' // + index into an array result
+
+function resultRef (arg, result) {
+  if (arg === RESULT_REF) return result
+  return result[Number(arg.slice(RESULT_ITEM_REF.length))]
+}
+
 function decodeOutput (text) {
   const hasDates = text.includes('"$date"')
   const out = JSON.parse(text)
   out.result = revive(out.result, hasDates)
   for (const ev of out.events) {
-    for (let i = 1; i < ev.length; i++) ev[i] = revive(ev[i], hasDates)
+    for (let i = 1; i < ev.length; i++) {
+      const a = ev[i]
+      ev[i] = typeof a === 'string' && a.startsWith(RESULT_REF) ? resultRef(a, out.result) : revive(a, hasDates)
+    }
   }
   return out
 }

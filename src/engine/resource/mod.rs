@@ -18,6 +18,15 @@ use futures::{StreamExt, TryStreamExt};
 use serde_json::{json, Map, Value};
 use std::sync::{Arc, RwLock};
 
+/// Stands for "the result of this operation" inside an event's arguments.
+pub const RESULT_REF: &str = "\u{1}s3db:result";
+/// `RESULT_ITEM_REF` + `i` stands for element `i` of an array result.
+pub const RESULT_ITEM_REF: &str = "\u{1}s3db:result:";
+
+fn item_ref(i: usize) -> Value {
+    Value::from(format!("{RESULT_ITEM_REF}{i}"))
+}
+
 /// Result of an operation plus the events to emit, in order.
 #[derive(Debug, Default)]
 pub struct Output {
@@ -36,6 +45,36 @@ impl Output {
         let mut e = vec![Value::from(name)];
         e.extend(args);
         self.events.push(Value::Array(e));
+    }
+
+    /// An event whose last argument is the operation's result. It is sent as
+    /// [`RESULT_REF`] (the facade substitutes the result object, as s3db.js emits
+    /// the object it returns) so records do not cross the boundary twice.
+    fn event_with_result(&mut self, name: &str, mut args: Vec<Value>) {
+        args.push(Value::from(RESULT_REF));
+        self.event(name, args);
+    }
+
+    /// The events with every [`RESULT_REF`] replaced by the result: for moving
+    /// events into another output or across a channel.
+    pub fn take_events(&mut self) -> Vec<Value> {
+        let mut events = std::mem::take(&mut self.events);
+        for ev in &mut events {
+            if let Value::Array(args) = ev {
+                for a in args.iter_mut().skip(1) {
+                    let Some(text) = a.as_str() else { continue };
+                    if text == RESULT_REF {
+                        *a = self.result.clone();
+                    } else if let Some(i) = text
+                        .strip_prefix(RESULT_ITEM_REF)
+                        .and_then(|i| i.parse::<usize>().ok())
+                    {
+                        *a = self.result.get(i).cloned().unwrap_or(Value::Null);
+                    }
+                }
+            }
+        }
+        events
     }
     pub fn to_json(&self) -> Value {
         json!({ "result": self.result, "events": self.events })
@@ -279,7 +318,7 @@ impl Resource {
         result.insert("id".into(), id_value.unwrap_or(Value::from(id)));
         result.extend(validated);
         out.result = Value::Object(result);
-        out.event("insert", vec![out.result.clone()]);
+        out.event_with_result("insert", vec![]);
         Ok(out)
     }
 
@@ -376,7 +415,7 @@ impl Resource {
         let schema = self.schema();
         let rec = self.load(&schema, id).await?;
         let mut out = Output::new(Value::Object(rec));
-        out.event("get", vec![out.result.clone()]);
+        out.event_with_result("get", vec![]);
         Ok(out)
     }
 
@@ -418,7 +457,7 @@ impl Resource {
         {
             Ok(()) => Ok(out),
             // Events already produced (the `get`) still reach JS before the rejection.
-            Err(e) => Err(e.with("events", Value::Array(std::mem::take(&mut out.events)))),
+            Err(e) => Err(e.with("events", Value::Array(out.take_events()))),
         }
     }
 
@@ -471,7 +510,7 @@ impl Resource {
         let mut result = validated;
         result.insert("id".into(), Value::from(id));
         out.result = Value::Object(result);
-        out.event("update", vec![Value::Object(patch), out.result.clone()]);
+        out.event_with_result("update", vec![Value::Object(patch)]);
         Ok(())
     }
 
@@ -519,8 +558,8 @@ impl Resource {
         let mut ok = Vec::new();
         for (item, r) in results {
             match r {
-                Ok(o) => {
-                    out.events.extend(o.events);
+                Ok(mut o) => {
+                    out.events.extend(o.take_events());
                     ok.push(o.result);
                 }
                 Err(e) => out.event("error", vec![e.to_json(), item]),
@@ -559,9 +598,9 @@ impl Resource {
             out.event("id", vec![Value::from(id.clone())]);
         }
         let recs = self.fetch_many(&schema, ids).await?;
-        for r in &recs {
-            out.event("get", vec![Value::Object(r.clone())]);
-            out.event("data", vec![Value::Object(r.clone())]);
+        for i in 0..recs.len() {
+            out.event("get", vec![item_ref(i)]);
+            out.event("data", vec![item_ref(i)]);
         }
         out.result = Value::Array(recs.into_iter().map(Value::Object).collect());
         out.event("getMany", vec![Value::from(n)]);
@@ -575,8 +614,8 @@ impl Resource {
         let mut out = Output::default();
         out.event("listIds", vec![Value::from(n)]);
         let recs = self.fetch_many(&schema, ids).await?;
-        for r in &recs {
-            out.event("get", vec![Value::Object(r.clone())]);
+        for i in 0..recs.len() {
+            out.event("get", vec![item_ref(i)]);
         }
         let count = recs.len();
         out.result = Value::Array(recs.into_iter().map(Value::Object).collect());
@@ -716,8 +755,8 @@ impl Resource {
         let mut out = Output::default();
         out.event("listIds", vec![Value::from(ids.len())]);
         let recs = self.fetch_many(&schema, ids).await?;
-        for r in &recs {
-            out.event("get", vec![Value::Object(r.clone())]);
+        for i in 0..recs.len() {
+            out.event("get", vec![item_ref(i)]);
         }
         let count = recs.len();
         out.result = Value::Array(recs.into_iter().map(Value::Object).collect());
@@ -738,8 +777,8 @@ impl Resource {
             out.event("count", vec![Value::from(n)]);
             Some(n)
         };
-        let listed = self.list(offset, Some(size)).await?;
-        out.events.extend(listed.events);
+        let mut listed = self.list(offset, Some(size)).await?;
+        out.events.extend(listed.take_events());
         let items = listed.result;
         let returned = items.as_array().map(Vec::len).unwrap_or(0);
         let size_v = size.max(1);
@@ -757,7 +796,7 @@ impl Resource {
                 "hasTotalItems": total.is_some()
             }
         });
-        out.event("page", vec![out.result.clone()]);
+        out.event_with_result("page", vec![]);
         Ok(out)
     }
 

@@ -223,10 +223,10 @@ async fn work(
             };
             let mut st = lock(&state);
             match r {
-                Ok(out) => {
+                Ok(mut out) => {
                     st.written += 1;
                     if events {
-                        st.events.extend(out.events);
+                        st.events.extend(out.take_events());
                     }
                 }
                 Err(e) => st.fail(index, record, e),
