@@ -371,7 +371,6 @@ export class ResourceWriter<T extends Record<string, any> = Record<string, any>>
   readonly failed: number
   readonly stats: { written: number; failed: number }
   build(): this
-  write(record: Partial<T> & { id?: string | number }, callback?: (error?: Error | null) => void): boolean
   on(event: 'recordError', listener: (error: BaseError, record: Partial<T>) => void): this
   on(event: 'error', listener: (error: Error, record?: Partial<T>) => void): this
   on(event: 'finish' | 'drain' | 'close', listener: () => void): this
