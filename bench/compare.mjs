@@ -72,15 +72,15 @@ for (const row of rows.values()) {
 }
 const widths = header.map((_, i) => Math.max(...table.map(r => r[i].length)))
 const line = r => '| ' + r.map((c, i) => c.padEnd(widths[i])).join(' | ') + ' |'
-console.log(line(header))
-console.log('| ' + widths.map(w => '-'.repeat(w)).join(' | ') + ' |')
-for (const r of table.slice(1)) console.log(line(r))
+const text = [line(header), '| ' + widths.map(w => '-'.repeat(w)).join(' | ') + ' |', ...table.slice(1).map(line)]
+console.log(text.join('\n'))
 
 const subsFile = join(here, '.s3dbjs', 'substitutions.json')
 const substitutions = existsSync(subsFile) ? JSON.parse(readFileSync(subsFile, 'utf8')) : null
 if (substitutions) {
   console.log('\ns3db.js 21.6.2 was installed from its npm tarball with these substitutions:')
-  console.log(JSON.stringify(substitutions, null, 2))
+  for (const s of substitutions.substitutions || []) console.log(`  - ${s.summary}`)
+  for (const n of substitutions.notes || []) console.log(`  * ${n.split('\n')[0].slice(0, 300)}`)
 }
 
 mkdirSync(join(here, 'results'), { recursive: true })
@@ -93,4 +93,9 @@ const out = {
   results
 }
 writeFileSync(join(here, 'results', 'compare.json'), JSON.stringify(out, null, 2) + '\n')
-console.log('\nwrote bench/results/compare.json')
+const subsText = (substitutions?.substitutions || []).map(s => `  - ${s.summary}`)
+writeFileSync(join(here, 'results', 'compare.txt'), [
+  `s3db-native vs s3db.js 21.6.2 (${out.date}, Node ${process.version}, ${out.machine.cpus} cores, concurrency 32)`, '',
+  ...text, '', 's3db.js 21.6.2 substitutions:', ...subsText, ''
+].join('\n'))
+console.log('\nwrote bench/results/compare.json and compare.txt')
