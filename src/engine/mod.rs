@@ -1,5 +1,6 @@
 //! The engine: pure Rust, no `napi` imports below this module.
 
+pub mod behavior;
 pub mod codec;
 pub mod config;
 pub mod crypto;

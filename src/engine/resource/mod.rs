@@ -6,13 +6,12 @@
 //! next to the storage effects. Listings walk the prefix page by page (never
 //! capped at 1000, defect D1) and bulk results keep input order (D3).
 
+use crate::engine::behavior;
 use crate::engine::codec::{decode_meta_value, js_string};
 use crate::engine::error::{EngineError, ErrorKind, Result};
 use crate::engine::schema::validator::strict_eq;
 use crate::engine::schema::{Schema, ValidationError};
-use crate::engine::storage::{
-    metadata_size, Bucket, Metadata, ObjectMeta, PutRequest, METADATA_LIMIT,
-};
+use crate::engine::storage::{Bucket, Metadata, ObjectMeta, PutRequest, METADATA_LIMIT};
 use bytes::Bytes;
 use futures::{StreamExt, TryStreamExt};
 use serde_json::{json, Map, Value};
@@ -242,38 +241,27 @@ impl Resource {
         Ok(data)
     }
 
-    fn check_size(
+    /// Run the resource's behavior on the encoded metadata of a write (see `behavior/`).
+    fn apply_behavior(
         &self,
         schema: &Schema,
         id: &str,
-        md: &Metadata,
+        md: Metadata,
         data: &Map<String, Value>,
         operation: &str,
         out: &mut Output,
-    ) -> Result<()> {
-        let total = metadata_size(md);
-        if total <= METADATA_LIMIT {
-            return Ok(());
+    ) -> Result<behavior::Shaped> {
+        let shaped = behavior::shape(&schema.behavior, md).map_err(|e| e.with("id", id))?;
+        if let (Some((total, excess)), "user-management") =
+            (shaped.exceeded, schema.behavior.as_str())
+        {
+            out.event(
+                "exceedsLimit",
+                vec![json!({ "operation": operation, "id": id, "totalSize": total, "limit": METADATA_LIMIT, "excess": excess, "data": Value::Object(data.clone()) })],
+            );
+            // The write itself is refused by the storage layer, as S3 would (MetadataTooLarge).
         }
-        let excess = total - METADATA_LIMIT;
-        match schema.behavior.as_str() {
-            "enforce-limits" => Err(EngineError::new(
-                ErrorKind::MetadataLimitExceeded,
-                format!("S3 metadata size exceeds 2KB limit. Current size: {total} bytes, limit: {METADATA_LIMIT} bytes"),
-            )
-            .with("totalSize", total)
-            .with("limit", METADATA_LIMIT)
-            .with("excess", excess)
-            .with("id", id)),
-            _ => {
-                out.event(
-                    "exceedsLimit",
-                    vec![json!({ "operation": operation, "id": id, "totalSize": total, "limit": METADATA_LIMIT, "excess": excess, "data": Value::Object(data.clone()) })],
-                );
-                // The write itself is refused by the storage layer, as S3 would (MetadataTooLarge).
-                Ok(())
-            }
-        }
+        Ok(shaped)
     }
 
     pub async fn insert(&self, data: Value) -> Result<Output> {
@@ -303,16 +291,22 @@ impl Resource {
         };
         let md = schema.encode(&validated)?;
         let mut out = Output::default();
-        self.check_size(&schema, &id, &md, &validated, "insert", &mut out)?;
-        self.bucket
+        let shaped = self.apply_behavior(&schema, &id, md, &validated, "insert", &mut out)?;
+        let put = self
+            .bucket
             .put(
                 &Self::key(&schema, &id),
                 PutRequest {
-                    metadata: md,
+                    metadata: shaped.metadata,
+                    body: shaped.body.unwrap_or_default(),
                     ..Default::default()
                 },
             )
-            .await?;
+            .await;
+        if let Err(e) = put {
+            // Events already produced (`exceedsLimit`) still reach JS before the rejection.
+            return Err(e.with("events", Value::Array(out.take_events())));
+        }
         let mut result = Map::new();
         // 4.1.7 returns the id as given (a number stays a number); the key uses its string form.
         result.insert("id".into(), id_value.unwrap_or(Value::from(id)));
@@ -330,9 +324,13 @@ impl Resource {
         body: Option<&Bytes>,
     ) -> Result<Map<String, Value>> {
         let mut md = head.metadata.clone();
-        // body-overflow: the body holds short-key entries that did not fit (A1: merge before unmapping).
+        // The flag is not a field (4.1.7 unmapped it to a stray `undefined`).
+        let flagged = md
+            .remove(behavior::OVERFLOW_FLAG)
+            .is_some_and(|v| v == "true");
+        // body-overflow: the body holds short-key entries that did not fit (A1: merge
+        // before unmapping). moto drops `$overflow`, so the behavior alone also decides.
         if let Some(b) = body {
-            let flagged = md.get("$overflow").map(|v| v == "true").unwrap_or(false);
             if schema.behavior == "body-overflow" || flagged {
                 if let Ok(Value::Object(extra)) = serde_json::from_slice::<Value>(b) {
                     for (k, v) in extra {
@@ -485,9 +483,12 @@ impl Resource {
         }
         let validated = self.validated(schema, merged)?;
         let md = schema.encode(&validated)?;
-        self.check_size(schema, id, &md, &validated, "update", out)?;
+        let shaped = self.apply_behavior(schema, id, md, &validated, "update", out)?;
+        let md = shaped.metadata;
         // Keep user content (B2): the body survives unless the behavior owns it.
-        let (body, content_type) = if head.size > 0 && schema.behavior != "body-overflow" {
+        let (body, content_type) = if let Some(b) = shaped.body {
+            (b, None)
+        } else if head.size > 0 && schema.behavior != "body-overflow" {
             let (meta, b) = match body {
                 Some(b) => (head.clone(), b),
                 None => self.bucket.get(key).await?,
