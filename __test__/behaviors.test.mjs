@@ -5,8 +5,8 @@
 //   decode: what 4.1.7 stored reads back, including body-overflow fields 4.1.7 lost (A1).
 import { describe, it, before } from 'node:test'
 import assert from 'node:assert/strict'
-import { lib, backends, freshDb } from './helpers.mjs'
-import { loadFixture, revive, goldenConnectionString, latestDump } from './golden-lib.mjs'
+import { backends, freshDb } from './helpers.mjs'
+import { loadFixture, revive, loadDump } from './golden-lib.mjs'
 
 const fx = loadFixture('behaviors')
 const step = (i) => { assert.equal(fx.steps[i].index, i); return fx.steps[i] }
@@ -137,28 +137,12 @@ for (const backend of backends()) {
 // bucket and our stores refuse them too: the decode direction covers body-overflow,
 // whose records do fit.
 describe('behaviors: what 4.1.7 stored reads back (decode direction, memory)', () => {
-  async function load (label, last) {
-    const dump = latestDump(fx, last)
-    const setupDb = fx.setup.databases.find(d => d.label === label)
-    const cs = goldenConnectionString('memory', `behaviors-decode-${label}`)
-    const loader = new lib.S3db({ connectionString: cs, passphrase: setupDb.options.passphrase })
-    for (const o of dump.objects) {
-      const metadata = { ...o.metadata }
-      for (const [k, hex] of Object.entries(o.metadataRawHex || {})) metadata[k] = Buffer.from(hex, 'hex').toString('utf8')
-      const body = o.bodyEncoding === 'base64' ? Buffer.from(o.body, 'base64') : o.body
-      await loader.client.putObject({ key: o.key, metadata, contentType: o.contentType, body })
-    }
-    const db = new lib.S3db({ connectionString: cs, passphrase: setupDb.options.passphrase })
-    await db.connect()
-    return db
-  }
-
   it('the over-limit records of the recording could not exist on S3', () => {
     for (const i of [3, 4, 8, 27, 28, 32]) assert.ok(metaSize(sentPut(i).sentMetadata) > 2048, `step ${i}`)
   })
 
   it('body-overflow: fields 4.1.7 moved to the body are merged back (A1: 4.1.7 lost them)', async () => {
-    const db = await load('db-body-overflow', 45)
+    const db = await loadDump(fx, 45, 'db-body-overflow', 'behaviors-decode-body-overflow')
     const r = db.resources.docs_body_overflow
     assert.deepEqual(fields(revive(step(42).result)), fields({ ...args(39)[0], body: undefined }), '4.1.7 returned `large` without `body`')
     assert.deepEqual(fields(await r.get('large')), fields(args(39)[0]))

@@ -148,6 +148,27 @@ export function latestDump (fx, index) {
   return { at: -1, objects: [] }
 }
 
+/**
+ * A connected database on a fresh memory:// bucket holding exactly the objects
+ * 4.1.7 had stored under database `label` after step `index` (the decode direction).
+ */
+export async function loadDump (fx, index, label, name) {
+  const dump = latestDump(fx, index)
+  const setupDb = fx.setup.databases.find(d => d.label === label)
+  const cs = goldenConnectionString('memory', name)
+  const loader = new lib.S3db({ connectionString: cs, passphrase: setupDb.options.passphrase })
+  for (const o of dump.objects) {
+    const metadata = { ...o.metadata }
+    // What 4.1.7 really stored: the raw bytes, as UTF-8 text (Node showed them as Latin-1).
+    for (const [k, hex] of Object.entries(o.metadataRawHex || {})) metadata[k] = Buffer.from(hex, 'hex').toString('utf8')
+    const body = o.bodyEncoding === 'base64' ? Buffer.from(o.body, 'base64') : o.body
+    await loader.client.putObject({ key: o.key, metadata, contentType: o.contentType, body })
+  }
+  const db = new lib.S3db({ connectionString: cs, passphrase: setupDb.options.passphrase })
+  await db.connect()
+  return db
+}
+
 /** s3db.json without the values that change per run or per implementation. */
 export function comparableS3dbJson (doc) {
   const d = JSON.parse(JSON.stringify(doc))

@@ -24,7 +24,7 @@ import assert from 'node:assert/strict'
 import {
   lib, goldenBackends, loadFixture, revive, comparable, replaceStrings, keyOrder, sortById, encoded,
   assertMetadata, latestDump, comparableS3dbJson, attributeOrders, goldenConnectionString, tapEvents,
-  eventSignatures, recordedEvents
+  eventSignatures, recordedEvents, loadDump
 } from './golden-lib.mjs'
 
 const CASES = ['basic-types', 'nested-objects', 'arrays', 'dates-and-json', 'crud-sequence', 's3db-json-versions', 'validation-errors']
@@ -665,18 +665,7 @@ for (const caseName of CASES) {
       const div = divergence(DECODE_DIVERGENCES, caseName, step.index)
       const dump = latestDump(fx, step.index)
       it(`#${step.index} get ${step.resource} ${JSON.stringify(step.args[0])} from the dump after #${dump.at}${div ? ` [${div.defect}: ${div.what}]` : ''}`, async () => {
-        const setupDb = fx.setup.databases.find(d => d.label === step.db)
-        const cs = goldenConnectionString('memory', `${caseName}-decode-${step.index}`)
-        const loader = new lib.S3db({ connectionString: cs, passphrase: setupDb.options.passphrase })
-        for (const o of dump.objects) {
-          const metadata = { ...o.metadata }
-          // What 4.1.7 really stored: the raw bytes, as UTF-8 text (Node showed them as Latin-1).
-          for (const [k, hex] of Object.entries(o.metadataRawHex || {})) metadata[k] = Buffer.from(hex, 'hex').toString('utf8')
-          const body = o.bodyEncoding === 'base64' ? Buffer.from(o.body, 'base64') : o.body
-          await loader.client.putObject({ key: o.key, metadata, contentType: o.contentType, body })
-        }
-        const db = new lib.S3db({ connectionString: cs, passphrase: setupDb.options.passphrase })
-        await db.connect()
+        const db = await loadDump(fx, step.index, step.db, `${caseName}-decode-${step.index}`)
         const r = db.resources[step.resource]
         assert.ok(r, `resource ${step.resource} loaded from the recorded s3db.json`)
         const got = await r.get(revive(step.args)[0])

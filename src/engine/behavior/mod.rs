@@ -197,6 +197,21 @@ mod tests {
             .collect()
     }
 
+    /// The recording's `large` document: body 1700 bytes, summary 450.
+    fn large_doc() -> (Metadata, String, String) {
+        let body = "B".repeat(1700);
+        let summary = "S".repeat(450);
+        let m = md(&[
+            ("0", "large doc"),
+            ("1", &body),
+            ("2", &summary),
+            ("3", "x|y"),
+            ("4", "2"),
+            ("_v", "v0"),
+        ]);
+        (m, body, summary)
+    }
+
     #[test]
     fn small_records_pass_every_behavior_unchanged() {
         let m = md(&[("0", "small doc"), ("1", "short body"), ("_v", "v0")]);
@@ -218,16 +233,7 @@ mod tests {
 
     #[test]
     fn data_truncate_cuts_the_first_value_that_does_not_fit_and_really_fits() {
-        let body = "B".repeat(1700);
-        let summary = "S".repeat(450);
-        let m = md(&[
-            ("0", "large doc"),
-            ("1", &body),
-            ("2", &summary),
-            ("3", "x|y"),
-            ("4", "2"),
-            ("_v", "v0"),
-        ]);
+        let (m, _, summary) = large_doc();
         let s = shape("data-truncate", m).expect("shape");
         assert!(metadata_size(&s.metadata) <= METADATA_LIMIT);
         assert_eq!(metadata_size(&s.metadata), METADATA_LIMIT);
@@ -257,16 +263,7 @@ mod tests {
 
     #[test]
     fn body_overflow_moves_the_largest_values_to_the_body() {
-        let body = "B".repeat(1700);
-        let summary = "S".repeat(450);
-        let m = md(&[
-            ("0", "large doc"),
-            ("1", &body),
-            ("2", &summary),
-            ("3", "x|y"),
-            ("4", "2"),
-            ("_v", "v0"),
-        ]);
+        let (m, body, _) = large_doc();
         let s = shape("body-overflow", m).expect("shape");
         assert!(metadata_size(&s.metadata) <= METADATA_LIMIT);
         assert_eq!(
