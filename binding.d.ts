@@ -30,6 +30,11 @@ export declare class NativeDatabase {
   openWriter(name: string, options: string): Promise<NativeWriter>
   /** One listing page of current-version ids: `{ ids, next }` JSON. */
   idsPage(name: string, token: string | undefined | null, maxKeys: number): Promise<string>
+  /**
+   * Install the JS lifecycle hooks of resource `name` for `phases`
+   * (`preInsert`…`afterDelete`); no phases (or no callback) removes them.
+   */
+  setHooks(name: string, phases: Array<string>, callback?: HookCallback | undefined | null): void
   /** Raw object operation (the s3db.js `Client` surface). */
   clientCall(op: string, args: string, body?: Buffer | undefined | null): Promise<ClientResult>
 }

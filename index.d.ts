@@ -30,6 +30,11 @@ export interface DatabaseOptions {
   plugins?: unknown[]
 }
 
+/** Lifecycle hook events; `pre*` hooks may return transformed data, `after*` results are ignored. */
+export type HookEvent = 'preInsert' | 'afterInsert' | 'preUpdate' | 'afterUpdate' | 'preDelete' | 'afterDelete'
+/** A lifecycle hook: `this` is the resource; may be async; a throw aborts the operation with that error. */
+export type HookFunction = (this: Resource<any>, data: any) => any
+
 export interface ResourceOptions {
   timestamps?: boolean
   partitions?: Record<string, { fields: Record<string, string> }>
@@ -40,7 +45,8 @@ export interface ResourceOptions {
   arraySeparator?: string
   generateAutoHooks?: boolean
   cache?: boolean
-  hooks?: Record<string, unknown>
+  /** Lifecycle hooks (never stored in s3db.json) and 4.1.7's schema-phase actions (`beforeMap`…). */
+  hooks?: Partial<Record<HookEvent, HookFunction[]>> & Record<string, unknown>
   [option: string]: unknown
 }
 
@@ -152,6 +158,12 @@ export class Resource<T extends Record<string, any> = Record<string, any>> exten
   list(options?: ListOptions): Promise<Array<StoredRecord<T>>>
   page(options?: PageOptions): Promise<PageResult<T>>
   query(filter?: Partial<T>, options?: ListOptions): Promise<Array<StoredRecord<T>>>
+  /** Registered lifecycle hooks per event, in call order. */
+  hooks: Record<HookEvent, HookFunction[]>
+  /** Register a lifecycle hook; unknown events are ignored (as in 4.1.7). */
+  addHook(event: HookEvent, fn: HookFunction): void
+  /** Run the chain of `event` on `data` (each hook gets the previous result). */
+  executeHooks(event: HookEvent, data: any): Promise<any>
   /** Object-mode Readable of every record of the current version (fetched by Rust workers, with backpressure). */
   readable(options?: ReaderOptions): ResourceReader<T>
   /** Object-mode Writable that inserts each record written to it; `'finish'` fires once all are stored. */

@@ -315,6 +315,8 @@ class Client extends EventEmitter {
 // ---------------------------------------------------------------------------
 // Resource
 
+const HOOK_EVENTS = ['preInsert', 'afterInsert', 'preUpdate', 'afterUpdate', 'preDelete', 'afterDelete']
+
 const RESOURCE_METHODS = ['insert', 'get', 'exists', 'update', 'upsert', 'delete', 'insertMany', 'getMany', 'deleteMany',
   'getAll', 'deleteAll', 'listIds', 'count', 'list', 'page', 'query']
 
@@ -322,8 +324,42 @@ class Resource extends EventEmitter {
   constructor (database, info) {
     super()
     Object.defineProperty(this, 'database', { value: database, enumerable: false, writable: true })
+    Object.defineProperty(this, '_hookCallback', { value: (text) => this._runHookCall(text), enumerable: false })
     this.observers = [database]
+    this.hooks = Object.fromEntries(HOOK_EVENTS.map(e => [e, []]))
     this._apply(info)
+  }
+
+  /** Register a lifecycle hook (`this` is the resource); unknown events are ignored, as in 4.1.7. */
+  addHook (event, fn) {
+    if (!HOOK_EVENTS.includes(event) || typeof fn !== 'function') return
+    this.hooks[event].push(fn.bind(this))
+    this._syncHooks()
+  }
+
+  /** Run the `event` chain: each hook gets the previous one's return value. */
+  async executeHooks (event, data) {
+    let value = data
+    for (const hook of this.hooks[event] || []) value = await hook(value)
+    return value
+  }
+
+  // Tell the engine which phases have hooks; it calls back only for those.
+  _syncHooks () {
+    const phases = HOOK_EVENTS.filter(e => Array.isArray(this.hooks[e]) && this.hooks[e].length > 0)
+    callSync(() => this.database._native.setHooks(this.name, phases, phases.length > 0 ? this._hookCallback : null))
+  }
+
+  // Called from a Rust operation through a ThreadsafeFunction; never rejects.
+  async _runHookCall (text) {
+    try {
+      const { phase, data } = JSON.parse(text)
+      const value = revive(data, text.includes('"$date"'))
+      const out = await this.executeHooks(phase, value)
+      return JSON.stringify({ data: out === undefined ? null : out }, dateReplacer)
+    } catch (err) {
+      return JSON.stringify({ error: this.database._keepHookError(err) })
+    }
   }
 
   _apply (info) {
@@ -378,7 +414,8 @@ class Resource extends EventEmitter {
         delete err.events
         this._emitEvents(events.map(ev => ev.map((a, i) => (i === 0 ? a : revive(a, true)))))
       }
-      throw err
+      // A hook that threw: the caller gets the very value it threw.
+      throw this.database._takeHookError(err)
     }
     const { result, events } = decodeOutput(text)
     this._emitEvents(events)
@@ -444,6 +481,8 @@ class Database extends EventEmitter {
     this.plugins = options.plugins || []
     this.cache = options.cache
     this.passphrase = options.passphrase || 'secret'
+    Object.defineProperty(this, '_hookErrors', { value: new Map(), enumerable: false })
+    Object.defineProperty(this, '_hookErrorSeq', { value: 0, enumerable: false, writable: true })
     const nativeOptions = {
       connectionString,
       endpoint: options.endpoint,
@@ -458,6 +497,22 @@ class Database extends EventEmitter {
     this.bucket = this._config.bucket
     this.keyPrefix = this._config.keyPrefix
     this.client = new Client(this)
+  }
+
+  _keepHookError (err) {
+    const token = ++this._hookErrorSeq
+    this._hookErrors.set(token, err)
+    return token
+  }
+
+  _takeHookError (err) {
+    const token = err && err.hookErrorToken
+    if (token !== undefined && this._hookErrors.has(token)) {
+      const original = this._hookErrors.get(token)
+      this._hookErrors.delete(token)
+      return original
+    }
+    return err
   }
 
   get config () {
@@ -518,6 +573,15 @@ class Database extends EventEmitter {
     const text = await callAsync(this._native.createResource(encodeArgs(def)))
     const out = JSON.parse(text)
     const resource = this._register(out.result.resource)
+    // Lifecycle hooks live on the resource (never in s3db.json, E1): a createResource
+    // call with options.hooks replaces them, like the new Resource 4.1.7 builds.
+    if (hooks && typeof hooks === 'object' && HOOK_EVENTS.some(e => Array.isArray(hooks[e]))) {
+      resource.hooks = Object.fromEntries(HOOK_EVENTS.map(e => [e, []]))
+      for (const e of HOOK_EVENTS) {
+        if (Array.isArray(hooks[e])) for (const fn of hooks[e]) if (typeof fn === 'function') resource.hooks[e].push(fn.bind(resource))
+      }
+      resource._syncHooks()
+    }
     // 4.1.7 order: versionUpdated (resource), then metadataUploaded and s3db.resourceUpdated (database).
     if (out.result.versionUpdated) resource.emit('versionUpdated', out.result.versionUpdated)
     for (const [ev, ...args] of out.events) {
@@ -741,7 +805,7 @@ class ResourceWriter extends Writable {
     this.failed = rep.failed
     if (rep.events.length > 0) this.resource._emitEvents(rep.events.map(ev => ev.map((a, i) => (i === 0 ? a : revive(a, hasDates)))))
     for (const f of rep.failures) {
-      const err = writerError(errorFromInfo(f.error))
+      const err = writerError(this.resource.database._takeHookError(errorFromInfo(f.error)))
       const record = hasDates ? reviveDates(f.record) : f.record
       this.emit('recordError', err, record)
       if (!this._plumbed && this.listenerCount('error') > 0) this.emit('error', err, record)

@@ -10,6 +10,7 @@
 
 use crate::engine::config::{Backend, Config};
 use crate::engine::error::{EngineError, ErrorKind, Result};
+use crate::engine::resource::hooks::Hooks;
 use crate::engine::resource::{Output, Resource};
 use crate::engine::schema::{Schema, SchemaInput};
 use crate::engine::storage::{self, Bucket, PutRequest, Storage};
@@ -39,6 +40,8 @@ pub struct Database {
     cache: Option<Value>,
     bucket: OnceCell<Bucket>,
     state: Mutex<State>,
+    /// Lifecycle hooks per resource name, installed from JS (never persisted, E1).
+    hooks: std::sync::RwLock<std::collections::HashMap<String, Arc<dyn Hooks>>>,
 }
 
 fn now_iso() -> String {
@@ -72,6 +75,27 @@ impl Database {
                 resources: IndexMap::new(),
                 connected: false,
             }),
+            hooks: Default::default(),
+        }
+    }
+
+    /// Install (Some) or remove (None) the lifecycle hooks of resource `name`;
+    /// they apply from the next operation on it.
+    pub fn set_hooks(&self, name: &str, hooks: Option<Arc<dyn Hooks>>) {
+        let mut map = match self.hooks.write() {
+            Ok(g) => g,
+            Err(p) => p.into_inner(),
+        };
+        match hooks {
+            Some(h) => map.insert(name.to_string(), h),
+            None => map.remove(name),
+        };
+    }
+
+    fn hooks_for(&self, name: &str) -> Option<Arc<dyn Hooks>> {
+        match self.hooks.read() {
+            Ok(g) => g.get(name).cloned(),
+            Err(p) => p.into_inner().get(name).cloned(),
         }
     }
 
@@ -433,7 +457,12 @@ impl Database {
 
     pub async fn resource(&self, name: &str) -> Result<Arc<Resource>> {
         let st = self.state.lock().await;
-        st.resources.get(name).cloned().ok_or_else(|| {
+        let found = st.resources.get(name).cloned();
+        drop(st);
+        if let Some(r) = &found {
+            r.set_hooks(self.hooks_for(name));
+        }
+        found.ok_or_else(|| {
             EngineError::new(
                 ErrorKind::ResourceNotFound,
                 format!("Resource not found: {name}"),

@@ -3,6 +3,7 @@
 //! | Rust type        | JS signature                        | why                                    |
 //! |------------------|-------------------------------------|----------------------------------------|
 //! | `ReaderCallback` | `(message: string) => boolean`      | one reader message (JSON text) per call |
+//! | `HookCallback`   | `(call: string) => Promise<string>` | one lifecycle-hook chain per call       |
 //!
 //! `ReaderCallback` is strong (it keeps the event loop alive while a stream
 //! runs) and callee-unhandled (`CalleeHandled = false`: Rust never calls it
@@ -12,9 +13,15 @@
 //! JS side never throws (its body is wrapped in try/catch and turns failures
 //! into `destroy(err)`); a throw would still be caught by `call_async_catch`.
 
+use napi::bindgen_prelude::Promise;
 use napi::threadsafe_function::ThreadsafeFunction;
 use napi::Status;
 
 /// Reader pump -> JS `Readable`. Returns `true` for "send the next batch now",
 /// `false` for "paused: wait for `resume()`".
 pub type ReaderCallback = ThreadsafeFunction<String, bool, String, Status, false>;
+
+/// Engine operation -> the resource's JS hook chain. Weak: registered hooks must
+/// not keep the process alive (a pending operation's own promise does that).
+/// Callee-unhandled: the JS side turns a throwing hook into `{"error": token}`.
+pub type HookCallback = ThreadsafeFunction<String, Promise<String>, String, Status, false, true>;

@@ -1,17 +1,20 @@
 //! `NativeDatabase`: the binding the JS `S3db`/`Database` facade wraps.
 //! Arguments and results cross as JSON text (one parse on each side).
 
-use super::callbacks::ReaderCallback;
+use super::callbacks::{HookCallback, ReaderCallback};
 use super::error::{guarded, invalid_arg, IntoNapi};
+use super::hooks::JsHooks;
 use super::stream::{self, NativeReader, NativeWriter};
 use crate::engine::config::{Config, ConfigOverrides};
 use crate::engine::database::{Database, DatabaseOptions};
+use crate::engine::resource::hooks::{HookPhase, Hooks};
 use crate::engine::stream::ids;
 use crate::engine::stream::reader::ReaderOptions;
 use crate::engine::stream::writer::{Writer, WriterOptions};
 use napi::bindgen_prelude::Buffer;
 use napi_derive::napi;
 use serde_json::{json, Value};
+use std::collections::HashSet;
 use std::sync::Arc;
 use tokio_util::sync::CancellationToken;
 
@@ -191,6 +194,25 @@ impl NativeDatabase {
             Ok(json!({ "ids": page.ids, "next": page.next }).to_string())
         })
         .await
+    }
+
+    /// Install the JS lifecycle hooks of resource `name` for `phases`
+    /// (`preInsert`…`afterDelete`); no phases (or no callback) removes them.
+    #[napi(catch_unwind)]
+    pub fn set_hooks(
+        &self,
+        name: String,
+        phases: Vec<String>,
+        callback: Option<HookCallback>,
+    ) -> napi::Result<()> {
+        let phases: HashSet<HookPhase> =
+            phases.iter().filter_map(|p| HookPhase::parse(p)).collect();
+        let hooks: Option<Arc<dyn Hooks>> = match callback {
+            Some(cb) if !phases.is_empty() => Some(Arc::new(JsHooks::new(phases, cb))),
+            _ => None,
+        };
+        self.inner.set_hooks(&name, hooks);
+        Ok(())
     }
 
     /// Raw object operation (the s3db.js `Client` surface).

@@ -5,4 +5,5 @@
 pub mod callbacks;
 pub mod database;
 pub mod error;
+pub mod hooks;
 pub mod stream;

@@ -6,6 +6,8 @@
 //! next to the storage effects. Listings walk the prefix page by page (never
 //! capped at 1000, defect D1) and bulk results keep input order (D3).
 
+pub mod hooks;
+
 use crate::engine::behavior;
 use crate::engine::codec::{decode_meta_value, js_string};
 use crate::engine::error::{EngineError, ErrorKind, Result};
@@ -14,6 +16,7 @@ use crate::engine::schema::{Schema, ValidationError};
 use crate::engine::storage::{Bucket, Metadata, ObjectMeta, PutRequest, METADATA_LIMIT};
 use bytes::Bytes;
 use futures::{StreamExt, TryStreamExt};
+use hooks::{HookPhase, Hooks};
 use serde_json::{json, Map, Value};
 use std::sync::{Arc, RwLock};
 
@@ -85,6 +88,7 @@ pub struct Resource {
     schema: RwLock<Arc<Schema>>,
     bucket: Bucket,
     parallelism: usize,
+    hooks: RwLock<Option<Arc<dyn Hooks>>>,
 }
 
 fn now_iso() -> String {
@@ -195,6 +199,22 @@ impl Resource {
             schema: RwLock::new(Arc::new(schema)),
             bucket,
             parallelism: parallelism.max(1),
+            hooks: RwLock::new(None),
+        }
+    }
+
+    /// Install (or remove) the lifecycle hooks the operations call.
+    pub fn set_hooks(&self, hooks: Option<Arc<dyn Hooks>>) {
+        match self.hooks.write() {
+            Ok(mut g) => *g = hooks,
+            Err(p) => *p.into_inner() = hooks,
+        }
+    }
+
+    fn hooks(&self) -> Option<Arc<dyn Hooks>> {
+        match self.hooks.read() {
+            Ok(g) => g.clone(),
+            Err(p) => p.into_inner().clone(),
         }
     }
 
@@ -284,6 +304,11 @@ impl Resource {
         if let Some(id) = &id_in {
             check_id_for_write(id)?;
         }
+        let hooks = self.hooks();
+        let obj = hooks::expect_object(
+            HookPhase::PreInsert,
+            hooks::run(hooks.as_deref(), HookPhase::PreInsert, Value::Object(obj)).await?,
+        )?;
         let validated = self.validated(&schema, obj)?;
         let id = match id_in {
             Some(id) => id,
@@ -312,6 +337,11 @@ impl Resource {
         result.insert("id".into(), id_value.unwrap_or(Value::from(id)));
         result.extend(validated);
         out.result = Value::Object(result);
+        if let Err(e) =
+            hooks::run(hooks.as_deref(), HookPhase::AfterInsert, out.result.clone()).await
+        {
+            return Err(e.with("events", Value::Array(out.take_events())));
+        }
         out.event_with_result("insert", vec![]);
         Ok(out)
     }
@@ -475,7 +505,11 @@ impl Resource {
             .into_iter()
             .filter(|(k, _)| k != "id" && !k.starts_with('_'))
             .collect();
-        let mut patch = patch;
+        let hooks = self.hooks();
+        let mut patch = hooks::expect_object(
+            HookPhase::PreUpdate,
+            hooks::run(hooks.as_deref(), HookPhase::PreUpdate, Value::Object(patch)).await?,
+        )?;
         patch.shift_remove("id");
         deep_merge(&mut merged, &patch);
         if schema.timestamps {
@@ -511,6 +545,7 @@ impl Resource {
         let mut result = validated;
         result.insert("id".into(), Value::from(id));
         out.result = Value::Object(result);
+        hooks::run(hooks.as_deref(), HookPhase::AfterUpdate, out.result.clone()).await?;
         out.event_with_result("update", vec![Value::Object(patch)]);
         Ok(())
     }
@@ -531,13 +566,27 @@ impl Resource {
         let schema = self.schema();
         check_id_for_read(id)?;
         let mut out = Output::default();
+        // The hooks see the record as read before deletion, or `{ id }` (4.1.7).
+        let mut seen = json!({ "id": id });
         match self.load(&schema, id).await {
-            Ok(rec) => out.event("get", vec![Value::Object(rec)]),
+            Ok(rec) => {
+                seen = Value::Object(rec.clone());
+                out.event("get", vec![Value::Object(rec)]);
+            }
             Err(e) if e.is_not_found() => {}
             Err(e) if e.kind() == ErrorKind::DecryptionError => {}
             Err(e) => return Err(e),
         }
+        let hooks = self.hooks();
+        let failed =
+            |e: EngineError, out: &mut Output| e.with("events", Value::Array(out.take_events()));
+        if let Err(e) = hooks::run(hooks.as_deref(), HookPhase::PreDelete, seen.clone()).await {
+            return Err(failed(e, &mut out));
+        }
         self.bucket.delete(&Self::key(&schema, id)).await?;
+        if let Err(e) = hooks::run(hooks.as_deref(), HookPhase::AfterDelete, seen).await {
+            return Err(failed(e, &mut out));
+        }
         out.result = json!({ "$metadata": { "httpStatusCode": 204 } });
         out.event("delete", vec![Value::from(id)]);
         Ok(out)
