@@ -69,6 +69,9 @@ export interface ClientResult {
 
 export declare function nativeDecrypt(ciphertext: string, passphrase: string): string
 
+/** Bytes each metadata value occupies once encoded for the wire (the 2 KB accounting). */
+export declare function nativeEncodedLengths(values: Array<string>): Array<number>
+
 /** Helpers exported as plain functions. */
 export declare function nativeEncrypt(plaintext: string, passphrase: string): string
 

@@ -839,6 +839,7 @@ module.exports.NativeDatabase = nativeBinding.NativeDatabase
 module.exports.NativeReader = nativeBinding.NativeReader
 module.exports.NativeWriter = nativeBinding.NativeWriter
 module.exports.nativeDecrypt = nativeBinding.nativeDecrypt
+module.exports.nativeEncodedLengths = nativeBinding.nativeEncodedLengths
 module.exports.nativeEncrypt = nativeBinding.nativeEncrypt
 module.exports.nativeParseConnectionString = nativeBinding.nativeParseConnectionString
 module.exports.nativeSha256 = nativeBinding.nativeSha256

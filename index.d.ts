@@ -432,6 +432,19 @@ export const ErrorMap: {
   InvalidResourceItem: typeof InvalidResourceItem
 }
 
+/** Encoded bytes of each value of a mapped metadata object (short keys and `_v`). */
+export function calculateAttributeSizes(mappedObject: Record<string, unknown>): Record<string, number>
+/** Bytes S3 counts for a mapped metadata object: every name plus every encoded value. */
+export function calculateTotalSize(mappedObject: Record<string, unknown>): number
+export function getSizeBreakdown(mappedObject: Record<string, unknown>): {
+  total: number
+  limit: 2048
+  exceedsLimit: boolean
+  valueTotal: number
+  namesSize: number
+  valueSizes: Record<string, number>
+  breakdown: Array<{ attribute: string; size: number; percentage: string }>
+}
 export function encrypt(content: string, passphrase: string): Promise<string>
 export function decrypt(encrypted: string, passphrase: string): Promise<string>
 export function sha256(message: string): Promise<string>

@@ -6,5 +6,6 @@ export const {
   BaseError, NoSuchBucket, NoSuchKey, NotFound, MissingMetadata, InvalidResourceItem, UnknownError,
   ConnectionStringError, SchemaError, InvalidId, ResourceNotFound, MetadataTooLarge, MetadataLimitExceeded,
   PermissionError, ParanoidError, DecryptionError, CorruptData, Cancelled, ErrorMap, ValidationError,
-  ResourceReader, ResourceWriter, ResourceIdsReader, ResourceIdsPageReader, streamToString, encrypt, decrypt, sha256
+  ResourceReader, ResourceWriter, ResourceIdsReader, ResourceIdsPageReader, streamToString,
+  calculateAttributeSizes, calculateTotalSize, getSizeBreakdown, encrypt, decrypt, sha256
 } = cjs

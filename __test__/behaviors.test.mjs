@@ -153,3 +153,29 @@ describe('behaviors: what 4.1.7 stored reads back (decode direction, memory)', (
     assert.equal(got._hasContent, true)
   })
 })
+
+describe('size calculator', () => {
+  it('counts what S3 counts: names (with `_v`) plus encoded values; agrees with exceedsLimit', async () => {
+    const { calculateTotalSize, calculateAttributeSizes, getSizeBreakdown } = await import('../index.mjs')
+    const mapped = sentPut(3).sentMetadata
+    const recorded = step(3).events.find(e => e.event === 'exceedsLimit').args[0].totalSize
+    assert.equal(calculateTotalSize(mapped), recorded + 2)
+    assert.equal(calculateAttributeSizes(mapped)['1'], 1700)
+    assert.deepEqual(calculateAttributeSizes({ a: null, b: true, c: 12.5, d: [], e: ['x', 'y'], f: { k: 1 } }), { a: 0, b: 1, c: 4, d: 2, e: 3, f: 7 })
+    const b = getSizeBreakdown(mapped)
+    assert.equal(b.total, recorded + 2)
+    assert.equal(b.exceedsLimit, true)
+    assert.equal(b.breakdown[0].attribute, '1')
+
+    // Non-ASCII values are counted encoded (u:/b:), as they go on the wire.
+    const db = await freshDb('memory')
+    const r = await db.createResource(def('docs_user_management'))
+    const seen = []
+    r.on('exceedsLimit', e => seen.push(e.totalSize))
+    await assert.rejects(r.insert(args(4)[0]), { name: 'MetadataTooLarge' })
+    const multibyte = { ...sentPut(4).sentMetadata }
+    for (const [k, hex] of Object.entries(step(4).objectsAfter.find(o => o.key.endsWith('id=large-multibyte')).metadataRawHex || {})) multibyte[k] = Buffer.from(hex, 'hex').toString('utf8')
+    assert.equal(calculateTotalSize(multibyte), seen[0])
+    assert.ok(seen[0] > 2086 + 2)
+  })
+})

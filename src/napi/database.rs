@@ -261,3 +261,12 @@ pub fn native_parse_connection_string(input: String) -> napi::Result<String> {
     v["accessKeyId"] = json!(c.access_key_id.unwrap_or_default());
     Ok(v.to_string())
 }
+
+/// Bytes each metadata value occupies once encoded for the wire (the 2 KB accounting).
+#[napi(catch_unwind)]
+pub fn native_encoded_lengths(values: Vec<String>) -> Vec<u32> {
+    values
+        .iter()
+        .map(|v| crate::engine::codec::encoded_len(v) as u32)
+        .collect()
+}
