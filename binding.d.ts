@@ -30,6 +30,8 @@ export declare class NativeDatabase {
   openWriter(name: string, options: string): Promise<NativeWriter>
   /** One listing page of current-version ids: `{ ids, next }` JSON. */
   idsPage(name: string, token: string | undefined | null, maxKeys: number): Promise<string>
+  /** Requests sent so far, per S3 command name (JSON object). */
+  requestCounts(): string
   /**
    * Install the JS lifecycle hooks of resource `name` for `phases`
    * (`preInsert`…`afterDelete`); no phases (or no callback) removes them.

@@ -27,7 +27,7 @@ export interface DatabaseOptions {
   /** Copied into each resource's options like s3db.js (caching lands with the plugins). */
   cache?: boolean | Record<string, unknown>
   /** Accepted; plugins are not run by this version yet. */
-  plugins?: unknown[]
+  plugins?: Array<PluginLike | (new (...args: any[]) => PluginLike)>
 }
 
 /** Lifecycle hook events; `pre*` hooks may return transformed data, `after*` results are ignored. */
@@ -201,6 +201,8 @@ export class Client extends EventEmitter {
   readonly keyPrefix: string
   readonly parallelism: number
   readonly config: { bucket: string; keyPrefix: string; region: string; endpoint: string; forcePathStyle: boolean }
+  /** Present once CostsPlugin is set up on this database. */
+  readonly costs?: Costs
   putObject(input: { key: string; metadata?: Record<string, string>; contentType?: string; body?: Buffer | string; contentEncoding?: string }): Promise<Record<string, never>>
   getObject(key: string): Promise<ObjectHead & { Body: Buffer }>
   headObject(key: string): Promise<ObjectHead>
@@ -431,6 +433,58 @@ export const ErrorMap: {
   MissingMetadata: typeof MissingMetadata
   InvalidResourceItem: typeof InvalidResourceItem
 }
+
+// ---------------------------------------------------------------------------
+// Plugins
+
+/** What `plugins` accepts: instances/objects with setup and start, or classes constructed with the database. */
+export interface PluginLike {
+  setup(database: Database): unknown | Promise<unknown>
+  start(): unknown | Promise<unknown>
+  stop?(): unknown | Promise<unknown>
+  beforeSetup?(): unknown
+  afterSetup?(): unknown
+  beforeStart?(): unknown
+  afterStart?(): unknown
+  beforeStop?(): unknown
+  afterStop?(): unknown
+}
+
+/** Base class: no-op setup/start/stop; emits `plugin.beforeSetup` … `plugin.afterStop` with a Date. */
+export class Plugin extends EventEmitter implements PluginLike {
+  database?: Database
+  setup(database: Database): Promise<void>
+  start(): Promise<void>
+  stop(): Promise<void>
+  beforeSetup(): void
+  afterSetup(): void
+  beforeStart(): void
+  afterStart(): void
+  beforeStop(): void
+  afterStop(): void
+}
+
+/** Template for object plugins: no-op setup, start, stop. */
+export const PluginObject: Required<Pick<PluginLike, 'setup' | 'start' | 'stop'>>
+
+export interface Costs {
+  total: number
+  prices: { put: number; copy: number; list: number; post: number; get: number; select: number; delete: number }
+  requests: { total: number; put: number; post: number; copy: number; list: number; get: number; select: number; delete: number }
+  events: {
+    total: number
+    PutObjectCommand: number
+    GetObjectCommand: number
+    HeadObjectCommand: number
+    DeleteObjectCommand: number
+    DeleteObjectsCommand: number
+    ListObjectsV2Command: number
+    CopyObjectCommand: number
+  }
+}
+
+/** Request counts and prices since setup, on `db.client.costs` (a fresh snapshot on each read). */
+export const CostsPlugin: PluginLike & { readonly costs: Costs }
 
 /** Encoded bytes of each value of a mapped metadata object (short keys and `_v`). */
 export function calculateAttributeSizes(mappedObject: Record<string, unknown>): Record<string, number>

@@ -547,6 +547,7 @@ class Database extends EventEmitter {
   }
 
   async connect () {
+    await this._startPlugins()
     const text = await callAsync(this._native.connect())
     const out = JSON.parse(text)
     this._emitEvents(out.events)
@@ -556,7 +557,27 @@ class Database extends EventEmitter {
     this.emit('connected', new Date())
   }
 
+  // 4.1.7: classes are instantiated with the database; every plugin is set up, then
+  // every plugin is started (each group concurrently), before s3db.json is read.
+  async _startPlugins () {
+    if (this._pluginsStarted) return
+    this._pluginsStarted = true
+    const list = (Array.isArray(this.plugins) ? this.plugins : []).map(p => (typeof p === 'function' ? new p(this) : p))
+    for (const p of list) {
+      if (!p || typeof p.setup !== 'function' || typeof p.start !== 'function') {
+        throw new TypeError('plugins must be Plugin instances, Plugin classes or objects with setup(database) and start()')
+      }
+    }
+    this.pluginList = list
+    await Promise.all(list.map(async p => { await p.beforeSetup?.(); await p.setup(this); await p.afterSetup?.() }))
+    await Promise.all(list.map(async p => { await p.beforeStart?.(); await p.start(); await p.afterStart?.() }))
+  }
+
   async disconnect () {
+    // 4.1.7 never stopped plugins; a plugin's stop() runs here.
+    for (const p of this.pluginList || []) {
+      if (typeof p.stop === 'function') { await p.beforeStop?.(); await p.stop(); await p.afterStop?.() }
+    }
     await callAsync(this._native.disconnect())
     this.emit('disconnected', new Date())
   }
@@ -947,6 +968,74 @@ class ConnectionString {
 }
 
 // ---------------------------------------------------------------------------
+// Plugins (4.1.7: Plugin, PluginObject, CostsPlugin)
+
+class Plugin extends EventEmitter {
+  async setup (database) { this.database = database }
+  async start () {}
+  async stop () {}
+  beforeSetup () { this.emit('plugin.beforeSetup', new Date()) }
+  afterSetup () { this.emit('plugin.afterSetup', new Date()) }
+  beforeStart () { this.emit('plugin.beforeStart', new Date()) }
+  afterStart () { this.emit('plugin.afterStart', new Date()) }
+  beforeStop () { this.emit('plugin.beforeStop', new Date()) }
+  afterStop () { this.emit('plugin.afterStop', new Date()) }
+}
+
+const PluginObject = {
+  async setup (database) {},
+  async start () {},
+  async stop () {}
+}
+
+// USD per request, as 4.1.7.
+const COST_PRICES = { put: 0.005 / 1000, copy: 0.005 / 1000, list: 0.005 / 1000, post: 0.005 / 1000, get: 0.0004 / 1000, select: 0.0004 / 1000, delete: 0.0004 / 1000 }
+const COST_CATEGORY = {
+  PutObjectCommand: 'put',
+  GetObjectCommand: 'get',
+  HeadObjectCommand: 'get',
+  DeleteObjectCommand: 'delete',
+  DeleteObjectsCommand: 'delete',
+  ListObjectsV2Command: 'list',
+  CopyObjectCommand: 'copy'
+}
+
+function costsSince (db, baseline) {
+  const now = JSON.parse(db._native.requestCounts())
+  const costs = {
+    total: 0,
+    prices: { ...COST_PRICES },
+    requests: { total: 0, put: 0, post: 0, copy: 0, list: 0, get: 0, select: 0, delete: 0 },
+    events: { total: 0, ...Object.fromEntries(Object.keys(COST_CATEGORY).map(k => [k, 0])) }
+  }
+  for (const [command, category] of Object.entries(COST_CATEGORY)) {
+    const n = (now[command] || 0) - (baseline[command] || 0)
+    costs.events[command] = n
+    costs.events.total += n
+    costs.requests.total += n
+    costs.requests[category] += n
+    costs.total += n * COST_PRICES[category]
+  }
+  return costs
+}
+
+/**
+ * Request counts and prices on `db.client.costs`, as 4.1.7's CostsPlugin. Every request
+ * the engine sends is counted (4.1.7 missed copies and deleteAll), per database (4.1.7's
+ * single shared object mixed databases); `CostsPlugin.costs` is the last one set up.
+ */
+const CostsPlugin = {
+  async setup (db) {
+    const baseline = JSON.parse(db._native.requestCounts())
+    this.client = db.client
+    Object.defineProperty(db.client, 'costs', { get: () => costsSince(db, baseline), enumerable: true, configurable: true })
+  },
+  async start () {},
+  async stop () {},
+  get costs () { return this.client ? this.client.costs : costsSince({ _native: { requestCounts: () => '{}' } }, {}) }
+}
+
+// ---------------------------------------------------------------------------
 // Size calculator (s3db.js src/concerns/calculator.js, exported here). It works on a
 // mapped metadata object (short keys and `_v`) and counts what S3 counts: the UTF-8
 // bytes of every name and of every value as it is encoded for the wire (4.1.7 left
@@ -1031,6 +1120,9 @@ module.exports = {
   ResourceIdsReader,
   ResourceIdsPageReader,
   streamToString,
+  Plugin,
+  PluginObject,
+  CostsPlugin,
   calculateAttributeSizes,
   calculateTotalSize,
   getSizeBreakdown,

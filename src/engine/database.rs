@@ -40,6 +40,8 @@ pub struct Database {
     cache: Option<Value>,
     bucket: OnceCell<Bucket>,
     state: Mutex<State>,
+    /// Requests sent to the store, per S3 command (CostsPlugin).
+    pub requests: Arc<storage::limit::RequestCounts>,
     /// Lifecycle hooks per resource name, installed from JS (never persisted, E1).
     hooks: std::sync::RwLock<std::collections::HashMap<String, Arc<dyn Hooks>>>,
 }
@@ -76,6 +78,7 @@ impl Database {
                 connected: false,
             }),
             hooks: Default::default(),
+            requests: Arc::default(),
         }
     }
 
@@ -118,6 +121,7 @@ impl Database {
                 let limited: Arc<dyn Storage> = Arc::new(storage::limit::LimitStorage::new(
                     raw,
                     self.config.parallelism,
+                    self.requests.clone(),
                 ));
                 Ok(Bucket::new(
                     limited,

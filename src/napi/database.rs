@@ -196,6 +196,12 @@ impl NativeDatabase {
         .await
     }
 
+    /// Requests sent so far, per S3 command name (JSON object).
+    #[napi(catch_unwind)]
+    pub fn request_counts(&self) -> String {
+        self.inner.requests.to_json().to_string()
+    }
+
     /// Install the JS lifecycle hooks of resource `name` for `phases`
     /// (`preInsert`…`afterDelete`); no phases (or no callback) removes them.
     #[napi(catch_unwind)]

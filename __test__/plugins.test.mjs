@@ -1,0 +1,60 @@
+// Plugins: the 4.1.7 lifecycle (instantiate classes, setup all, then start all, before
+// s3db.json is read), Plugin / PluginObject, and CostsPlugin's counters.
+import { describe, it } from 'node:test'
+import assert from 'node:assert/strict'
+import { lib, backends, connectionString } from './helpers.mjs'
+
+const { S3db, Plugin, PluginObject, CostsPlugin } = lib
+
+describe('plugins', () => {
+  it('classes are instantiated with the database; setup runs for all before start; Plugin emits its lifecycle events', async () => {
+    const order = []
+    class Recorder extends Plugin {
+      constructor (db) { super(); this.db = db; this.on('plugin.beforeSetup', () => order.push('event beforeSetup')); this.on('plugin.afterStart', (d) => order.push(`event afterStart ${d instanceof Date}`)) }
+      async setup (db) { await super.setup(db); order.push(`setup class ${db === this.db}`) }
+      async start () { order.push('start class') }
+    }
+    const plain = { ...PluginObject, async setup (db) { order.push(`setup object ${db instanceof S3db}`) }, async start () { order.push('start object') } }
+    const db = new S3db({ connectionString: connectionString('memory'), plugins: [Recorder, plain] })
+    await db.connect()
+    const setups = order.findIndex(x => x.startsWith('start'))
+    assert.ok(order.slice(0, setups).filter(x => x.startsWith('setup')).length === 2, order.join(', '))
+    assert.ok(order.includes('setup class true') && order.includes('setup object true'))
+    assert.ok(order.includes('event beforeSetup') && order.includes('event afterStart true'))
+    assert.ok(db.pluginList[0] instanceof Recorder)
+    await db.disconnect()
+  })
+
+  it('an entry without setup/start is a clear TypeError at connect', async () => {
+    const db = new S3db({ connectionString: connectionString('memory'), plugins: [{ start () {} }] })
+    await assert.rejects(db.connect(), TypeError)
+  })
+})
+
+for (const backend of backends()) {
+  describe(`CostsPlugin on ${backend}`, () => {
+    it('counts every request per S3 command and prices it like 4.1.7, per database', async () => {
+      const db = new S3db({ connectionString: connectionString(backend), plugins: [CostsPlugin] })
+      await db.connect()
+      const other = new S3db({ connectionString: connectionString(backend), plugins: [CostsPlugin] })
+      await other.connect()
+      const users = await db.createResource({ name: 'users', attributes: { name: 'string' } })
+      const before = db.client.costs
+      assert.ok(before.events.PutObjectCommand >= 1, 'connect/createResource wrote s3db.json')
+      await users.insert({ id: 'a', name: 'Ann' })
+      await users.get('a')
+      await users.count()
+      const after = db.client.costs
+      const d = (k) => after.events[k] - before.events[k]
+      assert.deepEqual([d('PutObjectCommand'), d('HeadObjectCommand'), d('ListObjectsV2Command')], [1, 1, 1])
+      assert.equal(after.requests.total - before.requests.total, 3)
+      const price = after.total - before.total
+      assert.ok(Math.abs(price - (0.005 / 1000 * 2 + 0.0004 / 1000)) < 1e-15, String(price))
+      assert.deepEqual(after.prices, { put: 0.005 / 1000, copy: 0.005 / 1000, list: 0.005 / 1000, post: 0.005 / 1000, get: 0.0004 / 1000, select: 0.0004 / 1000, delete: 0.0004 / 1000 })
+      // The other database's counters did not move (4.1.7's shared object mixed them).
+      const o1 = other.client.costs.requests.total
+      await users.insert({ id: 'b', name: 'Bo' })
+      assert.equal(other.client.costs.requests.total, o1)
+    })
+  })
+}
