@@ -158,6 +158,10 @@ export class Resource<T extends Record<string, any> = Record<string, any>> exten
   list(options?: ListOptions): Promise<Array<StoredRecord<T>>>
   page(options?: PageOptions): Promise<PageResult<T>>
   query(filter?: Partial<T>, options?: ListOptions): Promise<Array<StoredRecord<T>>>
+  /** The cache driver, once CachePlugin is installed. */
+  cache?: Cache
+  /** Cache key of a read (CachePlugin): `resource=<name>/action=<action>/<sha256>.json.gz`. */
+  cacheKeyFor?(input: { params?: Record<string, unknown>; action?: string }): string
   /** Registered lifecycle hooks per event, in call order. */
   hooks: Record<HookEvent, HookFunction[]>
   /** Register a lifecycle hook; unknown events are ignored (as in 4.1.7). */
@@ -485,6 +489,44 @@ export interface Costs {
 
 /** Request counts and prices since setup, on `db.client.costs` (a fresh snapshot on each read). */
 export const CostsPlugin: PluginLike & { readonly costs: Costs }
+
+// ---------------------------------------------------------------------------
+// Caches
+
+export class Cache extends EventEmitter {
+  constructor(config?: Record<string, unknown>)
+  readonly config: Record<string, unknown>
+  /** Throws `Invalid key` unless `key` is a non-empty string. Emits `set`. */
+  set<V>(key: string, data: V): Promise<V>
+  /** `null` when absent or expired. Emits `get`. */
+  get<V = unknown>(key: string): Promise<V | null>
+  del(key: string): Promise<boolean>
+  delete(key: string): Promise<boolean>
+  /** Remove every entry, or only those whose key starts with `prefix`. Emits `clear`. */
+  clear(prefix?: string): Promise<boolean>
+}
+
+export class MemoryCache extends Cache {
+  /** `ttl` in seconds and `maxSize` in entries; 0 = unlimited. */
+  constructor(options?: { ttl?: number; maxSize?: number })
+  size(): Promise<number>
+  keys(): Promise<string[]>
+}
+
+export class S3Cache extends Cache {
+  /** Entries are base64(gzip(JSON)) objects under `keyPrefix` (default `cache`). */
+  constructor(options: { client: Client; keyPrefix?: string; ttl?: number; prefix?: string })
+  readonly keyPrefix: string
+  size(): Promise<number>
+  keys(): Promise<string[]>
+}
+
+/** Caches count/listIds/getMany/getAll/page per resource; writes clear the resource's entries. */
+export class CachePlugin extends Plugin {
+  constructor(options?: { driver?: Cache })
+  driver: Cache
+  installResourceHooks<R extends Resource<any>>(resource: R): R
+}
 
 /** Encoded bytes of each value of a mapped metadata object (short keys and `_v`). */
 export function calculateAttributeSizes(mappedObject: Record<string, unknown>): Record<string, number>

@@ -1036,6 +1036,211 @@ const CostsPlugin = {
 }
 
 // ---------------------------------------------------------------------------
+// Caches (4.1.7: Cache, MemoryCache, S3Cache) and CachePlugin
+
+function checkCacheKey (key) {
+  if (typeof key !== 'string' || key.length === 0) throw new Error('Invalid key')
+}
+
+class Cache extends EventEmitter {
+  constructor (config = {}) {
+    super()
+    this.config = config
+  }
+
+  async set (key, data) { checkCacheKey(key); await this._set(key, data); this.emit('set', data); return data }
+  async get (key) { checkCacheKey(key); const data = await this._get(key); this.emit('get', data); return data }
+  async del (key) { checkCacheKey(key); const r = await this._del(key); this.emit('delete', r); return r }
+  async delete (key) { return this.del(key) }
+  /** Remove every entry, or (extension) only those whose key starts with `prefix`. */
+  async clear (prefix) { const r = await this._clear(typeof prefix === 'string' ? prefix : undefined); this.emit('clear', r); return r }
+}
+
+class MemoryCache extends Cache {
+  constructor ({ ttl = 0, maxSize = 0 } = {}) {
+    super({ ttl, maxSize })
+    this.ttl = ttl
+    this.maxSize = maxSize
+    this.cache = {}
+    this.meta = {}
+  }
+
+  async _set (key, data) {
+    if (this.maxSize > 0 && Object.keys(this.cache).length >= this.maxSize) {
+      const oldest = Object.entries(this.meta).sort((a, b) => a[1].ts - b[1].ts)[0]
+      if (oldest) { delete this.cache[oldest[0]]; delete this.meta[oldest[0]] }
+    }
+    this.cache[key] = data
+    this.meta[key] = { ts: Date.now() }
+    return data
+  }
+
+  async _get (key) {
+    if (!Object.prototype.hasOwnProperty.call(this.cache, key)) return null
+    if (this.ttl > 0 && Date.now() - this.meta[key].ts > this.ttl * 1000) {
+      delete this.cache[key]
+      delete this.meta[key]
+      return null
+    }
+    return this.cache[key]
+  }
+
+  async _del (key) { delete this.cache[key]; delete this.meta[key]; return true }
+
+  async _clear (prefix) {
+    for (const k of Object.keys(this.cache)) if (prefix === undefined || k.startsWith(prefix)) { delete this.cache[k]; delete this.meta[k] }
+    return true
+  }
+
+  async size () { return Object.keys(this.cache).length }
+  async keys () { return Object.keys(this.cache) }
+}
+
+class S3Cache extends Cache {
+  constructor ({ client, keyPrefix = 'cache', ttl = 0, prefix } = {}) {
+    super({ client, keyPrefix, ttl, prefix })
+    this.client = client
+    this.keyPrefix = keyPrefix
+    this.ttl = ttl
+  }
+
+  _key (key) { return require('node:path').posix.join(this.keyPrefix, key) }
+
+  async _set (key, data) {
+    const zlib = require('node:zlib')
+    const serialized = JSON.stringify(data)
+    const body = zlib.gzipSync(Buffer.from(serialized)).toString('base64')
+    return this.client.putObject({
+      key: this._key(key),
+      body,
+      contentEncoding: 'gzip',
+      contentType: 'application/gzip',
+      metadata: {
+        compressor: 'zlib',
+        compressed: 'true',
+        'client-id': String(this.client.id),
+        'length-serialized': String(serialized.length),
+        'length-compressed': String(body.length),
+        'compression-gain': (body.length / serialized.length).toFixed(2)
+      }
+    })
+  }
+
+  async _get (key) {
+    let res
+    try {
+      res = await this.client.getObject(this._key(key))
+    } catch (err) {
+      if (err instanceof NoSuchKey) return null
+      throw err
+    }
+    const zlib = require('node:zlib')
+    const raw = Buffer.from(Buffer.from(res.Body).toString('utf8'), 'base64')
+    return JSON.parse(zlib.unzipSync(raw).toString('utf8'))
+  }
+
+  async _del (key) { await this.client.deleteObject(this._key(key)); return true }
+
+  async _clear (prefix) {
+    const keys = await this.client.getAllKeys({ prefix: prefix === undefined ? this.keyPrefix : this._key(prefix) })
+    if (keys.length > 0) await this.client.deleteObjects(keys)
+    return true
+  }
+
+  async keys () {
+    const keys = await this.client.getAllKeys({ prefix: this.keyPrefix })
+    return keys.map(k => k.replace(`${this.keyPrefix}/`, ''))
+  }
+
+  async size () { return (await this.keys()).length }
+}
+
+const CACHED_READS = {
+  count: (args) => ({ action: 'count', params: partitionParams(args[0]) }),
+  listIds: (args) => ({ action: 'listIds', params: { ...partitionParams(args[0]), ...pick(args[0], ['limit', 'offset']) } }),
+  getMany: (args) => ({ action: 'getMany', params: { ids: args[0] } }),
+  getAll: () => ({ action: 'getAll', params: {} }),
+  page: (args) => ({ action: 'page', params: { ...partitionParams(args[0]), ...pick(args[0] || {}, ['offset', 'size', 'skipCount']) } })
+}
+const CACHE_INVALIDATING = ['insert', 'update', 'upsert', 'delete', 'deleteMany', 'insertMany', 'deleteAll']
+
+function pick (o, keys) {
+  const out = {}
+  for (const k of keys) if (o && o[k] !== undefined) out[k] = o[k]
+  return out
+}
+
+function partitionParams (o) {
+  if (!o || !o.partition) return {}
+  return { partition: o.partition, partitionValues: JSON.stringify(o.partitionValues || {}) }
+}
+
+/**
+ * 4.1.7's CachePlugin: resource reads (count, listIds, getMany, getAll, page) are served
+ * from the driver, writes clear the resource's entries. Fixed: resources loaded from
+ * s3db.json are cached too, each resource has its own key space (4.1.7 stacked
+ * `resource=` segments onto a shared prefix), a cached 0 / '' is a hit, partition and
+ * paging arguments are part of the key, and a write clears only its own resource
+ * (also after a `writable()` finishes).
+ */
+class CachePlugin extends Plugin {
+  constructor (options = {}) {
+    super()
+    this.driver = options.driver
+  }
+
+  async setup (database) {
+    await super.setup(database)
+    this.driver = this.driver || new S3Cache({ keyPrefix: 'cache', client: database.client })
+    const register = database._register.bind(database)
+    database._register = (info) => this.installResourceHooks(register(info))
+    for (const r of Object.values(database.resources)) this.installResourceHooks(r)
+  }
+
+  installResourceHooks (resource) {
+    if (resource._cacheInstalled) return resource
+    Object.defineProperty(resource, '_cacheInstalled', { value: true, enumerable: false })
+    const driver = this.driver
+    const scope = `resource=${resource.name}/`
+    resource.cache = driver
+    resource.cacheKeyFor = ({ params = {}, action = 'list' } = {}) => {
+      const keys = Object.keys(params).sort()
+      const text = keys.length === 0 ? 'empty' : keys.map(k => `${k}:${params[k]}`).join('|')
+      const hex = require('node:crypto').createHash('sha256').update(text).digest('hex')
+      return require('node:path').posix.join(`resource=${resource.name}`, `action=${action}`, `${hex}.json.gz`)
+    }
+    for (const [method, keyOf] of Object.entries(CACHED_READS)) {
+      const original = resource[method].bind(resource)
+      resource[method] = async (...args) => {
+        const key = resource.cacheKeyFor(keyOf(args))
+        const hit = await driver.get(key)
+        if (hit !== null && hit !== undefined) return hit
+        const value = await original(...args)
+        await driver.set(key, value)
+        return value
+      }
+    }
+    for (const method of CACHE_INVALIDATING) {
+      const original = resource[method].bind(resource)
+      resource[method] = async (...args) => {
+        try {
+          return await original(...args)
+        } finally {
+          await driver.clear(scope)
+        }
+      }
+    }
+    const writable = resource.writable.bind(resource)
+    resource.writable = (...args) => {
+      const w = writable(...args)
+      w.on('finish', () => { driver.clear(scope).catch(err => resource.emit('error', err)) })
+      return w
+    }
+    return resource
+  }
+}
+
+// ---------------------------------------------------------------------------
 // Size calculator (s3db.js src/concerns/calculator.js, exported here). It works on a
 // mapped metadata object (short keys and `_v`) and counts what S3 counts: the UTF-8
 // bytes of every name and of every value as it is encoded for the wire (4.1.7 left
@@ -1123,6 +1328,10 @@ module.exports = {
   Plugin,
   PluginObject,
   CostsPlugin,
+  CachePlugin,
+  Cache,
+  MemoryCache,
+  S3Cache,
   calculateAttributeSizes,
   calculateTotalSize,
   getSizeBreakdown,

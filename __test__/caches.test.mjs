@@ -1,0 +1,99 @@
+// Caches (MemoryCache, S3Cache) and CachePlugin, with 4.1.7's defects fixed.
+import { describe, it } from 'node:test'
+import assert from 'node:assert/strict'
+import { gunzipSync } from 'node:zlib'
+import { createHash } from 'node:crypto'
+import { lib, backends, connectionString } from './helpers.mjs'
+
+const { S3db, MemoryCache, S3Cache, CachePlugin, CostsPlugin, Cache } = lib
+const sleep = ms => new Promise(resolve => setTimeout(resolve, ms))
+
+describe('MemoryCache', () => {
+  it('set/get/del/clear with events, ttl in seconds, maxSize evicts the oldest, invalid keys rejected', async () => {
+    const c = new MemoryCache({ ttl: 0.05, maxSize: 2 })
+    assert.ok(c instanceof Cache)
+    const events = []
+    for (const e of ['set', 'get', 'delete', 'clear']) c.on(e, (x) => events.push([e, x]))
+    assert.deepEqual(await c.set('a', { n: 1 }), { n: 1 })
+    await c.set('b', 2)
+    await c.set('c', 3)
+    assert.deepEqual((await c.keys()).sort(), ['b', 'c'])
+    assert.equal(await c.get('c'), 3)
+    await sleep(80)
+    assert.equal(await c.get('c'), null)
+    assert.equal(await c.del('b'), true)
+    assert.equal(await c.clear(), true)
+    assert.equal(await c.size(), 0)
+    await assert.rejects(c.set('', 1), /Invalid key/)
+    await assert.rejects(c.get(42), /Invalid key/)
+    assert.deepEqual(events.map(e => e[0]), ['set', 'set', 'set', 'get', 'get', 'delete', 'clear'])
+  })
+})
+
+for (const backend of backends()) {
+  describe(`S3Cache and CachePlugin on ${backend}`, () => {
+    it('S3Cache stores base64(gzip(JSON)) with 4.1.7\'s headers and metadata, and reads it back', async () => {
+      const db = new S3db({ connectionString: connectionString(backend) })
+      await db.connect()
+      const c = new S3Cache({ client: db.client, keyPrefix: 'cache' })
+      await c.set('k/one.json.gz', { a: [1, 2], b: 'x' })
+      const raw = await db.client.getObject('cache/k/one.json.gz')
+      assert.equal(raw.ContentType, 'application/gzip')
+      assert.equal(raw.Metadata.compressor, 'zlib')
+      assert.equal(raw.Metadata.compressed, 'true')
+      assert.equal(raw.Metadata['length-serialized'], String(JSON.stringify({ a: [1, 2], b: 'x' }).length))
+      assert.deepEqual(JSON.parse(gunzipSync(Buffer.from(raw.Body.toString('utf8'), 'base64')).toString()), { a: [1, 2], b: 'x' })
+      assert.deepEqual(await c.get('k/one.json.gz'), { a: [1, 2], b: 'x' })
+      assert.equal(await c.get('k/missing'), null)
+      await c.set('k/two', 2)
+      assert.deepEqual((await c.keys()).sort(), ['k/one.json.gz', 'k/two'])
+      await c.clear()
+      assert.equal(await c.size(), 0)
+    })
+
+    it('CachePlugin serves reads from the cache, a write clears only its resource, 0 is a hit', async () => {
+      const driver = new MemoryCache()
+      const db = new S3db({ connectionString: connectionString(backend), plugins: [new CachePlugin({ driver }), CostsPlugin] })
+      await db.connect()
+      const users = await db.createResource({ name: 'users', attributes: { name: 'string' } })
+      const posts = await db.createResource({ name: 'posts', attributes: { title: 'string' } })
+      const lists = () => db.client.costs.events.ListObjectsV2Command
+      assert.equal(await users.count(), 0)
+      const l0 = lists()
+      assert.equal(await users.count(), 0, 'a cached 0 is a hit (4.1.7 recomputed it)')
+      assert.equal(lists(), l0)
+      assert.equal(await posts.count(), 0)
+      await users.insert({ id: 'u1', name: 'Ann' })
+      assert.ok((await driver.keys()).every(k => !k.startsWith('resource=users/')), 'insert cleared users entries')
+      assert.ok((await driver.keys()).some(k => k.startsWith('resource=posts/')), 'posts entries survive a users write')
+      assert.equal(await users.count(), 1)
+      const key = users.cacheKeyFor({ action: 'count' })
+      assert.equal(key, `resource=users/action=count/${createHash('sha256').update('empty').digest('hex')}.json.gz`)
+      assert.equal(users.cacheKeyFor({ action: 'page', params: { offset: 0, size: 10 } }).split('/')[2], 'ea5ecc03e89ccf73031b53e588f28a212df233e2d9e02e506c8c15c00f02d633.json.gz')
+      assert.deepEqual(await users.listIds(), ['u1'])
+      assert.deepEqual(await users.listIds({ limit: 1, offset: 1 }), [], 'paging arguments are part of the key')
+      await users.delete('u1')
+      assert.equal(await users.count(), 0)
+    })
+
+    it('resources loaded from s3db.json are cached too (4.1.7 missed them), with the default S3Cache', async () => {
+      const cs = connectionString(backend)
+      const first = new S3db({ connectionString: cs })
+      await first.connect()
+      const r = await first.createResource({ name: 'items', attributes: { name: 'string' } })
+      await r.insert({ id: 'i1', name: 'x' })
+      const db = new S3db({ connectionString: cs, plugins: [CachePlugin] })
+      await db.connect()
+      const items = db.resources.items
+      assert.ok(items.cache instanceof S3Cache)
+      assert.equal(await items.count(), 1)
+      const keys = await items.cache.keys()
+      assert.deepEqual(keys, [`resource=items/action=count/${createHash('sha256').update('empty').digest('hex')}.json.gz`])
+      const writer = items.writable()
+      writer.end({ id: 'i2', name: 'y' })
+      await new Promise(resolve => writer.on('finish', resolve))
+      await sleep(50)
+      assert.equal(await items.count(), 2, 'a finished writable() clears the resource cache')
+    })
+  })
+}
