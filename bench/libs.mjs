@@ -22,9 +22,9 @@ function connectionString (target, lib) {
   throw new Error(`unknown target ${target}`)
 }
 
-async function openNative (target, { parallelism }) {
+async function openNative (target, { parallelism, passphrase }) {
   const { S3db } = await import('s3db-native')
-  const db = new S3db({ connectionString: connectionString(target, 'native'), parallelism })
+  const db = new S3db({ connectionString: connectionString(target, 'native'), parallelism, passphrase })
   await db.connect()
   return {
     notes: [],
@@ -36,7 +36,7 @@ async function openNative (target, { parallelism }) {
 }
 
 /** s3db.js 21.6.2 installed by bench/setup-s3dbjs.sh. */
-async function openS3dbjs (target, { parallelism }) {
+async function openS3dbjs (target, { parallelism, passphrase }) {
   const subs = join(here, '.s3dbjs', 'substitutions.json')
   if (!existsSync(subs)) throw new Error('s3db.js 21.6.2 is not installed: run bench/setup-s3dbjs.sh')
   const { entry } = JSON.parse(readFileSync(subs, 'utf8'))
@@ -50,6 +50,7 @@ async function openS3dbjs (target, { parallelism }) {
     connectionString: connectionString(target, 's3dbjs'),
     parallelism,
     logLevel: 'silent',
+    ...(passphrase ? { security: { passphrase } } : {}),
     disableResourceEvents: true,
     // The AWS SDK's own HTTP handler: the default (recker) is one of the substituted
     // dependencies, so it is kept off the measured path.
