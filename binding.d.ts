@@ -51,6 +51,19 @@ export declare class NativeReader {
   cancel(): void
 }
 
+export declare class NativeSchema {
+  /** `definition`: JSON of `{ name, attributes, options, version, passphrase, map? }`. */
+  constructor(definition: string)
+  /** `{ name, version, attributes, options, map }` JSON. */
+  info(): string
+  /** Validate (and coerce) a record: `{ errors: [...], value }` JSON. */
+  validate(item: string): string
+  /** Record -> metadata object (short keys, encoded values, `_v`). */
+  mapper(item: string): string
+  /** Metadata object -> record. */
+  unmapper(metadata: string): string
+}
+
 /** Handle of a resource writer. */
 export declare class NativeWriter {
   /**

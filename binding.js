@@ -837,6 +837,7 @@ module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __n
 module.exports = nativeBinding
 module.exports.NativeDatabase = nativeBinding.NativeDatabase
 module.exports.NativeReader = nativeBinding.NativeReader
+module.exports.NativeSchema = nativeBinding.NativeSchema
 module.exports.NativeWriter = nativeBinding.NativeWriter
 module.exports.nativeDecrypt = nativeBinding.nativeDecrypt
 module.exports.nativeEncodedLengths = nativeBinding.nativeEncodedLengths

@@ -439,6 +439,34 @@ export const ErrorMap: {
 }
 
 // ---------------------------------------------------------------------------
+// Schema
+
+export interface SchemaExport {
+  version: string | number
+  name: string
+  options: Record<string, unknown>
+  attributes: AttributesDefinition
+  map: Record<string, string>
+}
+
+/** A resource schema without a database: validation and record <-> metadata mapping. */
+export class Schema {
+  constructor(input: { name: string; attributes: AttributesDefinition; options?: Record<string, unknown>; version?: string | number; passphrase?: string; map?: Record<string, string>; behavior?: BehaviorName })
+  readonly name: string
+  readonly version: string | number
+  readonly attributes: AttributesDefinition
+  readonly options: Record<string, unknown>
+  readonly passphrase: string
+  readonly map: Record<string, string>
+  readonly reversedMap: Record<string, string>
+  validate(item: Record<string, unknown>, options?: { mutateOriginal?: boolean }): Promise<true | ValidationDetail[]>
+  mapper(item: Record<string, unknown>): Promise<Record<string, string>>
+  unmapper(metadata: Record<string, string>): Promise<Record<string, any>>
+  export(): SchemaExport
+  static import(data: SchemaExport | string): Schema
+}
+
+// ---------------------------------------------------------------------------
 // Plugins
 
 /** What `plugins` accepts: instances/objects with setup and start, or classes constructed with the database. */

@@ -6,4 +6,5 @@ pub mod callbacks;
 pub mod database;
 pub mod error;
 pub mod hooks;
+pub mod schema;
 pub mod stream;

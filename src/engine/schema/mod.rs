@@ -409,6 +409,24 @@ impl Schema {
         Ok(schema)
     }
 
+    /// Use a stored/imported field map instead of the one derived from the
+    /// attribute order (4.1.7: a non-empty `map` argument is used as given).
+    pub fn use_map(&mut self, map: IndexMap<String, String>) {
+        self.reversed = map.iter().map(|(k, v)| (v.clone(), k.clone())).collect();
+        let mut ordered: Vec<(String, String)> =
+            map.iter().map(|(k, v)| (v.clone(), k.clone())).collect();
+        ordered.sort_by(
+            |(a, _), (b, _)| match (a.parse::<u64>(), b.parse::<u64>()) {
+                (Ok(x), Ok(y)) => x.cmp(&y),
+                _ => a.cmp(b),
+            },
+        );
+        self.ordered_keys = ordered;
+        self.map = map;
+        self.definition_hash = self.compute_definition_hash();
+        self.version_hash = self.compute_version_hash();
+    }
+
     pub fn paranoid(&self) -> bool {
         match self.options.get("paranoid") {
             Some(Value::Bool(false)) => false,

@@ -1,0 +1,112 @@
+//! `NativeSchema`: a standalone schema (the s3db.js `Schema` class) for
+//! validation and record <-> metadata mapping without a database.
+
+use super::error::{invalid_arg, IntoNapi};
+use crate::engine::schema::{Schema, SchemaInput};
+use indexmap::IndexMap;
+use napi_derive::napi;
+use serde_json::{json, Map, Value};
+
+#[napi(js_name = "NativeSchema")]
+pub struct NativeSchema {
+    inner: Schema,
+}
+
+fn parse_object(what: &str, s: &str) -> napi::Result<Map<String, Value>> {
+    match serde_json::from_str::<Value>(s).map_err(|e| invalid_arg(what, e))? {
+        Value::Object(o) => Ok(o),
+        _ => Err(invalid_arg(what, "expected an object")),
+    }
+}
+
+#[napi]
+impl NativeSchema {
+    /// `definition`: JSON of `{ name, attributes, options, version, passphrase, map? }`.
+    #[napi(constructor, catch_unwind)]
+    pub fn new(definition: String) -> napi::Result<Self> {
+        let d = parse_object("schema definition", &definition)?;
+        let text =
+            |k: &str, dflt: &str| d.get(k).and_then(Value::as_str).unwrap_or(dflt).to_string();
+        let empty = Map::new();
+        let attributes = d
+            .get("attributes")
+            .and_then(Value::as_object)
+            .unwrap_or(&empty);
+        let options = d
+            .get("options")
+            .and_then(Value::as_object)
+            .unwrap_or(&empty);
+        let (name, version, passphrase) = (
+            text("name", ""),
+            text("version", "1"),
+            text("passphrase", "secret"),
+        );
+        let behavior = text("behavior", "user-management");
+        let mut inner = Schema::build(SchemaInput {
+            name: &name,
+            version: &version,
+            attributes,
+            options,
+            behavior: &behavior,
+            passphrase: &passphrase,
+            cache: None,
+        })
+        .into_napi()?;
+        if let Some(Value::Object(m)) = d.get("map") {
+            if !m.is_empty() {
+                let map: IndexMap<String, String> = m
+                    .iter()
+                    .filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string())))
+                    .collect();
+                inner.use_map(map);
+            }
+        }
+        Ok(NativeSchema { inner })
+    }
+
+    /// `{ name, version, attributes, options, map }` JSON.
+    #[napi(catch_unwind)]
+    pub fn info(&self) -> String {
+        let s = &self.inner;
+        json!({ "name": s.name, "version": s.version, "attributes": s.attributes, "options": s.options, "map": s.map }).to_string()
+    }
+
+    /// Validate (and coerce) a record: `{ errors: [...], value }` JSON.
+    #[napi(catch_unwind)]
+    pub fn validate(&self, item: String) -> napi::Result<String> {
+        let mut record = parse_object("record", &item)?;
+        let errors: Vec<Value> = self
+            .inner
+            .validate(&mut record)
+            .iter()
+            .map(|e| e.to_json())
+            .collect();
+        Ok(json!({ "errors": errors, "value": record }).to_string())
+    }
+
+    /// Record -> metadata object (short keys, encoded values, `_v`).
+    #[napi(catch_unwind)]
+    pub fn mapper(&self, item: String) -> napi::Result<String> {
+        let record = parse_object("record", &item)?;
+        let md = self.inner.encode(&record).into_napi()?;
+        Ok(json!(md).to_string())
+    }
+
+    /// Metadata object -> record.
+    #[napi(catch_unwind)]
+    pub fn unmapper(&self, metadata: String) -> napi::Result<String> {
+        let m = parse_object("metadata", &metadata)?;
+        let md = m
+            .into_iter()
+            .map(|(k, v)| {
+                let s = match v {
+                    Value::String(s) => s,
+                    other => crate::engine::codec::js_string(&other),
+                };
+                (k, s)
+            })
+            .collect();
+        let rec = self.inner.decode(&md).into_napi()?;
+        Ok(Value::Object(rec).to_string())
+    }
+}
