@@ -4,7 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/s3db-native/target}"
 command -v cargo >/dev/null || { echo "setup: cargo (Rust toolchain) is required" >&2; exit 1; }
-if [ ! -x node_modules/.bin/napi ]; then
+if [ ! -x node_modules/.bin/napi ] || [ ! -x node_modules/.bin/tsc ]; then
   npm install --no-audit --no-fund
 fi
 echo "== building the native addon (first build of aws-sdk-s3 takes several minutes)"

@@ -1,0 +1,55 @@
+import { S3db, ResourceReader, ResourceWriter, ResourceIdsReader, ResourceIdsPageReader, ValidationError, streamToString } from '../index'
+import { ResourceIdsReader as R2 } from '../stream'
+import { pipeline } from 'node:stream/promises'
+import { Readable } from 'node:stream'
+async function main () {
+  const db = new S3db({ connectionString: 'memory://x/y' })
+  await db.connect()
+  const users = await db.createResource({ name: 'users', attributes: { name: 'string' } })
+  const r: ResourceReader = users.readable({ batchSize: 10, concurrency: 5, ordered: true })
+  r.on('recordError', (err, id: string) => { console.log(err.name, id) })
+  for await (const rec of r) console.log(rec.id)
+  const w: ResourceWriter = users.writable({ concurrency: 4 })
+  await pipeline(Readable.from([{ name: 'x' }]), w)
+  const ok: boolean = w.write({ name: 'y' })
+  console.log(w.stats.written, w.writable === w, ok, r.progress.fetched)
+  const ids = new ResourceIdsReader({ resource: users, batchSize: 100 })
+  const pages = new ResourceIdsPageReader({ resource: users })
+  pages.on('page', (p: string[]) => p.length)
+  console.log(ids.batchSize, R2 === ResourceIdsReader, ValidationError, await streamToString(Readable.from(['a'])))
+}
+main()
+async function hooks () {
+  const db = new S3db({ connectionString: 'memory://x/y' })
+  const r = await db.createResource({ name: 'h', attributes: { name: 'string' }, options: { hooks: { preInsert: [async function (d) { return { ...d, n: this.name } }] } } })
+  r.addHook('afterDelete', (rec) => { console.log(rec.id) })
+  const out = await r.executeHooks('preInsert', { name: 'x' })
+  console.log(out, r.hooks.preInsert.length)
+}
+hooks()
+import { Plugin, PluginObject, CostsPlugin, calculateTotalSize, getSizeBreakdown } from '../index'
+class P extends Plugin { async start () { console.log(this.database) } }
+async function plugins () {
+  const db = new S3db({ connectionString: 'memory://x/y', plugins: [P, CostsPlugin, { ...PluginObject }] })
+  await db.connect()
+  console.log(db.client.costs?.requests.put, CostsPlugin.costs.total, calculateTotalSize({ a: 1 }), getSizeBreakdown({}).breakdown)
+}
+plugins()
+import { CachePlugin, MemoryCache, S3Cache } from '../index'
+async function caches () {
+  const db = new S3db({ connectionString: 'memory://x/y', plugins: [new CachePlugin({ driver: new MemoryCache({ ttl: 60 }) })] })
+  await db.connect()
+  const s3 = new S3Cache({ client: db.client })
+  const v: number | null = await s3.get<number>('k')
+  console.log(v, db.resources)
+}
+caches()
+import { Schema } from '../index'
+async function schemas () {
+  const db = new S3db({ connectionString: 'memory://x/y' })
+  const users = await db.createResource({ name: 'u', attributes: { name: 'string' } })
+  const s = Schema.import(users.schema.export())
+  const ok = await s.validate({ name: 'x' })
+  console.log(ok === true, await s.mapper({ name: 'x' }))
+}
+schemas()
