@@ -8,6 +8,10 @@
 // the order the engine lists them.
 
 const { EventEmitter } = require('node:events')
+const { Readable, Writable } = require('node:stream')
+const path = require('node:path')
+const zlib = require('node:zlib')
+const crypto = require('node:crypto')
 const native = require('./binding.js')
 
 const PKG_VERSION = '0.1.0'
@@ -657,7 +661,6 @@ class S3db extends Database {}
 // the stream is not consumed by Node's plumbing (`pipe`/`pipeline`/`for
 // await`), whose internal `'error'` listeners would otherwise end the stream.
 
-const { Readable, Writable } = require('node:stream')
 
 function positiveInt (value, fallback, what) {
   if (value === undefined || value === null) return fallback
@@ -672,15 +675,26 @@ function decodeRecords (list, hasDates) {
   return list
 }
 
+/** Options shared by ResourceReader and ResourceWriter: checked sizes and the Node stream options. */
+function streamOptions (kind, { resource, batchSize = 10, concurrency = 5, signal, highWaterMark }) {
+  if (!resource) throw new Error(`Resource is required for ${kind}`)
+  const size = positiveInt(batchSize, 10, 'batchSize')
+  return {
+    resource,
+    batchSize: size,
+    concurrency: positiveInt(concurrency, 5, 'concurrency'),
+    node: { objectMode: true, highWaterMark: positiveInt(highWaterMark, Math.max(16, size), 'highWaterMark'), signal }
+  }
+}
+
 class ResourceReader extends Readable {
-  constructor ({ resource, batchSize = 10, concurrency = 5, ordered = false, signal, highWaterMark } = {}) {
-    if (!resource) throw new Error('Resource is required for ResourceReader')
-    const size = positiveInt(batchSize, 10, 'batchSize')
-    super({ objectMode: true, highWaterMark: positiveInt(highWaterMark, Math.max(16, size), 'highWaterMark'), signal })
-    this.resource = resource
-    this.batchSize = size
-    this.concurrency = positiveInt(concurrency, 5, 'concurrency')
-    this.ordered = !!ordered
+  constructor (options = {}) {
+    const o = streamOptions('ResourceReader', options)
+    super(o.node)
+    this.resource = o.resource
+    this.batchSize = o.batchSize
+    this.concurrency = o.concurrency
+    this.ordered = !!options.ordered
     this.skipped = 0
     this._handle = null
     this._waiting = false // the pump waits for resume()
@@ -792,13 +806,12 @@ function writerError (err) {
 }
 
 class ResourceWriter extends Writable {
-  constructor ({ resource, batchSize = 10, concurrency = 5, signal, highWaterMark } = {}) {
-    if (!resource) throw new Error('Resource is required for ResourceWriter')
-    const size = positiveInt(batchSize, 10, 'batchSize')
-    super({ objectMode: true, highWaterMark: positiveInt(highWaterMark, Math.max(16, size), 'highWaterMark'), signal })
-    this.resource = resource
-    this.batchSize = size
-    this.concurrency = positiveInt(concurrency, 5, 'concurrency')
+  constructor (options = {}) {
+    const o = streamOptions('ResourceWriter', options)
+    super(o.node)
+    this.resource = o.resource
+    this.batchSize = o.batchSize
+    this.concurrency = o.concurrency
     this.written = 0
     this.failed = 0
     this._handle = null
@@ -1162,10 +1175,9 @@ class S3Cache extends Cache {
     this.ttl = ttl
   }
 
-  _key (key) { return require('node:path').posix.join(this.keyPrefix, key) }
+  _key (key) { return path.posix.join(this.keyPrefix, key) }
 
   async _set (key, data) {
-    const zlib = require('node:zlib')
     const serialized = JSON.stringify(data)
     const body = zlib.gzipSync(Buffer.from(serialized)).toString('base64')
     return this.client.putObject({
@@ -1192,7 +1204,6 @@ class S3Cache extends Cache {
       if (err instanceof NoSuchKey) return null
       throw err
     }
-    const zlib = require('node:zlib')
     const raw = Buffer.from(Buffer.from(res.Body).toString('utf8'), 'base64')
     return JSON.parse(zlib.unzipSync(raw).toString('utf8'))
   }
@@ -1264,8 +1275,8 @@ class CachePlugin extends Plugin {
     resource.cacheKeyFor = ({ params = {}, action = 'list' } = {}) => {
       const keys = Object.keys(params).sort()
       const text = keys.length === 0 ? 'empty' : keys.map(k => `${k}:${params[k]}`).join('|')
-      const hex = require('node:crypto').createHash('sha256').update(text).digest('hex')
-      return require('node:path').posix.join(`resource=${resource.name}`, `action=${action}`, `${hex}.json.gz`)
+      const hex = crypto.createHash('sha256').update(text).digest('hex')
+      return path.posix.join(`resource=${resource.name}`, `action=${action}`, `${hex}.json.gz`)
     }
     for (const [method, keyOf] of Object.entries(CACHED_READS)) {
       const original = resource[method].bind(resource)

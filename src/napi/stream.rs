@@ -160,39 +160,36 @@ async fn pump(
 }
 
 fn message(items: &[ReadItem], done: bool, error: Option<&EngineError>) -> String {
-    let mut records = String::with_capacity(
-        items
-            .iter()
-            .map(|i| match i {
-                ReadItem::Record { json, .. } => json.len() + 1,
-                ReadItem::Skipped { .. } => 0,
-            })
-            .sum::<usize>()
-            + 64,
-    );
-    let mut skipped = String::new();
+    let json_len: usize = items
+        .iter()
+        .map(|i| match i {
+            ReadItem::Record { json, .. } => json.len() + 1,
+            ReadItem::Skipped { .. } => 0,
+        })
+        .sum();
+    let mut out = String::with_capacity(json_len + 64);
+    out.push_str("{\"r\":[");
+    let mut first = true;
     for item in items {
-        match item {
-            ReadItem::Record { json, .. } => {
-                if !records.is_empty() {
-                    records.push(',');
-                }
-                records.push_str(json);
+        if let ReadItem::Record { json, .. } = item {
+            if !std::mem::take(&mut first) {
+                out.push(',');
             }
-            ReadItem::Skipped { id, error } => {
-                if !skipped.is_empty() {
-                    skipped.push(',');
-                }
-                skipped.push_str(&json!([id, error.to_json()]).to_string());
+            out.push_str(json);
+        }
+    }
+    out.push_str("],\"s\":[");
+    let mut first = true;
+    for item in items {
+        if let ReadItem::Skipped { id, error } = item {
+            if !std::mem::take(&mut first) {
+                out.push(',');
             }
+            out.push_str(&json!([id, error.to_json()]).to_string());
         }
     }
     let error = error.map_or_else(|| "null".to_string(), |e| e.to_json().to_string());
-    let mut out = String::with_capacity(records.len() + skipped.len() + error.len() + 40);
-    let _ = write!(
-        out,
-        "{{\"r\":[{records}],\"s\":[{skipped}],\"done\":{done},\"error\":{error}}}"
-    );
+    let _ = write!(out, "],\"done\":{done},\"error\":{error}}}");
     out
 }
 

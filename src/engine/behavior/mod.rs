@@ -122,14 +122,19 @@ pub fn shape(behavior: &str, md: Metadata) -> Result<Shaped> {
             body: None,
             exceeded,
         }),
-        other => Err(EngineError::new(
-            ErrorKind::SchemaError,
-            format!(
-                "Unknown behavior: {other}. Available behaviors: {}",
-                BEHAVIORS.join(", ")
-            ),
-        )),
+        other => Err(unknown(other)),
     }
+}
+
+/// 4.1.7's error for a behavior name it does not know.
+pub fn unknown(name: &str) -> EngineError {
+    EngineError::new(
+        ErrorKind::SchemaError,
+        format!(
+            "Unknown behavior: {name}. Available behaviors: {}",
+            BEHAVIORS.join(", ")
+        ),
+    )
 }
 
 fn truncate(md: &Metadata) -> Metadata {

@@ -403,7 +403,8 @@ impl Resource {
         let key = Self::key(schema, id);
         let head = self.bucket.head(&key).await?;
         let needs_body = head.size > 0
-            && (schema.behavior == "body-overflow" || head.metadata.contains_key("$overflow"));
+            && (schema.behavior == "body-overflow"
+                || head.metadata.contains_key(behavior::OVERFLOW_FLAG));
         if needs_body {
             let (meta, body) = self.bucket.get(&key).await?;
             return Ok((meta, Some(body)));

@@ -20,12 +20,7 @@ use serde_json::{Map, Value};
 use std::collections::{HashMap, HashSet};
 pub use validator::{ValidationError, Validator};
 
-pub const BEHAVIORS: [&str; 4] = [
-    "user-management",
-    "enforce-limits",
-    "data-truncate",
-    "body-overflow",
-];
+pub use crate::engine::behavior::BEHAVIORS;
 pub const PHASES: [&str; 4] = ["beforeMap", "afterMap", "beforeUnmap", "afterUnmap"];
 const KNOWN_ACTIONS: [&str; 11] = [
     "trim",
@@ -200,14 +195,7 @@ pub struct SchemaInput<'a> {
 impl Schema {
     pub fn build(input: SchemaInput<'_>) -> Result<Schema> {
         if !BEHAVIORS.contains(&input.behavior) {
-            return Err(EngineError::new(
-                ErrorKind::SchemaError,
-                format!(
-                    "Unknown behavior: {}. Available behaviors: {}",
-                    input.behavior,
-                    BEHAVIORS.join(", ")
-                ),
-            ));
+            return Err(crate::engine::behavior::unknown(input.behavior));
         }
         let user = input.options;
         let timestamps = get_bool(user, "timestamps", false);
