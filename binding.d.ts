@@ -93,6 +93,13 @@ export declare function nativeEncrypt(plaintext: string, passphrase: string): st
 /** Parse a connection string the way `S3db` does; returns the config JSON (access key id, never the secret) or throws. */
 export declare function nativeParseConnectionString(input: string): string
 
+/**
+ * `getPartitionKey`: the copy key of `data` (JSON) in partition `partition`
+ * of a resource defined by `definition` (JSON `{ name, version, attributes,
+ * partitions }`), or null when a field has no value.
+ */
+export declare function nativePartitionKey(definition: string, partition: string, id: string, data: string): string | null
+
 export declare function nativeSha256(message: string): string
 
 /** Progress of a reader. */

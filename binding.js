@@ -843,4 +843,5 @@ module.exports.nativeDecrypt = nativeBinding.nativeDecrypt
 module.exports.nativeEncodedLengths = nativeBinding.nativeEncodedLengths
 module.exports.nativeEncrypt = nativeBinding.nativeEncrypt
 module.exports.nativeParseConnectionString = nativeBinding.nativeParseConnectionString
+module.exports.nativePartitionKey = nativeBinding.nativePartitionKey
 module.exports.nativeSha256 = nativeBinding.nativeSha256

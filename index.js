@@ -86,6 +86,8 @@ class ParanoidError extends BaseError {}
 class DecryptionError extends BaseError {}
 class CorruptData extends BaseError {}
 class Cancelled extends BaseError {}
+/** Unknown partition, or partition values that do not fit it. */
+class PartitionError extends BaseError {}
 
 const ErrorMap = { NotFound, NoSuchKey, UnknownError, NoSuchBucket, MissingMetadata, InvalidResourceItem }
 
@@ -101,7 +103,8 @@ const KIND_CLASSES = {
   ParanoidError,
   DecryptionError,
   CorruptData,
-  Cancelled
+  Cancelled,
+  PartitionError
 }
 
 // Stable `code`s (the streaming guide checks `err.code === 'NoSuchKey'`).
@@ -440,8 +443,36 @@ class Resource extends EventEmitter {
   listIds (options = {}) { return this._call('listIds', [options || {}]) }
   count (options = {}) { return this._call('count', [options || {}]) }
   list (options = {}) { return this._call('list', [options || {}]) }
-  page ({ offset = 0, size = 100, partition = null, partitionValues = {}, skipCount = false } = {}) {
-    return this._call('page', [{ offset, size, partition, partitionValues, skipCount }])
+  /**
+   * `page({ offset, size, partition, partitionValues, skipCount })`; the older
+   * positional form of the 4.1.7 README, `page(offset, size, { partition, partitionValues })`,
+   * is accepted too.
+   */
+  page (options = {}, size, extra) {
+    if (typeof options === 'number') options = { ...(extra || {}), offset: options, ...(size === undefined ? {} : { size }) }
+    const { offset = 0, size: pageSize = 100, partition = null, partitionValues = {}, skipCount = false } = options || {}
+    return this._call('page', [{ offset, size: pageSize, partition, partitionValues, skipCount }])
+  }
+
+  /** The records of one partition: `list({ partition, partitionValues, limit, offset })`. */
+  listByPartition ({ partition, partitionValues = {} } = {}, { limit, offset = 0 } = {}) {
+    return this.list({ partition, partitionValues, limit, offset })
+  }
+
+  /** The partition copy itself, with `_partition` and `_partitionValues`. */
+  getFromPartition ({ id, partitionName, partitionValues = {} } = {}) {
+    return this._call('getFromPartition', [{ id, partitionName, partitionValues }])
+  }
+
+  /**
+   * Key of the partition copy of `data` (relative to the key prefix), or `null`
+   * when a field of the partition has no value. Throws PartitionError for an
+   * unknown partition.
+   */
+  getPartitionKey ({ partitionName, id, data = {} } = {}) {
+    const definition = JSON.stringify({ name: this.name, version: this.version, attributes: this.attributes, partitions: this.options.partitions || {} })
+    const key = callSync(() => native.nativePartitionKey(definition, String(partitionName), String(id), encodeArgs(data || {})))
+    return key == null ? null : key
   }
 
   query (filter = {}, { limit = 100, offset = 0, partition = null, partitionValues = {} } = {}) {
@@ -695,6 +726,9 @@ class ResourceReader extends Readable {
     this.batchSize = o.batchSize
     this.concurrency = o.concurrency
     this.ordered = !!options.ordered
+    // Read one partition (records verified against their main object) instead of the whole resource.
+    this.partition = options.partition || null
+    this.partitionValues = options.partitionValues || {}
     this.skipped = 0
     this._handle = null
     this._waiting = false // the pump waits for resume()
@@ -713,7 +747,7 @@ class ResourceReader extends Readable {
   _read () {
     this._demand = true
     if (this._handle === null) {
-      const opts = JSON.stringify({ batchSize: this.batchSize, concurrency: this.concurrency, ordered: this.ordered })
+      const opts = encodeArgs({ batchSize: this.batchSize, concurrency: this.concurrency, ordered: this.ordered, partition: this.partition, partitionValues: this.partitionValues })
       try {
         this._handle = this.resource.database._native.openReader(this.resource.name, opts, (msg) => this._onMessage(msg))
       } catch (err) {
@@ -1387,6 +1421,7 @@ module.exports = {
   DecryptionError,
   CorruptData,
   Cancelled,
+  PartitionError,
   ErrorMap,
   ValidationError,
   ResourceReader,

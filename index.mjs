@@ -5,7 +5,7 @@ export const {
   S3db, Database, Client, Resource, ConnectionString, S3_DEFAULT_REGION, S3_DEFAULT_ENDPOINT,
   BaseError, NoSuchBucket, NoSuchKey, NotFound, MissingMetadata, InvalidResourceItem, UnknownError,
   ConnectionStringError, SchemaError, InvalidId, ResourceNotFound, MetadataTooLarge, MetadataLimitExceeded,
-  PermissionError, ParanoidError, DecryptionError, CorruptData, Cancelled, ErrorMap, ValidationError,
+  PermissionError, ParanoidError, DecryptionError, CorruptData, Cancelled, PartitionError, ErrorMap, ValidationError,
   ResourceReader, ResourceWriter, ResourceIdsReader, ResourceIdsPageReader, streamToString,
   Schema, Plugin, PluginObject, CostsPlugin, CachePlugin, Cache, MemoryCache, S3Cache, calculateAttributeSizes, calculateTotalSize, getSizeBreakdown, encrypt, decrypt, sha256
 } = cjs

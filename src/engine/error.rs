@@ -26,6 +26,8 @@ pub enum ErrorKind {
     /// Bad record id (empty, `/`, `.` or `..` segments, control characters).
     InvalidId,
     ResourceNotFound,
+    /// Unknown partition, or partition values that do not fit it.
+    PartitionError,
     /// Object metadata over S3's 2 KB user-metadata limit.
     MetadataTooLarge,
     /// enforce-limits behavior refused a record.
@@ -54,6 +56,7 @@ impl ErrorKind {
             ErrorKind::ConnectionStringError => "ConnectionStringError",
             ErrorKind::InvalidId => "InvalidId",
             ErrorKind::ResourceNotFound => "ResourceNotFound",
+            ErrorKind::PartitionError => "PartitionError",
             ErrorKind::MetadataTooLarge => "MetadataTooLarge",
             ErrorKind::MetadataLimitExceeded => "MetadataLimitExceeded",
             ErrorKind::PermissionError => "PermissionError",

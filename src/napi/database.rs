@@ -146,11 +146,20 @@ impl NativeDatabase {
             batch_size: positive(&o, "batchSize").unwrap_or(defaults.batch_size),
             concurrency: positive(&o, "concurrency").unwrap_or(defaults.concurrency),
             ordered: o.get("ordered").and_then(Value::as_bool).unwrap_or(false),
+            scope: None,
+        };
+        let partition = match o.get("partition") {
+            None | Some(Value::Null) => None,
+            Some(p) => Some((
+                p.clone(),
+                o.get("partitionValues").cloned().unwrap_or(Value::Null),
+            )),
         };
         Ok(stream::open_reader(
             self.inner.clone(),
             name,
             opts,
+            partition,
             callback,
         ))
     }
@@ -266,6 +275,35 @@ pub fn native_parse_connection_string(input: String) -> napi::Result<String> {
     let mut v = c.public_json();
     v["accessKeyId"] = json!(c.access_key_id.unwrap_or_default());
     Ok(v.to_string())
+}
+
+/// `getPartitionKey`: the copy key of `data` (JSON) in partition `partition`
+/// of a resource defined by `definition` (JSON `{ name, version, attributes,
+/// partitions }`), or null when a field has no value.
+#[napi(catch_unwind)]
+pub fn native_partition_key(
+    definition: String,
+    partition: String,
+    id: String,
+    data: String,
+) -> napi::Result<Option<String>> {
+    let def = parse("resource definition", &definition)?;
+    let data = parse("data", &data)?;
+    let empty = serde_json::Map::new();
+    let obj = |k: &str| def.get(k).and_then(Value::as_object).unwrap_or(&empty);
+    let name = def.get("name").and_then(Value::as_str).unwrap_or("");
+    let version = def.get("version").and_then(Value::as_str).unwrap_or("");
+    let defs =
+        crate::engine::partition::parse_definitions(obj("partitions"), obj("attributes"), version)
+            .into_napi()?;
+    let Some(p) = defs.iter().find(|d| d.name == partition) else {
+        return Err(crate::engine::error::EngineError::new(
+            crate::engine::error::ErrorKind::PartitionError,
+            format!("Partition '{partition}' not found"),
+        ))
+        .into_napi();
+    };
+    Ok(p.key(name, &id, data.as_object().unwrap_or(&empty)))
 }
 
 /// Bytes each metadata value occupies once encoded for the wire (the 2 KB accounting).

@@ -24,6 +24,7 @@ use super::callbacks::ReaderCallback;
 use super::error::{guarded, IntoNapi};
 use crate::engine::database::Database;
 use crate::engine::error::{EngineError, ErrorKind};
+use crate::engine::resource::Resource;
 use crate::engine::stream::reader::{BatchEnd, ReadItem, Reader, ReaderOptions, ReaderStats};
 use crate::engine::stream::writer::{Report, Writer};
 use futures::FutureExt;
@@ -83,6 +84,7 @@ pub fn open_reader(
     db: Arc<Database>,
     resource: String,
     opts: ReaderOptions,
+    partition: Option<(Value, Value)>,
     callback: ReaderCallback,
 ) -> NativeReader {
     let token = CancellationToken::new();
@@ -90,9 +92,11 @@ pub fn open_reader(
     let stats = Arc::new(ReaderStats::default());
     let (t, r, st) = (token.clone(), resume.clone(), stats.clone());
     napi::bindgen_prelude::spawn(async move {
-        let pumped = std::panic::AssertUnwindSafe(pump(db, resource, opts, &callback, &t, &r, st))
-            .catch_unwind()
-            .await;
+        let pumped = std::panic::AssertUnwindSafe(pump(
+            db, resource, opts, partition, &callback, &t, &r, st,
+        ))
+        .catch_unwind()
+        .await;
         if pumped.is_err() && !t.is_cancelled() {
             let e = EngineError::new(ErrorKind::UnknownError, "internal error (panic) in reader");
             let _ = callback
@@ -111,13 +115,20 @@ pub fn open_reader(
 async fn pump(
     db: Arc<Database>,
     resource: String,
-    opts: ReaderOptions,
+    mut opts: ReaderOptions,
+    partition: Option<(Value, Value)>,
     callback: &ReaderCallback,
     token: &CancellationToken,
     resume: &Notify,
     stats: Arc<ReaderStats>,
 ) {
-    let resource = match db.resource(&resource).await {
+    let resolved = db.resource(&resource).await.and_then(|r| {
+        if let Some((p, values)) = &partition {
+            opts.scope = Some(Resource::scope(&r.schema(), Some(p), Some(values))?);
+        }
+        Ok(r)
+    });
+    let resource = match resolved {
         Ok(r) => r,
         Err(e) => {
             let _ = callback

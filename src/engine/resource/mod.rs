@@ -7,6 +7,9 @@
 //! capped at 1000, defect D1) and bulk results keep input order (D3).
 
 pub mod hooks;
+mod partitions;
+
+pub use partitions::Scope;
 
 use crate::engine::behavior;
 use crate::engine::codec::{decode_meta_value, js_string};
@@ -316,11 +319,26 @@ impl Resource {
         };
         let md = schema.encode(&validated)?;
         let mut out = Output::default();
-        let shaped = self.apply_behavior(&schema, &id, md, &validated, "insert", &mut out)?;
+        let failed =
+            |e: EngineError, out: &mut Output| e.with("events", Value::Array(out.take_events()));
+        let (shaped, copies) = if schema.partitions.is_empty() {
+            let shaped = self.apply_behavior(&schema, &id, md, &validated, "insert", &mut out)?;
+            (shaped, Vec::new())
+        } else {
+            // Main object first (4.1.7's order of events), then every copy: all
+            // planned before anything is written (B6).
+            let shaped =
+                self.apply_behavior(&schema, &id, md.clone(), &validated, "insert", &mut out)?;
+            let copies = self
+                .plan_copies(&schema, &id, &validated, &md, "insert", &mut out)
+                .map_err(|e| failed(e, &mut out))?;
+            (shaped, copies)
+        };
+        let key = Self::key(&schema, &id);
         let put = self
             .bucket
             .put(
-                &Self::key(&schema, &id),
+                &key,
                 PutRequest {
                     metadata: shaped.metadata,
                     body: shaped.body.unwrap_or_default(),
@@ -330,7 +348,12 @@ impl Resource {
             .await;
         if let Err(e) = put {
             // Events already produced (`exceedsLimit`) still reach JS before the rejection.
-            return Err(e.with("events", Value::Array(out.take_events())));
+            return Err(failed(e, &mut out));
+        }
+        if let Err(e) = self.write_copies(copies, &[]).await {
+            // B6: no half-written record.
+            let _ = self.bucket.delete(&key).await;
+            return Err(failed(e, &mut out));
         }
         let mut result = Map::new();
         // 4.1.7 returns the id as given (a number stays a number); the key uses its string form.
@@ -502,6 +525,7 @@ impl Resource {
         patch: Map<String, Value>,
         out: &mut Output,
     ) -> Result<()> {
+        let old_copies = Self::copy_keys(schema, id, &existing);
         let mut merged: Map<String, Value> = existing
             .into_iter()
             .filter(|(k, _)| k != "id" && !k.starts_with('_'))
@@ -518,8 +542,16 @@ impl Resource {
         }
         let validated = self.validated(schema, merged)?;
         let md = schema.encode(&validated)?;
+        let copies = if schema.partitions.is_empty() {
+            Vec::new()
+        } else {
+            self.plan_copies(schema, id, &validated, &md, "update", out)?
+        };
         let shaped = self.apply_behavior(schema, id, md, &validated, "update", out)?;
         let md = shaped.metadata;
+        let new_copies: Vec<String> = copies.iter().map(|(k, _)| k.clone()).collect();
+        // Copies first: if they fail, the record is untouched (new-only copies are removed).
+        self.write_copies(copies, &old_copies).await?;
         // Keep user content (B2): the body survives unless the behavior owns it.
         let (body, content_type) = if let Some(b) = shaped.body {
             (b, None)
@@ -532,7 +564,8 @@ impl Resource {
         } else {
             (Bytes::new(), None)
         };
-        self.bucket
+        let written = self
+            .bucket
             .put(
                 key,
                 PutRequest {
@@ -542,7 +575,22 @@ impl Resource {
                     content_encoding: None,
                 },
             )
-            .await?;
+            .await;
+        if let Err(e) = written {
+            let added: Vec<String> = new_copies
+                .iter()
+                .filter(|k| !old_copies.contains(k))
+                .cloned()
+                .collect();
+            let _ = self.delete_keys(&added).await;
+            return Err(e);
+        }
+        // C1: copies whose key changed are moved, not left behind.
+        let moved: Vec<String> = old_copies
+            .into_iter()
+            .filter(|k| !new_copies.contains(k))
+            .collect();
+        self.delete_keys(&moved).await?;
         let mut result = validated;
         result.insert("id".into(), Value::from(id));
         out.result = Value::Object(result);
@@ -585,6 +633,12 @@ impl Resource {
             return Err(failed(e, &mut out));
         }
         self.bucket.delete(&Self::key(&schema, id)).await?;
+        if let Value::Object(rec) = &seen {
+            let copies = Self::copy_keys(&schema, id, rec);
+            if let Err(e) = self.delete_keys(&copies).await {
+                return Err(failed(e, &mut out));
+            }
+        }
         if let Err(e) = hooks::run(hooks.as_deref(), HookPhase::AfterDelete, seen).await {
             return Err(failed(e, &mut out));
         }
@@ -682,6 +736,21 @@ impl Resource {
             check_id_for_read(id)?;
         }
         let keys: Vec<String> = ids.iter().map(|id| Self::key(&schema, id)).collect();
+        // C1: the copies go too; their keys come from each record's values.
+        let copies = if schema.partitions.is_empty() {
+            Vec::new()
+        } else {
+            let schema = &schema;
+            futures::stream::iter(ids.clone().into_iter().map(|id| async move {
+                match self.load(schema, &id).await {
+                    Ok(rec) => Self::copy_keys(schema, &id, &rec),
+                    Err(_) => Vec::new(),
+                }
+            }))
+            .buffered(self.parallelism)
+            .concat()
+            .await
+        };
         let mut out = Output::default();
         let mut batches = Vec::new();
         for (chunk_ids, chunk_keys) in ids.chunks(1000).zip(keys.chunks(1000)) {
@@ -694,6 +763,7 @@ impl Resource {
                 "notFound": []
             }));
         }
+        self.delete_keys(&copies).await?;
         out.result = Value::Array(batches);
         out.event("deleteMany", vec![Value::from(ids.len())]);
         Ok(out)
@@ -716,19 +786,28 @@ impl Resource {
             ));
         }
         let prefix = Self::prefix(&schema);
+        let deleted = self.delete_prefix(&prefix).await?;
+        // C1: every partition copy of the resource goes with its records.
+        self.delete_prefix(&format!("resource={}/partition=", schema.name))
+            .await?;
+        let mut out = Output::new(json!({ "deletedCount": deleted, "version": schema.version }));
+        out.event("deleteAll", vec![json!({ "version": schema.version, "prefix": prefix.trim_end_matches('/'), "deletedCount": deleted })]);
+        Ok(out)
+    }
+
+    /// Delete every key under `prefix`; the number deleted.
+    async fn delete_prefix(&self, prefix: &str) -> Result<usize> {
         let mut deleted = 0usize;
         loop {
             // Always re-list from the start: the previous page is gone.
-            let page = self.bucket.list_page(&prefix, 1000, None).await?;
+            let page = self.bucket.list_page(prefix, 1000, None).await?;
             if page.objects.is_empty() {
                 break;
             }
             let keys: Vec<String> = page.objects.into_iter().map(|o| o.key).collect();
             deleted += self.bucket.delete_many(&keys).await?.len();
         }
-        let mut out = Output::new(json!({ "deletedCount": deleted, "version": schema.version }));
-        out.event("deleteAll", vec![json!({ "version": schema.version, "prefix": prefix.trim_end_matches('/'), "deletedCount": deleted })]);
-        Ok(out)
+        Ok(deleted)
     }
 
     // -------------------------------------------------------------- listing
@@ -738,6 +817,12 @@ impl Resource {
         rest.strip_prefix("id=").map(str::to_string)
     }
 
+    fn main_scope(schema: &Schema) -> Scope {
+        Scope::Main {
+            prefix: Self::prefix(schema),
+        }
+    }
+
     /// Ids in key order, skipping `offset`, at most `limit` (all when None).
     async fn ids(
         &self,
@@ -745,90 +830,122 @@ impl Resource {
         offset: usize,
         limit: Option<usize>,
     ) -> Result<Vec<String>> {
-        let prefix = Self::prefix(schema);
-        let mut lister = self.bucket.lister(&prefix);
+        let entries = self
+            .entries(&Self::main_scope(schema), offset, limit)
+            .await?;
+        Ok(entries.into_iter().map(|(id, _)| id).collect())
+    }
+
+    /// `(id, key)` of the scope in key order, skipping `offset`, at most `limit`.
+    async fn entries(
+        &self,
+        scope: &Scope,
+        offset: usize,
+        limit: Option<usize>,
+    ) -> Result<Vec<(String, String)>> {
+        let mut lister = self.bucket.lister(scope.prefix());
         let mut skipped = 0usize;
-        let mut ids = Vec::new();
+        let mut out = Vec::new();
         while let Some(page) = lister.next_page(1000).await? {
             for o in page {
-                let Some(id) = Self::id_from_key(&prefix, &o.key) else {
+                let Some(id) = scope.id_of(&o.key) else {
                     continue;
                 };
                 if skipped < offset {
                     skipped += 1;
                     continue;
                 }
-                if limit.map(|l| ids.len() >= l).unwrap_or(false) {
-                    return Ok(ids);
+                if limit.map(|l| out.len() >= l).unwrap_or(false) {
+                    return Ok(out);
                 }
-                ids.push(id);
+                out.push((id, o.key));
             }
-            if limit.map(|l| ids.len() >= l).unwrap_or(false) {
+            if limit.map(|l| out.len() >= l).unwrap_or(false) {
                 break;
             }
         }
-        Ok(ids)
-    }
-
-    pub async fn list_ids(&self, offset: usize, limit: Option<usize>) -> Result<Output> {
-        let schema = self.schema();
-        let ids = self.ids(&schema, offset, limit).await?;
-        let mut out = Output::default();
-        out.event("listIds", vec![Value::from(ids.len())]);
-        out.result = Value::Array(ids.into_iter().map(Value::from).collect());
         Ok(out)
     }
 
-    async fn count_n(&self, schema: &Schema) -> Result<usize> {
-        let prefix = Self::prefix(schema);
-        let mut lister = self.bucket.lister(&prefix);
+    pub async fn list_ids(
+        &self,
+        scope: &Scope,
+        offset: usize,
+        limit: Option<usize>,
+    ) -> Result<Output> {
+        let entries = self.entries(scope, offset, limit).await?;
+        let mut out = Output::default();
+        out.event("listIds", vec![Value::from(entries.len())]);
+        out.result = Value::Array(entries.into_iter().map(|(id, _)| Value::from(id)).collect());
+        Ok(out)
+    }
+
+    async fn count_n(&self, scope: &Scope) -> Result<usize> {
+        let mut lister = self.bucket.lister(scope.prefix());
         let mut n = 0;
         while let Some(page) = lister.next_page(1000).await? {
             n += page
                 .iter()
-                .filter(|o| Self::id_from_key(&prefix, &o.key).is_some())
+                .filter(|o| scope.id_of(&o.key).is_some())
                 .count();
         }
         Ok(n)
     }
 
-    pub async fn count(&self) -> Result<Output> {
-        let schema = self.schema();
-        let n = self.count_n(&schema).await?;
+    pub async fn count(&self, scope: &Scope) -> Result<Output> {
+        let n = self.count_n(scope).await?;
         let mut out = Output::new(Value::from(n));
         out.event("count", vec![Value::from(n)]);
         Ok(out)
     }
 
-    pub async fn list(&self, offset: usize, limit: Option<usize>) -> Result<Output> {
+    fn list_event(out: &mut Output, scope: &Scope, count: usize) {
+        let (partition, values) = scope.describe();
+        out.event(
+            "list",
+            vec![json!({ "partition": partition, "partitionValues": values, "count": count })],
+        );
+    }
+
+    pub async fn list(&self, scope: &Scope, offset: usize, limit: Option<usize>) -> Result<Output> {
         let schema = self.schema();
-        let ids = self.ids(&schema, offset, limit).await?;
+        let entries = self.entries(scope, offset, limit).await?;
         let mut out = Output::default();
-        out.event("listIds", vec![Value::from(ids.len())]);
-        let recs = self.fetch_many(&schema, ids).await?;
+        // 4.1.7 lists a partition's keys directly: no `listIds` event there.
+        if matches!(scope, Scope::Main { .. }) {
+            out.event("listIds", vec![Value::from(entries.len())]);
+        }
+        let recs = self.fetch_scoped(&schema, scope, entries).await?;
+        let per_item = if matches!(scope, Scope::Main { .. }) {
+            "get"
+        } else {
+            "getFromPartition"
+        };
         for i in 0..recs.len() {
-            out.event("get", vec![item_ref(i)]);
+            out.event(per_item, vec![item_ref(i)]);
         }
         let count = recs.len();
         out.result = Value::Array(recs.into_iter().map(Value::Object).collect());
-        out.event(
-            "list",
-            vec![json!({ "partition": null, "partitionValues": {}, "count": count })],
-        );
+        Self::list_event(&mut out, scope, count);
         Ok(out)
     }
 
-    pub async fn page(&self, offset: usize, size: usize, skip_count: bool) -> Result<Output> {
-        let schema = self.schema();
+    pub async fn page(
+        &self,
+        scope: &Scope,
+        offset: usize,
+        size: usize,
+        skip_count: bool,
+    ) -> Result<Output> {
         let mut out = Output::default();
         let total = if skip_count {
             None
         } else {
-            let n = self.count_n(&schema).await?;
+            let n = self.count_n(scope).await?;
             out.event("count", vec![Value::from(n)]);
             Some(n)
         };
-        let mut listed = self.list(offset, Some(size)).await?;
+        let mut listed = self.list(scope, offset, Some(size)).await?;
         out.events.extend(listed.take_events());
         let items = listed.result;
         let returned = items.as_array().map(Vec::len).unwrap_or(0);
@@ -853,37 +970,44 @@ impl Resource {
 
     pub async fn query(
         &self,
+        scope: &Scope,
         filter: Map<String, Value>,
         offset: usize,
         limit: usize,
     ) -> Result<Output> {
         if filter.is_empty() {
-            return self.list(offset, Some(limit)).await;
+            return self.list(scope, offset, Some(limit)).await;
         }
         let schema = self.schema();
-        let prefix = Self::prefix(&schema);
-        let mut lister = self.bucket.lister(&prefix);
+        let mut lister = self.bucket.lister(scope.prefix());
         let mut skipped = 0usize;
         let mut out = Output::default();
         let mut matched = Vec::new();
         let mut listed = 0usize;
+        let mut fetched = 0usize;
+        let per_item = if matches!(scope, Scope::Main { .. }) {
+            "get"
+        } else {
+            "getFromPartition"
+        };
         'pages: while let Some(page) = lister.next_page(1000).await? {
-            let mut ids = Vec::new();
+            let mut entries = Vec::new();
             for o in page {
-                let Some(id) = Self::id_from_key(&prefix, &o.key) else {
+                let Some(id) = scope.id_of(&o.key) else {
                     continue;
                 };
                 if skipped < offset {
                     skipped += 1;
                     continue;
                 }
-                ids.push(id);
+                entries.push((id, o.key));
             }
-            listed += ids.len();
-            for chunk in ids.chunks(self.parallelism.max(10)) {
-                let recs = self.fetch_many(&schema, chunk.to_vec()).await?;
+            listed += entries.len();
+            for chunk in entries.chunks(self.parallelism.max(10)) {
+                let recs = self.fetch_scoped(&schema, scope, chunk.to_vec()).await?;
+                fetched += recs.len();
                 for r in recs {
-                    out.event("get", vec![Value::Object(r.clone())]);
+                    out.event(per_item, vec![Value::Object(r.clone())]);
                     if filter
                         .iter()
                         .all(|(k, v)| r.get(k).map(|x| strict_eq(x, v)).unwrap_or(false))
@@ -896,13 +1020,12 @@ impl Resource {
                 }
             }
         }
-        out.events.insert(0, json!(["listIds", listed]));
-        let count = matched.len();
+        if matches!(scope, Scope::Main { .. }) {
+            out.events.insert(0, json!(["listIds", listed]));
+        }
         out.result = Value::Array(matched);
-        out.event(
-            "list",
-            vec![json!({ "partition": null, "partitionValues": {}, "count": count })],
-        );
+        // As 4.1.7's `list` inside query: the records read, before filtering.
+        Self::list_event(&mut out, scope, fetched);
         Ok(out)
     }
 
@@ -943,6 +1066,9 @@ impl Resource {
                 )),
             }
         };
+        let scope_of = |o: &Map<String, Value>| -> Result<Scope> {
+            Self::scope(&self.schema(), o.get("partition"), o.get("partitionValues"))
+        };
         match op {
             "insert" => self.insert(arg(0)).await,
             "get" => self.get(&id_arg(0)?).await,
@@ -967,15 +1093,30 @@ impl Resource {
             "listIds" => {
                 let o = opts(0);
                 self.list_ids(
+                    &scope_of(&o)?,
                     usize_opt(&o, "offset").unwrap_or(0),
                     usize_opt(&o, "limit").filter(|l| *l > 0),
                 )
                 .await
             }
-            "count" => self.count().await,
+            "count" => self.count(&scope_of(&opts(0))?).await,
+            "getFromPartition" => {
+                let o = opts(0);
+                let id = given_id(o.get("id")).ok_or_else(|| {
+                    EngineError::new(ErrorKind::InvalidId, "Invalid id: an id is required")
+                })?;
+                let name = o.get("partitionName").and_then(Value::as_str).unwrap_or("");
+                let values = o
+                    .get("partitionValues")
+                    .and_then(Value::as_object)
+                    .cloned()
+                    .unwrap_or_default();
+                self.get_from_partition(&id, name, &values).await
+            }
             "list" => {
                 let o = opts(0);
                 self.list(
+                    &scope_of(&o)?,
                     usize_opt(&o, "offset").unwrap_or(0),
                     usize_opt(&o, "limit").filter(|l| *l > 0),
                 )
@@ -988,6 +1129,7 @@ impl Resource {
                     .map(|v| v.as_bool().unwrap_or(!v.is_null()))
                     .unwrap_or(false);
                 self.page(
+                    &scope_of(&o)?,
                     usize_opt(&o, "offset").unwrap_or(0),
                     usize_opt(&o, "size").unwrap_or(100),
                     skip,
@@ -997,6 +1139,7 @@ impl Resource {
             "query" => {
                 let o = opts(1);
                 self.query(
+                    &scope_of(&o)?,
                     opts(0),
                     usize_opt(&o, "offset").unwrap_or(0),
                     usize_opt(&o, "limit").unwrap_or(100),

@@ -14,6 +14,7 @@ use crate::engine::codec::{
 };
 use crate::engine::crypto;
 use crate::engine::error::{EngineError, ErrorKind, Result};
+use crate::engine::partition::{self, PartitionDef};
 use crate::engine::storage::Metadata;
 use indexmap::IndexMap;
 use serde_json::{Map, Value};
@@ -68,6 +69,8 @@ pub struct Schema {
     pub date_fields: Vec<String>,
     separator: char,
     pub timestamps: bool,
+    /// Partition definitions (the user's plus the timestamp ones), fields in key order.
+    pub partitions: Vec<PartitionDef>,
     /// `_definitionHash` and the s3db.json version hash, computed once.
     definition_hash: String,
     version_hash: String,
@@ -226,6 +229,8 @@ impl Schema {
                 }
             }
         }
+
+        let partition_defs = partition::parse_definitions(&partitions, &attributes, input.version)?;
 
         // --- field map -----------------------------------------------------
         let mut leaves = Vec::new();
@@ -389,6 +394,7 @@ impl Schema {
             date_fields,
             separator,
             timestamps,
+            partitions: partition_defs,
             definition_hash: String::new(),
             version_hash: String::new(),
         };

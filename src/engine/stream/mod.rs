@@ -116,6 +116,7 @@ mod tests {
             batch_size: 7,
             concurrency: 4,
             ordered: true,
+            scope: None,
         };
         let mut reader = Reader::start(r, opts, CancellationToken::new());
         let (ids, end) = drain(&mut reader, 7).await;
@@ -143,6 +144,7 @@ mod tests {
             batch_size: 10,
             concurrency: 5,
             ordered: false,
+            scope: None,
         };
         let mut reader = Reader::start_with_stats(r, opts, CancellationToken::new(), stats.clone());
         let first = reader.next_batch(10).await;
@@ -187,6 +189,7 @@ mod tests {
             batch_size: 1,
             concurrency: 1,
             ordered: true,
+            scope: None,
         };
         let mut reader = Reader::start(r.clone(), opts, CancellationToken::new());
         // The first batch means the (single) listing page is in the id queue; the

@@ -18,7 +18,7 @@
 
 use super::{cancelled, is_record_error};
 use crate::engine::error::{EngineError, Result};
-use crate::engine::resource::Resource;
+use crate::engine::resource::{Resource, Scope};
 use futures::StreamExt;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -37,6 +37,9 @@ pub struct ReaderOptions {
     pub concurrency: usize,
     /// Keep listing order instead of completion order.
     pub ordered: bool,
+    /// A partition to read instead of the current version's records. Listed
+    /// copies are read through their main object; stale ones are skipped.
+    pub scope: Option<Scope>,
 }
 
 impl Default for ReaderOptions {
@@ -45,6 +48,7 @@ impl Default for ReaderOptions {
             batch_size: 10,
             concurrency: 5,
             ordered: false,
+            scope: None,
         }
     }
 }
@@ -122,13 +126,17 @@ impl Reader {
         let concurrency = opts.concurrency.max(1);
         let batch = opts.batch_size.max(1);
         let workers = token.child_token();
-        let (id_tx, id_rx) = mpsc::channel::<String>(ID_QUEUE);
+        let (id_tx, id_rx) = mpsc::channel::<(String, String)>(ID_QUEUE);
+        let scope = opts.scope.clone().unwrap_or_else(|| Scope::Main {
+            prefix: Resource::prefix(&resource.schema()),
+        });
         // One batch ready while the consumer delivers the previous one, plus the
         // fetches that complete meanwhile.
         let (item_tx, item_rx) = mpsc::channel::<Result<ReadItem>>(batch + concurrency);
 
         let lister = tokio::spawn(list_ids(
             resource.clone(),
+            scope.clone(),
             id_tx,
             item_tx.clone(),
             workers.clone(),
@@ -136,6 +144,7 @@ impl Reader {
         ));
         let fetcher = tokio::spawn(fetch_records(
             resource,
+            scope,
             id_rx,
             item_tx,
             concurrency,
@@ -240,14 +249,13 @@ impl Drop for Reader {
 
 async fn list_ids(
     resource: Arc<Resource>,
-    id_tx: mpsc::Sender<String>,
+    scope: Scope,
+    id_tx: mpsc::Sender<(String, String)>,
     item_tx: mpsc::Sender<Result<ReadItem>>,
     token: CancellationToken,
     stats: Arc<ReaderStats>,
 ) {
-    let schema = resource.schema();
-    let prefix = Resource::prefix(&schema);
-    let mut lister = resource.bucket().lister(&prefix);
+    let mut lister = resource.bucket().lister(scope.prefix());
     loop {
         let page = tokio::select! {
             biased;
@@ -263,13 +271,13 @@ async fn list_ids(
             }
         };
         for o in objects {
-            let Some(id) = Resource::id_from_key(&prefix, &o.key) else {
+            let Some(id) = scope.id_of(&o.key) else {
                 continue;
             };
             tokio::select! {
                 biased;
                 _ = token.cancelled() => return,
-                sent = id_tx.send(id) => if sent.is_err() { return },
+                sent = id_tx.send((id, o.key)) => if sent.is_err() { return },
             }
             stats.listed.fetch_add(1, Ordering::Relaxed);
         }
@@ -278,7 +286,8 @@ async fn list_ids(
 
 async fn fetch_records(
     resource: Arc<Resource>,
-    id_rx: mpsc::Receiver<String>,
+    scope: Scope,
+    id_rx: mpsc::Receiver<(String, String)>,
     item_tx: mpsc::Sender<Result<ReadItem>>,
     concurrency: usize,
     ordered: bool,
@@ -290,27 +299,35 @@ async fn fetch_records(
         id_rx,
         |mut rx| async move { rx.recv().await.map(|id| (id, rx)) },
     );
-    let load = |id: String| {
+    let scope = Arc::new(scope);
+    let load = |(id, key): (String, String)| {
         let resource = resource.clone();
         let schema = schema.clone();
+        let scope = scope.clone();
         async move {
-            match resource.load(&schema, &id).await {
-                Ok(rec) => match serde_json::to_string(&rec) {
-                    Ok(json) => Ok(ReadItem::Record { id, json }),
-                    Err(e) => Ok(ReadItem::Skipped {
+            let loaded = match &*scope {
+                Scope::Main { .. } => resource.load(&schema, &id).await.map(Some),
+                Scope::Partition(q) => resource.load_listed(&schema, q, &id, &key).await,
+            };
+            match loaded {
+                // A stale partition copy: not part of the stream.
+                Ok(None) => Ok(None),
+                Ok(Some(rec)) => match serde_json::to_string(&rec) {
+                    Ok(json) => Ok(Some(ReadItem::Record { id, json })),
+                    Err(e) => Ok(Some(ReadItem::Skipped {
                         error: EngineError::new(
                             crate::engine::error::ErrorKind::CorruptData,
                             format!("record '{id}' cannot be serialised: {e}"),
                         ),
                         id,
-                    }),
+                    })),
                 },
-                Err(e) if is_record_error(&e) => Ok(ReadItem::Skipped { id, error: e }),
+                Err(e) if is_record_error(&e) => Ok(Some(ReadItem::Skipped { id, error: e })),
                 Err(e) => Err(e),
             }
         }
     };
-    let mut results: futures::stream::BoxStream<'_, Result<ReadItem>> = if ordered {
+    let mut results: futures::stream::BoxStream<'_, Result<Option<ReadItem>>> = if ordered {
         ids.map(load).buffered(concurrency).boxed()
     } else {
         ids.map(load).buffer_unordered(concurrency).boxed()
@@ -323,6 +340,11 @@ async fn fetch_records(
         };
         let Some(item) = next else { return };
         stats.fetched.fetch_add(1, Ordering::Relaxed);
+        let item = match item {
+            Ok(None) => continue,
+            Ok(Some(item)) => Ok(item),
+            Err(e) => Err(e),
+        };
         let fatal = item.is_err();
         let sent = tokio::select! {
             biased;
