@@ -182,6 +182,44 @@ impl Database {
             .get("currentVersion")
             .and_then(Value::as_str)
             .unwrap_or("v0");
+        self.stored_version_schema(name, entry, current, true)
+    }
+
+    /// E2: the stored versions other than `current`, newest first, as read-only
+    /// schemas (their own field maps; no partitions). A version whose stored
+    /// definition no longer builds is left out.
+    fn older_schemas(&self, name: &str, entry: Option<&Value>, current: &str) -> Vec<Schema> {
+        let Some(entry) = entry else {
+            return Vec::new();
+        };
+        let mut versions: Vec<&String> = entry
+            .get("versions")
+            .and_then(Value::as_object)
+            .map(|v| v.keys().filter(|k| k.as_str() != current).collect())
+            .unwrap_or_default();
+        let number = |v: &str| -> i64 {
+            v.strip_prefix('v')
+                .and_then(|d| d.parse().ok())
+                .unwrap_or(-1)
+        };
+        versions.sort_by_key(|v| std::cmp::Reverse(number(v)));
+        versions
+            .into_iter()
+            .filter_map(|v| {
+                self.stored_version_schema(name, entry, v, false)
+                    .ok()
+                    .flatten()
+            })
+            .collect()
+    }
+
+    fn stored_version_schema(
+        &self,
+        name: &str,
+        entry: &Value,
+        current: &str,
+        with_partitions: bool,
+    ) -> Result<Option<Schema>> {
         let Some(ver) = entry.get("versions").and_then(|v| v.get(current)) else {
             return Ok(None);
         };
@@ -195,12 +233,16 @@ impl Database {
             .and_then(Value::as_object)
             .cloned()
             .unwrap_or_default();
-        let partitions = entry
-            .get("partitions")
-            .filter(|p| p.is_object())
-            .or_else(|| options.get("partitions"))
-            .cloned()
-            .unwrap_or_else(|| json!({}));
+        let partitions = if with_partitions {
+            entry
+                .get("partitions")
+                .filter(|p| p.is_object())
+                .or_else(|| options.get("partitions"))
+                .cloned()
+                .unwrap_or_else(|| json!({}))
+        } else {
+            json!({})
+        };
         options.insert("partitions".into(), partitions);
         let behavior = ver
             .get("behavior")
@@ -245,14 +287,10 @@ impl Database {
                 continue;
             }
             if let Some(schema) = self.schema_from_stored(name, entry)? {
-                st.resources.insert(
-                    name.clone(),
-                    Arc::new(Resource::new(
-                        schema,
-                        bucket.clone(),
-                        self.config.parallelism,
-                    )),
-                );
+                let older = self.older_schemas(name, Some(entry), &schema.version);
+                let r = Resource::new(schema, bucket.clone(), self.config.parallelism);
+                r.set_older(older);
+                st.resources.insert(name.clone(), Arc::new(r));
             }
         }
         // E3: changes are computed after loading, against what is in memory now.
@@ -433,16 +471,17 @@ impl Database {
         }
         let version = schema.version.clone();
         let export = schema.export();
+        let older = self.older_schemas(&name, entry, &version);
         match &existed {
             Some(r) => {
                 r.replace_schema(schema);
+                r.set_older(older);
                 out.events.push(json!(["s3db.resourceUpdated", name]));
             }
             None => {
-                st.resources.insert(
-                    name.clone(),
-                    Arc::new(Resource::new(schema, bucket, self.config.parallelism)),
-                );
+                let r = Resource::new(schema, bucket, self.config.parallelism);
+                r.set_older(older);
+                st.resources.insert(name.clone(), Arc::new(r));
                 out.events.push(json!(["s3db.resourceCreated", name]));
             }
         }

@@ -157,9 +157,11 @@ impl NativeDatabase {
         };
         Ok(stream::open_reader(
             self.inner.clone(),
-            name,
+            stream::ReaderTarget {
+                resource: name,
+                partition,
+            },
             opts,
-            partition,
             callback,
         ))
     }

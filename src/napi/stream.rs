@@ -80,11 +80,16 @@ impl NativeReader {
     }
 }
 
+/// What a reader reads: a resource, or one partition of it (`partition`, `partitionValues`).
+pub struct ReaderTarget {
+    pub resource: String,
+    pub partition: Option<(Value, Value)>,
+}
+
 pub fn open_reader(
     db: Arc<Database>,
-    resource: String,
+    target: ReaderTarget,
     opts: ReaderOptions,
-    partition: Option<(Value, Value)>,
     callback: ReaderCallback,
 ) -> NativeReader {
     let token = CancellationToken::new();
@@ -92,11 +97,9 @@ pub fn open_reader(
     let stats = Arc::new(ReaderStats::default());
     let (t, r, st) = (token.clone(), resume.clone(), stats.clone());
     napi::bindgen_prelude::spawn(async move {
-        let pumped = std::panic::AssertUnwindSafe(pump(
-            db, resource, opts, partition, &callback, &t, &r, st,
-        ))
-        .catch_unwind()
-        .await;
+        let pumped = std::panic::AssertUnwindSafe(pump(db, target, opts, &callback, &t, &r, st))
+            .catch_unwind()
+            .await;
         if pumped.is_err() && !t.is_cancelled() {
             let e = EngineError::new(ErrorKind::UnknownError, "internal error (panic) in reader");
             let _ = callback
@@ -114,16 +117,15 @@ pub fn open_reader(
 
 async fn pump(
     db: Arc<Database>,
-    resource: String,
+    target: ReaderTarget,
     mut opts: ReaderOptions,
-    partition: Option<(Value, Value)>,
     callback: &ReaderCallback,
     token: &CancellationToken,
     resume: &Notify,
     stats: Arc<ReaderStats>,
 ) {
-    let resolved = db.resource(&resource).await.and_then(|r| {
-        if let Some((p, values)) = &partition {
+    let resolved = db.resource(&target.resource).await.and_then(|r| {
+        if let Some((p, values)) = &target.partition {
             opts.scope = Some(Resource::scope(&r.schema(), Some(p), Some(values))?);
         }
         Ok(r)

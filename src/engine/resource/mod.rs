@@ -92,6 +92,9 @@ pub struct Resource {
     bucket: Bucket,
     parallelism: usize,
     hooks: RwLock<Option<Arc<dyn Hooks>>>,
+    /// E2: earlier versions from `s3db.json`, newest first; `get` falls back to
+    /// them (read-only) when the current version has no such record.
+    older: RwLock<Arc<Vec<Arc<Schema>>>>,
 }
 
 fn now_iso() -> String {
@@ -203,6 +206,23 @@ impl Resource {
             bucket,
             parallelism: parallelism.max(1),
             hooks: RwLock::new(None),
+            older: RwLock::new(Arc::new(Vec::new())),
+        }
+    }
+
+    /// Set the earlier versions `get` may fall back to (E2).
+    pub fn set_older(&self, schemas: Vec<Schema>) {
+        let v = Arc::new(schemas.into_iter().map(Arc::new).collect::<Vec<_>>());
+        match self.older.write() {
+            Ok(mut g) => *g = v,
+            Err(p) => *p.into_inner() = v,
+        }
+    }
+
+    fn older(&self) -> Arc<Vec<Arc<Schema>>> {
+        match self.older.read() {
+            Ok(g) => g.clone(),
+            Err(p) => p.into_inner().clone(),
         }
     }
 
@@ -437,10 +457,25 @@ impl Resource {
 
     pub(crate) async fn load(&self, schema: &Schema, id: &str) -> Result<Map<String, Value>> {
         check_id_for_read(id)?;
-        let (head, body) = self
-            .fetch(schema, id)
-            .await
-            .map_err(|e| self.wrap_get_error(schema, id, e))?;
+        let (head, body) = match self.fetch(schema, id).await {
+            Ok(found) => found,
+            Err(e) if e.is_not_found() => {
+                // E2: a record written under an earlier version is still readable.
+                for old in self.older().iter() {
+                    match self.fetch(old, id).await {
+                        Ok((head, body)) => {
+                            return self
+                                .record(old, id, &head, body.as_ref())
+                                .map_err(|e| self.wrap_get_error(old, id, e));
+                        }
+                        Err(other) if other.is_not_found() => continue,
+                        Err(other) => return Err(self.wrap_get_error(old, id, other)),
+                    }
+                }
+                return Err(self.wrap_get_error(schema, id, e));
+            }
+            Err(e) => return Err(self.wrap_get_error(schema, id, e)),
+        };
         self.record(schema, id, &head, body.as_ref())
             .map_err(|e| self.wrap_get_error(schema, id, e))
     }
@@ -494,19 +529,52 @@ impl Resource {
         };
         check_id_for_write(id)?;
         let key = Self::key(&schema, id);
-        let (head, body) = self
-            .fetch(&schema, id)
-            .await
-            .map_err(|e| self.wrap_get_error(&schema, id, e))?;
+        // E2: a record of an earlier version is read with its own schema, written
+        // under the current version, and its old object removed.
+        let mut source = schema.clone();
+        let (head, body) = match self.fetch(&schema, id).await {
+            Ok(found) => found,
+            Err(e) if e.is_not_found() => {
+                let mut found = None;
+                for old in self.older().iter() {
+                    match self.fetch(old, id).await {
+                        Ok(f) => {
+                            found = Some(f);
+                            source = old.clone();
+                            break;
+                        }
+                        Err(other) if other.is_not_found() => continue,
+                        Err(other) => return Err(self.wrap_get_error(old, id, other)),
+                    }
+                }
+                found.ok_or_else(|| self.wrap_get_error(&schema, id, e))?
+            }
+            Err(e) => return Err(self.wrap_get_error(&schema, id, e)),
+        };
         let existing = self
-            .record(&schema, id, &head, body.as_ref())
-            .map_err(|e| self.wrap_get_error(&schema, id, e))?;
+            .record(&source, id, &head, body.as_ref())
+            .map_err(|e| self.wrap_get_error(&source, id, e))?;
         let mut out = Output::default();
         out.event("get", vec![Value::Object(existing.clone())]);
-        match self
+        let migrated = source.version != schema.version;
+        let (head, body) = if migrated {
+            // The old object's content (if any) moves with the record.
+            let body = match (head.size > 0, body) {
+                (true, None) => Some(self.bucket.get(&Self::key(&source, id)).await?.1),
+                (_, b) => b,
+            };
+            (head, body)
+        } else {
+            (head, body)
+        };
+        let updated = self
             .update_from(&schema, id, &key, head, body, existing, patch, &mut out)
-            .await
-        {
+            .await;
+        let updated = match updated {
+            Ok(()) if migrated => self.bucket.delete(&Self::key(&source, id)).await,
+            other => other,
+        };
+        match updated {
             Ok(()) => Ok(out),
             // Events already produced (the `get`) still reach JS before the rejection.
             Err(e) => Err(e.with("events", Value::Array(out.take_events()))),
@@ -632,7 +700,15 @@ impl Resource {
         if let Err(e) = hooks::run(hooks.as_deref(), HookPhase::PreDelete, seen.clone()).await {
             return Err(failed(e, &mut out));
         }
-        self.bucket.delete(&Self::key(&schema, id)).await?;
+        let older = self.older();
+        if older.is_empty() {
+            self.bucket.delete(&Self::key(&schema, id)).await?;
+        } else {
+            // E2: the record may live under an earlier version: one request removes every version's key.
+            let mut keys = vec![Self::key(&schema, id)];
+            keys.extend(older.iter().map(|s| Self::key(s, id)));
+            self.bucket.delete_many(&keys).await?;
+        }
         if let Value::Object(rec) = &seen {
             let copies = Self::copy_keys(&schema, id, rec);
             if let Err(e) = self.delete_keys(&copies).await {
@@ -736,6 +812,12 @@ impl Resource {
             check_id_for_read(id)?;
         }
         let keys: Vec<String> = ids.iter().map(|id| Self::key(&schema, id)).collect();
+        // E2: keys of the same ids under earlier versions (removed after the batches).
+        let older_keys: Vec<String> = self
+            .older()
+            .iter()
+            .flat_map(|s| ids.iter().map(|id| Self::key(s, id)))
+            .collect();
         // C1: the copies go too; their keys come from each record's values.
         let copies = if schema.partitions.is_empty() {
             Vec::new()
@@ -764,6 +846,7 @@ impl Resource {
             }));
         }
         self.delete_keys(&copies).await?;
+        self.delete_keys(&older_keys).await?;
         out.result = Value::Array(batches);
         out.event("deleteMany", vec![Value::from(ids.len())]);
         Ok(out)

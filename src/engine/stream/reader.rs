@@ -144,11 +144,13 @@ impl Reader {
         ));
         let fetcher = tokio::spawn(fetch_records(
             resource,
-            scope,
+            ReaderOptions {
+                concurrency,
+                scope: Some(scope),
+                ..opts
+            },
             id_rx,
             item_tx,
-            concurrency,
-            opts.ordered,
             workers.clone(),
             stats.clone(),
         ));
@@ -284,17 +286,25 @@ async fn list_ids(
     }
 }
 
+/// Load the listed records; `opts.scope` is set by [`Reader::start_with_stats`].
 async fn fetch_records(
     resource: Arc<Resource>,
-    scope: Scope,
+    opts: ReaderOptions,
     id_rx: mpsc::Receiver<(String, String)>,
     item_tx: mpsc::Sender<Result<ReadItem>>,
-    concurrency: usize,
-    ordered: bool,
     token: CancellationToken,
     stats: Arc<ReaderStats>,
 ) {
+    let ReaderOptions {
+        concurrency,
+        ordered,
+        scope,
+        ..
+    } = opts;
     let schema = resource.schema();
+    let scope = scope.unwrap_or_else(|| Scope::Main {
+        prefix: Resource::prefix(&schema),
+    });
     let ids = futures::stream::unfold(
         id_rx,
         |mut rx| async move { rx.recv().await.map(|id| (id, rx)) },
