@@ -70,6 +70,9 @@ export interface RecordExtras {
 
 export type StoredRecord<T = Record<string, any>> = T & RecordExtras
 
+/** A record read through a partition. */
+export type PartitionRecord<T = Record<string, any>> = StoredRecord<T> & { _partition: string; _partitionValues: Record<string, unknown> }
+
 export interface PageResult<T = Record<string, any>> {
   items: Array<StoredRecord<T>>
   totalItems: number | null
@@ -132,15 +135,8 @@ export class Resource<T extends Record<string, any> = Record<string, any>> exten
   readonly map: Record<string, string>
   readonly database: Database
   readonly client: Client
-  readonly schema: {
-    name: string
-    version: string
-    attributes: AttributesDefinition
-    options: Record<string, unknown>
-    map: Record<string, string>
-    reversedMap: Record<string, string>
-    export(): { version: string; name: string; options: Record<string, unknown>; attributes: AttributesDefinition; map: Record<string, string> }
-  }
+  /** The current version's schema (built on first use). */
+  readonly schema: Schema
 
   insert(data: Partial<T> & { id?: string | number }): Promise<T & { id: string }>
   get(id: string): Promise<StoredRecord<T>>
@@ -157,6 +153,14 @@ export class Resource<T extends Record<string, any> = Record<string, any>> exten
   count(options?: Pick<ListOptions, 'partition' | 'partitionValues'>): Promise<number>
   list(options?: ListOptions): Promise<Array<StoredRecord<T>>>
   page(options?: PageOptions): Promise<PageResult<T>>
+  /** The positional form of the 4.1.7 README: `page(offset, size, { partition, partitionValues })`. */
+  page(offset: number, size?: number, options?: Pick<PageOptions, 'partition' | 'partitionValues' | 'skipCount'>): Promise<PageResult<T>>
+  /** The records of one partition (read through their main objects; stale copies are skipped). */
+  listByPartition(partition: { partition: string; partitionValues?: Record<string, unknown> }, options?: { limit?: number; offset?: number }): Promise<Array<PartitionRecord<T>>>
+  /** The partition copy itself; throws PartitionError for an unknown partition or missing values, NotFound when absent. */
+  getFromPartition(input: { id: string; partitionName: string; partitionValues: Record<string, unknown> }): Promise<PartitionRecord<T>>
+  /** Key of `data`'s copy in a partition (relative to the key prefix), or null when a field of it has no value. */
+  getPartitionKey(input: { partitionName: string; id: string; data: Record<string, unknown> }): string | null
   query(filter?: Partial<T>, options?: ListOptions): Promise<Array<StoredRecord<T>>>
   /** The cache driver, once CachePlugin is installed. */
   cache?: Cache
@@ -182,6 +186,7 @@ export class Resource<T extends Record<string, any> = Record<string, any>> exten
   on(event: 'delete' | 'deleted' | 'id', listener: (id: string) => void): this
   on(event: 'count' | 'listIds' | 'getMany' | 'getAll' | 'insertMany' | 'deleteMany', listener: (n: number) => void): this
   on(event: 'list', listener: (info: { partition: string | null; partitionValues: Record<string, unknown>; count: number }) => void): this
+  on(event: 'getFromPartition', listener: (record: PartitionRecord<T>) => void): this
   on(event: 'page', listener: (page: PageResult<T>) => void): this
   on(event: 'deleteAll', listener: (info: { version: string; prefix: string; deletedCount: number }) => void): this
   on(event: 'exceedsLimit', listener: (info: { operation: string; id?: string; totalSize: number; limit: number; excess: number; data: unknown }) => void): this
@@ -304,6 +309,8 @@ export class ParanoidError extends BaseError {}
 export class DecryptionError extends BaseError {}
 export class CorruptData extends BaseError {}
 export class Cancelled extends BaseError {}
+/** Unknown partition, or partition values that do not fit it. */
+export class PartitionError extends BaseError {}
 
 // ---------------------------------------------------------------------------
 // Streams
@@ -319,6 +326,10 @@ export interface ReaderOptions {
   signal?: AbortSignal
   /** Records buffered on the JS side before backpressure applies (default max(16, batchSize)). */
   highWaterMark?: number
+  /** Read one partition instead of the whole resource (records verified against their main object). */
+  partition?: string | null
+  /** Values of the partition's fields; missing fields widen the listing. */
+  partitionValues?: Record<string, unknown>
 }
 
 export interface WriterOptions {

@@ -381,15 +381,15 @@ class Resource extends EventEmitter {
     this._dateFields = info.dateFields || []
     this._definitionHash = info.definitionHash
     this._versionHash = info.versionHash
-    this.schema = {
-      name: info.name,
-      version: info.version,
-      attributes: info.attributes,
-      options: info.options,
-      map: info.map,
-      reversedMap: Object.fromEntries(Object.entries(info.map).map(([k, v]) => [v, k])),
-      export: () => ({ version: info.version, name: info.name, options: info.options, attributes: info.attributes, map: info.map })
+    Object.defineProperty(this, '_schema', { value: null, enumerable: false, writable: true, configurable: true })
+  }
+
+  /** The resource's current `Schema` (validate / mapper / unmapper / export), built on first use. */
+  get schema () {
+    if (this._schema === null) {
+      this._schema = new Schema({ name: this.name, version: this.version, attributes: this.attributes, options: this.options, map: this.map, passphrase: this.passphrase, behavior: this.behavior })
     }
+    return this._schema
   }
 
   get client () { return this.database.client }

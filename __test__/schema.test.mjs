@@ -19,6 +19,9 @@ describe('Schema', () => {
     // Import schema
     const importedSchema = Schema.import(schemaData)
 
+    assert.ok(users.schema instanceof Schema, 'resource.schema is a Schema')
+    assert.deepEqual(await users.schema.mapper(record), stored)
+    assert.equal(await users.schema.validate({ name: 'x', address: {} }), true)
     assert.ok(importedSchema instanceof Schema)
     assert.deepEqual(importedSchema.map, users.map)
     assert.deepEqual(await importedSchema.mapper(record), stored)

@@ -15,6 +15,10 @@ async function misuse () {
   await users.get(42)
   // @ts-expect-error Schema.import takes an export object or JSON text
   Schema.import(42)
+  // @ts-expect-error getFromPartition needs partitionName
+  await users.getFromPartition({ id: 'a', partition: 'p', partitionValues: {} })
+  // @ts-expect-error getPartitionKey is synchronous: it returns a string, not a promise
+  const k: Promise<string> = users.getPartitionKey({ partitionName: 'p', id: 'a', data: {} })
   // @ts-expect-error ttl is a number of seconds
   new MemoryCache({ ttl: '1m' })
 }

@@ -53,3 +53,23 @@ async function schemas () {
   console.log(ok === true, await s.mapper({ name: 'x' }))
 }
 schemas()
+
+import { PartitionError, PartitionRecord } from '../index'
+async function partitions () {
+  const db = new S3db({ connectionString: 'memory://x/p' })
+  await db.connect()
+  const orders = await db.createResource({ name: 'orders', attributes: { region: 'string' }, options: { partitions: { byRegion: { fields: { region: 'string' } } } } })
+  const us = { partition: 'byRegion', partitionValues: { region: 'US' } }
+  const ids: string[] = await orders.listIds(us)
+  const n: number = await orders.count(us)
+  const page = await orders.page(0, 10, us)
+  const listed: PartitionRecord[] = await orders.listByPartition(us, { limit: 10 })
+  const one = await orders.getFromPartition({ id: 'o1', partitionName: 'byRegion', partitionValues: { region: 'US' } })
+  const part: string = one._partition
+  const key: string | null = orders.getPartitionKey({ partitionName: 'byRegion', id: 'o1', data: { region: 'US' } })
+  for await (const rec of orders.readable({ partition: 'byRegion', partitionValues: { region: 'US' } })) console.log(rec.id)
+  try { await orders.count({ partition: 'nope' }) } catch (e) { if (e instanceof PartitionError) console.log(e.message) }
+  const valid: true | unknown[] = await orders.schema.validate({ region: 'EU' })
+  console.log(ids, n, page.totalItems, listed.length, part, key, valid)
+}
+partitions()
