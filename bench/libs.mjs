@@ -1,5 +1,5 @@
 // The two libraries behind one small interface, so every scenario runs the same code:
-//   createResource(name, attributes) -> resource with insert/get/count/listIds/insertMany
+//   createResource(name, attributes, { partitions }) -> resource with insert/get/count/listIds/insertMany
 //   readable(resource, opts) -> Node Readable of records
 //   writeAll(resource, source, opts) -> resolves when every record of `source` is stored
 //   close()
@@ -28,7 +28,7 @@ async function openNative (target, { parallelism, passphrase }) {
   await db.connect()
   return {
     notes: [],
-    createResource: (name, attributes) => db.createResource({ name, attributes }),
+    createResource: (name, attributes, { partitions } = {}) => db.createResource({ name, attributes, ...(partitions ? { options: { partitions } } : {}) }),
     readable: (resource, { total, ...opts }) => resource.readable(opts),
     writeAll: (resource, source, opts) => pipeline(source, resource.writable(opts)),
     close: () => db.disconnect()
@@ -64,7 +64,8 @@ async function openS3dbjs (target, { parallelism, passphrase }) {
   const notes = []
   return {
     notes,
-    createResource: (name, attributes) => db.createResource({ name, attributes }),
+    // Partition copies written before insert resolves, as ours (21.x defaults to background writes).
+    createResource: (name, attributes, { partitions } = {}) => db.createResource({ name, attributes, ...(partitions ? { partitions, asyncPartitions: false } : {}) }),
     readable (resource, opts) {
       // s3db.js 21.6.2's resource.readable() is broken (RangeError on its highWaterMark, or no
       // data at all). Its working way to read a whole resource is listIds + getMany in pages:

@@ -17,3 +17,4 @@ if [[ ",$targets," == *",garage,"* ]]; then
   S3DB_BENCH_MEMORY_TARGET=garage S3DB_BENCH_MEMORY_N="${S3DB_BENCH_MEMORY_GARAGE_N:-100000}" node --expose-gc bench/memory.mjs
 fi
 node bench/secrets.mjs   # insert+get of 1,000 records with two secret fields (memory://)
+node bench/partitions.mjs   # insert / partition listing / moving updates, 2 partitions (memory://)
