@@ -21,12 +21,12 @@ export interface DatabaseOptions {
   forcePathStyle?: boolean
   /** Maximum concurrent S3 requests (default 10). */
   parallelism?: number | string
-  /** Passphrase for `secret` fields (default `'secret'`), used by every resource. */
-  passphrase?: string
+  /** Secret-field passphrase (default `secret`); a Buffer is used as its UTF-8 text. */
+  passphrase?: string | Buffer
   verbose?: boolean
-  /** Copied into each resource's options like s3db.js (caching lands with the plugins). */
+  /** Copied into each resource's `options.cache`, as in s3db.js 4.1.7 (caching itself is CachePlugin's). */
   cache?: boolean | Record<string, unknown>
-  /** Accepted; plugins are not run by this version yet. */
+  /** Plugin classes (instantiated with the database), instances or plain objects: set up, then started, at `connect()`. */
   plugins?: Array<PluginLike | (new (...args: any[]) => PluginLike)>
 }
 

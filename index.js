@@ -515,7 +515,10 @@ class Database extends EventEmitter {
     this.parallelism = parseInt(String(options.parallelism), 10) || 10
     this.plugins = options.plugins || []
     this.cache = options.cache
-    this.passphrase = options.passphrase || 'secret'
+    // A Buffer (e.g. `fs.readFileSync('./private-key.pem')`, the README's custom key) is used as
+    // its UTF-8 text, which is what 4.1.7's TextEncoder made of it.
+    const pass = options.passphrase
+    this.passphrase = pass === undefined || pass === null || pass === '' ? 'secret' : Buffer.isBuffer(pass) ? pass.toString('utf8') : String(pass)
     Object.defineProperty(this, '_hookErrors', { value: new Map(), enumerable: false })
     Object.defineProperty(this, '_hookErrorSeq', { value: 0, enumerable: false, writable: true })
     const nativeOptions = {
