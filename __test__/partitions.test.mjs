@@ -240,6 +240,17 @@ for (const backend of backends()) {
       assert.deepEqual(ids(await posts.list({ partition: 'byUpdatedDate', partitionValues: { updatedAt: new Date() } })), day === new Date().toISOString().slice(0, 10) ? ['t1'] : [])
     })
 
+    it('createResource again does not duplicate copy writes (C5)', async () => {
+      const costly = await freshDb(backend, { plugins: [lib.CostsPlugin] })
+      const def = { name: 'c5', attributes: { region: 'string' }, options: { partitions: { byRegion: { fields: { region: 'string' } } } } }
+      await costly.createResource(def)
+      const r = await costly.createResource(def)
+      const before = costly.client.costs.requests.put
+      await r.insert({ id: 'a', region: 'US' })
+      assert.equal(costly.client.costs.requests.put - before, 2, 'the record and its one copy')
+      await costly.disconnect()
+    })
+
     it('createResource rejects a partition on a missing field with 4.1.7\'s message', async () => {
       await assert.rejects(
         db.createResource({ name: 'badp', attributes: { name: 'string', utm: { source: 'string' } }, options: { partitions: { byX: { fields: { 'utm.medium': 'string' } } } } }),
