@@ -24,8 +24,10 @@ export interface DatabaseOptions {
   /** Secret-field passphrase (default `secret`); a Buffer is used as its UTF-8 text. */
   passphrase?: string | Buffer
   verbose?: boolean
-  /** Copied into each resource's `options.cache`, as in s3db.js 4.1.7 (caching itself is CachePlugin's). */
+  /** `true` caches reads (a CachePlugin over a MemoryCache with `ttl`); always copied into each resource's `options.cache`. */
   cache?: boolean | Record<string, unknown>
+  /** Cache entry lifetime in seconds for `cache: true` (default 86400). */
+  ttl?: number
   /** Plugin classes (instantiated with the database), instances or plain objects: set up, then started, at `connect()`. */
   plugins?: Array<PluginLike | (new (...args: any[]) => PluginLike)>
 }

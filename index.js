@@ -601,6 +601,13 @@ class Database extends EventEmitter {
     if (this._pluginsStarted) return
     this._pluginsStarted = true
     const list = (Array.isArray(this.plugins) ? this.plugins : []).map(p => (typeof p === 'function' ? new p(this) : p))
+    // The README's `cache: true` (+ `ttl`, seconds, default 86400) turns caching on: a CachePlugin
+    // with an in-process MemoryCache, unless a CachePlugin is already configured. (4.1.7 only
+    // copied the flag into each resource's options.)
+    if (this.options.cache === true && !list.some(p => p instanceof CachePlugin)) {
+      const ttl = Number.isFinite(Number(this.options.ttl)) && this.options.ttl !== undefined ? Number(this.options.ttl) : 86400
+      list.push(new CachePlugin({ driver: new MemoryCache({ ttl }) }))
+    }
     for (const p of list) {
       if (!p || typeof p.setup !== 'function' || typeof p.start !== 'function') {
         throw new TypeError('plugins must be Plugin instances, Plugin classes or objects with setup(database) and start()')

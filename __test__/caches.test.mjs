@@ -97,3 +97,23 @@ for (const backend of backends()) {
     })
   })
 }
+
+describe('database cache option (README "Advanced Configuration")', () => {
+  it('cache: true with ttl installs a CachePlugin over a MemoryCache; writes clear it', async () => {
+    const s3db = new S3db({ connectionString: connectionString('memory'), cache: true, ttl: 3600, plugins: [CostsPlugin] })
+    await s3db.connect()
+    const cachePlugin = s3db.pluginList.find(p => p instanceof CachePlugin)
+    assert.ok(cachePlugin && cachePlugin.driver instanceof MemoryCache)
+    assert.equal(cachePlugin.driver.ttl, 3600)
+    const users = await s3db.createResource({ name: 'users', attributes: { name: 'string' } })
+    assert.equal(users.options.cache, true, 'still copied into the options as 4.1.7 does')
+    await users.insert({ id: 'a', name: 'A' })
+    assert.equal(await users.count(), 1)
+    const lists = s3db.client.costs.requests.list
+    assert.equal(await users.count(), 1)
+    assert.equal(s3db.client.costs.requests.list, lists, 'the second count is served from the cache')
+    await users.insert({ id: 'b', name: 'B' })
+    assert.equal(await users.count(), 2, 'a write clears the cached count')
+    await s3db.disconnect()
+  })
+})
