@@ -12,7 +12,41 @@ const { Readable, Writable } = require('node:stream')
 const path = require('node:path')
 const zlib = require('node:zlib')
 const crypto = require('node:crypto')
-const native = require('./binding.js')
+// The platforms with a prebuilt package (`s3db-native-<platform>`, an optional dependency).
+const PLATFORMS = ['linux-x64-gnu', 'linux-arm64-gnu', 'linux-x64-musl', 'darwin-x64', 'darwin-arm64', 'win32-x64-msvc']
+
+/** This process's platform in the package naming (`linux-x64-gnu`, `darwin-arm64`, `win32-x64-msvc`, …). */
+function platformName () {
+  const { platform, arch } = process
+  if (platform === 'linux') {
+    let glibc = true
+    try { glibc = Boolean(process.report.getReport().header.glibcVersionRuntime) } catch {}
+    return `linux-${arch}-${glibc ? 'gnu' : 'musl'}`
+  }
+  if (platform === 'win32') return `win32-${arch}-msvc`
+  return `${platform}-${arch}`
+}
+
+// The napi-rs loader (./binding.js) looks for ./s3db-native.<platform>.node, then for the
+// platform package. When neither loads, say which platform and what to do.
+function loadNative () {
+  try {
+    return require('./binding.js')
+  } catch (cause) {
+    const name = platformName()
+    const message = PLATFORMS.includes(name)
+      ? `s3db-native: the native binary for ${name} could not be loaded. It comes in the optional dependency ` +
+        `s3db-native-${name}: reinstall without --omit=optional / --no-optional (or \`npm i s3db-native-${name}\`), ` +
+        'or build it from source with `npm run build` (needs Rust).'
+      : `s3db-native: there is no prebuilt binary for ${name}. Prebuilt: ${PLATFORMS.join(', ')}. ` +
+        'Build it from source with `npm run build` in the package (needs Rust).'
+    const err = new Error(message, { cause })
+    err.code = 'S3DB_NATIVE_BINDING_NOT_FOUND'
+    throw err
+  }
+}
+
+const native = loadNative()
 
 const PKG_VERSION = '0.1.0'
 const S3_DEFAULT_REGION = 'us-east-1'
