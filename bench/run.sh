@@ -18,3 +18,4 @@ if [[ ",$targets," == *",garage,"* ]]; then
 fi
 node bench/secrets.mjs   # insert+get of 1,000 records with two secret fields (memory://)
 node bench/partitions.mjs   # insert / partition listing / moving updates, 2 partitions (memory://)
+node bench/chart.mjs       # docs/bench.svg from bench/results/compare.json
