@@ -207,6 +207,11 @@ impl Config {
                 .map_err(|e| bad(input, &format!("cannot resolve relative path: {e}")))?
                 .join(path)
         };
+        // `./` and `.` segments say nothing: `/cwd/./data` is reported as `/cwd/data`.
+        let root: std::path::PathBuf = root
+            .components()
+            .filter(|c| !matches!(c, std::path::Component::CurDir))
+            .collect();
         let mut cfg = Self::base(Backend::File { root: root.clone() });
         cfg.bucket = root.to_string_lossy().into_owned();
         Ok(cfg)
