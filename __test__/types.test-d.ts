@@ -73,3 +73,35 @@ async function partitions () {
   console.log(ids, n, page.totalItems, listed.length, part, key, valid)
 }
 partitions()
+
+import {
+  Database, Client, Resource, ConnectionString, S3_DEFAULT_REGION, S3_DEFAULT_ENDPOINT,
+  BaseError, NoSuchBucket, NoSuchKey, NotFound, MissingMetadata, InvalidResourceItem, UnknownError,
+  ConnectionStringError, SchemaError, InvalidId, ResourceNotFound, MetadataTooLarge, MetadataLimitExceeded,
+  PermissionError, ParanoidError, DecryptionError, CorruptData, Cancelled, ErrorMap, Cache,
+  calculateAttributeSizes, encrypt, decrypt, sha256
+} from '../index'
+async function everythingElse () {
+  const db: Database = new Database({ uri: 'memory://x/all', passphrase: Buffer.from('key'), cache: true, ttl: 60 })
+  await db.connect()
+  const client: Client = db.client
+  const head = await client.headObject('s3db.json')
+  const keys: string[] = await client.getAllKeys({ prefix: 'resource=' })
+  const users: Resource = await db.createResource({ name: 'users', attributes: { name: 'string' } })
+  const cs = new ConnectionString('s3://k:s@bucket/prefix')
+  const region: string = S3_DEFAULT_REGION
+  const endpoint: string = S3_DEFAULT_ENDPOINT
+  const classes = [NoSuchBucket, NoSuchKey, NotFound, MissingMetadata, InvalidResourceItem, UnknownError,
+    ConnectionStringError, SchemaError, InvalidId, ResourceNotFound, MetadataTooLarge, MetadataLimitExceeded,
+    PermissionError, ParanoidError, DecryptionError, CorruptData, Cancelled]
+  const errors: BaseError[] = classes.map((C) => new C({ message: 'x' }))
+  const notFound: typeof NotFound = ErrorMap.NotFound
+  const cache: Cache = new Cache()
+  await cache.set('k', { a: 1 })
+  const sizes: Record<string, number> = calculateAttributeSizes({ 0: 'a', _v: 'v0' })
+  const secret: string = await encrypt('x', 'pass')
+  const plain: string = await decrypt(secret, 'pass')
+  const hash: string = await sha256('x')
+  console.log(head.Metadata, keys, users.name, cs.bucket, region, endpoint, errors.length, notFound.name, sizes, plain, hash)
+}
+everythingElse()
