@@ -1215,7 +1215,9 @@ class MemoryCache extends Cache {
   }
 
   async _set (key, data) {
-    if (this.maxSize > 0 && Object.keys(this.cache).length >= this.maxSize) {
+    // H5: evict only when the cache grows (overwriting a key never evicts another one).
+    const grows = !Object.prototype.hasOwnProperty.call(this.cache, key)
+    if (grows && this.maxSize > 0 && Object.keys(this.cache).length >= this.maxSize) {
       const oldest = Object.entries(this.meta).sort((a, b) => a[1].ts - b[1].ts)[0]
       if (oldest) { delete this.cache[oldest[0]]; delete this.meta[oldest[0]] }
     }
@@ -1261,7 +1263,8 @@ class S3Cache extends Cache {
     return this.client.putObject({
       key: this._key(key),
       body,
-      contentEncoding: 'gzip',
+      // H4: no `Content-Encoding: gzip` — the body is base64 text, and HTTP clients that honour
+      // the header fail on it. 4.1.7 readers never looked at the header (same body, same metadata).
       contentType: 'application/gzip',
       metadata: {
         compressor: 'zlib',
@@ -1282,6 +1285,8 @@ class S3Cache extends Cache {
       if (err instanceof NoSuchKey) return null
       throw err
     }
+    // H4: entries older than `ttl` seconds are expired (4.1.7 stored ttl and ignored it).
+    if (this.ttl > 0 && res.LastModified instanceof Date && Date.now() - res.LastModified.getTime() > this.ttl * 1000) return null
     const raw = Buffer.from(Buffer.from(res.Body).toString('utf8'), 'base64')
     return JSON.parse(zlib.unzipSync(raw).toString('utf8'))
   }

@@ -27,18 +27,25 @@ describe('MemoryCache', () => {
     await assert.rejects(c.set('', 1), /Invalid key/)
     await assert.rejects(c.get(42), /Invalid key/)
     assert.deepEqual(events.map(e => e[0]), ['set', 'set', 'set', 'get', 'get', 'delete', 'clear'])
+    // H5: overwriting a key at maxSize evicts nothing.
+    const full = new MemoryCache({ maxSize: 2 })
+    await full.set('a', 1)
+    await full.set('b', 2)
+    await full.set('a', 3)
+    assert.deepEqual((await full.keys()).sort(), ['a', 'b'])
   })
 })
 
 for (const backend of backends()) {
   describe(`S3Cache and CachePlugin on ${backend}`, () => {
-    it('S3Cache stores base64(gzip(JSON)) with 4.1.7\'s headers and metadata, and reads it back', async () => {
+    it('S3Cache stores base64(gzip(JSON)) with 4.1.7\'s content type and metadata, enforces ttl, and reads it back', async () => {
       const db = new S3db({ connectionString: connectionString(backend) })
       await db.connect()
       const c = new S3Cache({ client: db.client, keyPrefix: 'cache' })
       await c.set('k/one.json.gz', { a: [1, 2], b: 'x' })
       const raw = await db.client.getObject('cache/k/one.json.gz')
       assert.equal(raw.ContentType, 'application/gzip')
+      assert.equal(raw.ContentEncoding, null, 'H4: the body is base64 text, not gzip on the wire')
       assert.equal(raw.Metadata.compressor, 'zlib')
       assert.equal(raw.Metadata.compressed, 'true')
       assert.equal(raw.Metadata['length-serialized'], String(JSON.stringify({ a: [1, 2], b: 'x' }).length))
@@ -49,6 +56,12 @@ for (const backend of backends()) {
       assert.deepEqual((await c.keys()).sort(), ['k/one.json.gz', 'k/two'])
       await c.clear()
       assert.equal(await c.size(), 0)
+      // H4: ttl is enforced from the object's LastModified (S3 has 1 s resolution).
+      const short = new S3Cache({ client: db.client, keyPrefix: 'ttl', ttl: 1 })
+      await short.set('x', 1)
+      assert.equal(await short.get('x'), 1)
+      await sleep(2100)
+      assert.equal(await short.get('x'), null)
     })
 
     it('CachePlugin serves reads from the cache, a write clears only its resource, 0 is a hit', async () => {

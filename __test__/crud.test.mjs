@@ -75,6 +75,16 @@ for (const backend of backends()) {
       assert.equal(await users.exists('bad1'), false)
     })
 
+    it('array items typed number/boolean read back typed (A5), stored as 4.1.7 joins them', async () => {
+      const r = await db.createResource({ name: 'a5', attributes: { nums: 'array|items:number', flags: 'array|items:boolean|optional', words: 'array|items:string|optional' } })
+      await r.insert({ id: 'x', nums: [1, 2.5, -3, 0, 1e21], flags: [true, false], words: ['1', 'true'] })
+      const head = await db.client.headObject('resource=a5/v=v0/id=x')
+      assert.equal(head.Metadata[r.map.nums], '1|2.5|-3|0|1e+21')
+      assert.equal(head.Metadata[r.map.flags], 'true|false')
+      const got = await r.get('x')
+      assert.deepEqual([got.nums, got.flags, got.words], [[1, 2.5, -3, 0, 1e21], [true, false], ['1', 'true']])
+    })
+
     it('update is partial, replaces arrays wholesale (B1) and emits get + update', async () => {
       await users.insert({ id: 'up1', name: 'Carl', email: 'c@x.io', tags: ['a', 'b', 'c'], address: { city: 'Rome', zip: '00100' } })
       const events = record(users, ['get', 'update'])

@@ -86,6 +86,7 @@ const RECORDS = {
   arrays: {
     resource: 'lists',
     ids: {
+      'a4-numbers': { tags: ['n'], nums: [1, 2.5, -3, 0, 9007199254740991] }, // A5: items:number read back as numbers
       'a8-spaces-latin1': { tags: ['spaced', 'é', 'a,b'] } // A6
     }
   },
@@ -183,7 +184,8 @@ const DIVERGENCES = [
     roundTrip: 'a8-spaces-latin1',
     metadata: { 'resource=lists/v=v0/id=a8-spaces-latin1': { 0: encoded('spaced|é|a,b'), _v: 'v0' } } },
   { case: 'arrays', step: 19, defect: 'A6', what: "get returns 'é', not 'Ã©'", result: (rec, X) => X.record('a8-spaces-latin1') },
-  { case: 'arrays', step: 23, defect: 'A6', what: "getAll: a8 with 'é'", result: (rec, X) => X.patchList(rec, {}) },
+  { case: 'arrays', step: 15, defect: 'A5', what: 'items:number come back as numbers (4.1.7: strings)', result: (rec, X) => X.record('a4-numbers') },
+  { case: 'arrays', step: 23, defect: 'A5 A6', what: "getAll: a4 with numbers, a8 with 'é'", result: (rec, X) => X.patchList(rec, {}) },
 
   // -------------------------------------------------------------- dates-and-json
   { case: 'dates-and-json', step: 2, defect: 'A7', what: 'Date in a date field: 4.1.7 handed the Date to the SDK (TypeError); we store ISO-8601',
@@ -317,6 +319,7 @@ const DIVERGENCES = [
 const DECODE_DIVERGENCES = [
   { case: 'basic-types', step: 13, defect: 'A6', what: "raw UTF-8 accents read as the original text, not Latin-1 mojibake ('AÃ§Ã£o')", result: (rec, X) => X.record('b2-accents') },
   { case: 'basic-types', step: 17, defect: 'A4', what: "'1e+21' reads as 1e21 and '1e-7' as 1e-7 (4.1.7: 1 and 1)", result: (rec, X) => X.record('b6-numbers-edge') },
+  { case: 'arrays', step: 15, defect: 'A5', what: "items:number stored by 4.1.7 read back as numbers (4.1.7: ['1', '2.5', …])", result: (rec, X) => X.record('a4-numbers') },
   { case: 'arrays', step: 19, defect: 'A6', what: "raw UTF-8 'é' array item reads as 'é' (4.1.7: 'Ã©')", result: (rec, X) => X.record('a8-spaces-latin1') }
 ]
 

@@ -10,7 +10,7 @@
 
 use crate::engine::config::{Backend, Config};
 use crate::engine::error::{EngineError, ErrorKind, Result};
-use crate::engine::resource::hooks::Hooks;
+use crate::engine::resource::hooks::{HookRegistry, Hooks};
 use crate::engine::resource::{Output, Resource};
 use crate::engine::schema::{Schema, SchemaInput};
 use crate::engine::storage::{self, Bucket, PutRequest, Storage};
@@ -43,7 +43,7 @@ pub struct Database {
     /// Requests sent to the store, per S3 command (CostsPlugin).
     pub requests: Arc<storage::limit::RequestCounts>,
     /// Lifecycle hooks per resource name, installed from JS (never persisted, E1).
-    hooks: std::sync::RwLock<std::collections::HashMap<String, Arc<dyn Hooks>>>,
+    hooks: Arc<HookRegistry>,
 }
 
 fn now_iso() -> String {
@@ -93,13 +93,6 @@ impl Database {
             Some(h) => map.insert(name.to_string(), h),
             None => map.remove(name),
         };
-    }
-
-    fn hooks_for(&self, name: &str) -> Option<Arc<dyn Hooks>> {
-        match self.hooks.read() {
-            Ok(g) => g.get(name).cloned(),
-            Err(p) => p.into_inner().get(name).cloned(),
-        }
     }
 
     pub async fn bucket(&self) -> Result<&Bucket> {
@@ -289,6 +282,7 @@ impl Database {
             if let Some(schema) = self.schema_from_stored(name, entry)? {
                 let older = self.older_schemas(name, Some(entry), &schema.version);
                 let r = Resource::new(schema, bucket.clone(), self.config.parallelism);
+                r.use_hook_registry(self.hooks.clone());
                 r.set_older(older);
                 st.resources.insert(name.clone(), Arc::new(r));
             }
@@ -480,6 +474,7 @@ impl Database {
             }
             None => {
                 let r = Resource::new(schema, bucket, self.config.parallelism);
+                r.use_hook_registry(self.hooks.clone());
                 r.set_older(older);
                 st.resources.insert(name.clone(), Arc::new(r));
                 out.events.push(json!(["s3db.resourceCreated", name]));
@@ -502,9 +497,6 @@ impl Database {
         let st = self.state.lock().await;
         let found = st.resources.get(name).cloned();
         drop(st);
-        if let Some(r) = &found {
-            r.set_hooks(self.hooks_for(name));
-        }
         found.ok_or_else(|| {
             EngineError::new(
                 ErrorKind::ResourceNotFound,

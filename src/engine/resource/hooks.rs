@@ -84,3 +84,8 @@ pub fn expect_object(phase: HookPhase, v: Value) -> Result<Map<String, Value>> {
         )),
     }
 }
+
+/// Lifecycle hooks per resource name, shared by a database and its resources:
+/// operations read their entry when they start (installing hooks is a write here only).
+pub type HookRegistry =
+    std::sync::RwLock<std::collections::HashMap<String, std::sync::Arc<dyn Hooks>>>;

@@ -19,7 +19,7 @@ use crate::engine::schema::{Schema, ValidationError};
 use crate::engine::storage::{Bucket, Metadata, ObjectMeta, PutRequest, METADATA_LIMIT};
 use bytes::Bytes;
 use futures::{StreamExt, TryStreamExt};
-use hooks::{HookPhase, Hooks};
+use hooks::{HookPhase, HookRegistry, Hooks};
 use serde_json::{json, Map, Value};
 use std::sync::{Arc, RwLock};
 
@@ -92,6 +92,8 @@ pub struct Resource {
     bucket: Bucket,
     parallelism: usize,
     hooks: RwLock<Option<Arc<dyn Hooks>>>,
+    /// The database's registry, when the resource belongs to one (takes precedence over `hooks`).
+    registry: std::sync::OnceLock<Arc<HookRegistry>>,
     /// E2: earlier versions from `s3db.json`, newest first; `get` falls back to
     /// them (read-only) when the current version has no such record.
     older: RwLock<Arc<Vec<Arc<Schema>>>>,
@@ -206,6 +208,7 @@ impl Resource {
             bucket,
             parallelism: parallelism.max(1),
             hooks: RwLock::new(None),
+            registry: std::sync::OnceLock::new(),
             older: RwLock::new(Arc::new(Vec::new())),
         }
     }
@@ -234,7 +237,18 @@ impl Resource {
         }
     }
 
+    /// Read lifecycle hooks from a database's registry (entry = this resource's name).
+    pub fn use_hook_registry(&self, registry: Arc<HookRegistry>) {
+        let _ = self.registry.set(registry);
+    }
+
     fn hooks(&self) -> Option<Arc<dyn Hooks>> {
+        if let Some(reg) = self.registry.get() {
+            return match reg.read() {
+                Ok(g) => g.get(&self.name).cloned(),
+                Err(p) => p.into_inner().get(&self.name).cloned(),
+            };
+        }
         match self.hooks.read() {
             Ok(g) => g.clone(),
             Err(p) => p.into_inner().clone(),

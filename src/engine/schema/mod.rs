@@ -37,6 +37,27 @@ const KNOWN_ACTIONS: [&str; 11] = [
     "fromBool",
 ];
 
+/// Item type of an `array|items:<type>` field, restored on read (A5: 4.1.7 returned strings).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ItemKind {
+    Number,
+    Boolean,
+}
+
+fn array_item_kind(def: &Value) -> Option<ItemKind> {
+    let rule = def.as_str()?;
+    let at = rule.find("items:")?;
+    let word: String = rule[at + "items:".len()..]
+        .chars()
+        .take_while(char::is_ascii_alphanumeric)
+        .collect();
+    match word.as_str() {
+        "number" => Some(ItemKind::Number),
+        "boolean" => Some(ItemKind::Boolean),
+        _ => None,
+    }
+}
+
 /// How a leaf is stored beyond 4.1.7's actions (fixes A7/A8).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Storage {
@@ -66,6 +87,7 @@ pub struct Schema {
     nested: HashSet<String>,
     object_names: HashSet<String>,
     storage: HashMap<String, Storage>,
+    array_items: HashMap<String, ItemKind>,
     pub date_fields: Vec<String>,
     separator: char,
     pub timestamps: bool,
@@ -354,7 +376,13 @@ impl Schema {
         // --- storage kinds (A7/A8) and nested objects ------------------------
         let mut storage = HashMap::new();
         let mut date_fields = Vec::new();
+        let mut array_items = HashMap::new();
         for (attr, def) in &leaves {
+            if def_contains(def, "array") {
+                if let Some(kind) = array_item_kind(def) {
+                    array_items.insert(attr.clone(), kind);
+                }
+            }
             match rule_type(def).as_deref() {
                 Some("date") => {
                     storage.insert(attr.clone(), Storage::Date);
@@ -391,6 +419,7 @@ impl Schema {
             nested,
             object_names,
             storage,
+            array_items,
             date_fields,
             separator,
             timestamps,
@@ -580,7 +609,13 @@ impl Schema {
                         }
                     }
                 }
-                ("toArray", Value::String(s)) => Value::Array(decode_array(s, self.separator)),
+                ("toArray", Value::String(s)) => {
+                    let items = decode_array(s, self.separator);
+                    Value::Array(match self.array_items.get(path) {
+                        Some(kind) => items.into_iter().map(|v| typed_item(*kind, v)).collect(),
+                        None => items,
+                    })
+                }
                 ("toBool", v) => Value::Bool(is_truthy_bool(v)),
                 ("decrypt", Value::String(s)) => Value::from(
                     crypto::decrypt_with_fallback(s, &self.passphrase).map_err(|e| {
@@ -628,6 +663,22 @@ impl Schema {
         o.insert("definitionHash".into(), Value::from(self.definition_hash()));
         o.insert("versionHash".into(), Value::from(self.version_hash()));
         Value::Object(o)
+    }
+}
+
+/// An array item read back as the type its rule declares; text that is not one stays text.
+fn typed_item(kind: ItemKind, v: Value) -> Value {
+    let Value::String(s) = &v else { return v };
+    match kind {
+        ItemKind::Number => match js_parse_number(s) {
+            Some(x) if x.is_finite() && !s.trim().is_empty() => json_number(x),
+            _ => v,
+        },
+        ItemKind::Boolean => match s.as_str() {
+            "true" => Value::Bool(true),
+            "false" => Value::Bool(false),
+            _ => v,
+        },
     }
 }
 

@@ -1,0 +1,44 @@
+// Small 4.1.7 defects not covered elsewhere: B5 (no body download for plain gets),
+// E7 (s3dbVersion is the package version), F5 (every request is counted, deleteAll included).
+import { describe, it } from 'node:test'
+import assert from 'node:assert/strict'
+import { readFileSync } from 'node:fs'
+import { lib, connectionString } from './helpers.mjs'
+
+const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
+
+describe('small 4.1.7 defects', () => {
+  it('B5: get of a record that has a body sends a HEAD only (user-management)', async () => {
+    const db = new lib.S3db({ connectionString: connectionString('memory'), plugins: [lib.CostsPlugin] })
+    await db.connect()
+    const r = await db.createResource({ name: 'docs', attributes: { title: 'string' } })
+    await db.client.putObject({ key: 'resource=docs/v=v0/id=d1', metadata: { 0: 'hello', _v: 'v0' }, body: Buffer.from('binary content'), contentType: 'application/pdf' })
+    const before = { ...db.client.costs.events }
+    const got = await r.get('d1')
+    assert.equal(got.title, 'hello')
+    assert.equal(got._hasContent, true)
+    assert.equal(got._mimeType, 'application/pdf')
+    assert.equal((db.client.costs.events.HeadObjectCommand || 0) - (before.HeadObjectCommand || 0), 1)
+    assert.equal((db.client.costs.events.GetObjectCommand || 0) - (before.GetObjectCommand || 0), 0)
+  })
+
+  it("E7: s3db.json's s3dbVersion is this package's version", async () => {
+    const db = new lib.S3db({ connectionString: connectionString('memory') })
+    await db.connect()
+    await db.createResource({ name: 'x', attributes: { a: 'string' } })
+    const doc = JSON.parse((await db.client.getObject('s3db.json')).Body.toString('utf8'))
+    assert.equal(doc.s3dbVersion, pkg.version)
+    assert.equal(db.s3dbVersion, pkg.version)
+  })
+
+  it('F5: deleteAll requests (listing and batch delete) are counted', async () => {
+    const db = new lib.S3db({ connectionString: connectionString('memory'), plugins: [lib.CostsPlugin] })
+    await db.connect()
+    const r = await db.createResource({ name: 'gone', attributes: { a: 'string' }, options: { paranoid: false } })
+    await r.insertMany([{ a: '1' }, { a: '2' }])
+    const before = { ...db.client.costs.events }
+    await r.deleteAll()
+    assert.ok((db.client.costs.events.DeleteObjectsCommand || 0) > (before.DeleteObjectsCommand || 0), 'batch delete counted')
+    assert.ok((db.client.costs.events.ListObjectsV2Command || 0) > (before.ListObjectsV2Command || 0), 'listing counted')
+  })
+})
