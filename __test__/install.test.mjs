@@ -6,7 +6,7 @@
 import { describe, it, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -39,10 +39,10 @@ describe('install from the packed tarballs (linux-x64-gnu)', { skip: supported ?
 
   before(() => {
     root = mkdtempSync(join(tmpdir(), 's3db-native-install-'))
-    const binDir = join(repo, 'npm', 'linux-x64-gnu')
-    copyFileSync(join(repo, binary), join(binDir, binary))
-    mainTgz = join(root, run(npm, ['pack', '--silent', '--pack-destination', root], repo).trim().split('\n').pop())
-    binTgz = join(root, run(npm, ['pack', '--silent', '--pack-destination', root], binDir).trim().split('\n').pop())
+    // The documented way (README "Install from a local build").
+    const [main, bin] = run('bash', [join(repo, 'scripts', 'pack.sh'), root], repo).trim().split('\n')
+    mainTgz = main
+    binTgz = bin
   })
 
   after(() => { if (root) rmSync(root, { recursive: true, force: true }) })
