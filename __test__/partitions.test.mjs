@@ -144,6 +144,13 @@ for (const backend of backends()) {
       const parted = await db.createResource({ name: 'b6parted', attributes: { tag: 'string', text: 'string' }, behavior: 'enforce-limits', options: { partitions: { byTag: { fields: { tag: 'string' } } } } })
       await assert.rejects(parted.insert({ id: 'edge', tag: 'a', text: 'x'.repeat(lo) }), lib.MetadataLimitExceeded)
       assert.deepEqual(await keys(db, 'resource=b6parted/'), [])
+      // user-management: the store refuses the over-limit copies before the main object is
+      // written, so a record already stored under that id is untouched.
+      const um = await db.createResource({ name: 'b6um', attributes: { tag: 'string', text: 'string' }, options: { partitions: { byTag: { fields: { tag: 'string' } } } } })
+      await um.insert({ id: 'same', tag: 'a', text: 'old' })
+      await assert.rejects(um.insert({ id: 'same', tag: 'b', text: 'y'.repeat(3000) }), lib.MetadataTooLarge)
+      assert.equal((await um.get('same')).text, 'old')
+      assert.deepEqual(await keys(db, 'resource=b6um/'), ['resource=b6um/partition=byTag/tag=a/id=same', 'resource=b6um/v=v0/id=same'])
       await parted.insert({ id: 'fits', tag: 'a', text: 'x'.repeat(lo - 20) })
       assert.deepEqual(await keys(db, 'resource=b6parted/'), ['resource=b6parted/partition=byTag/tag=a/id=fits', 'resource=b6parted/v=v0/id=fits'])
     })

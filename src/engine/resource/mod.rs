@@ -369,6 +369,12 @@ impl Resource {
             (shaped, copies)
         };
         let key = Self::key(&schema, &id);
+        // B6: the copies first, then the main object, so a failure never leaves a
+        // half-written record and never touches a record stored under this id before.
+        let copy_keys: Vec<String> = copies.iter().map(|(k, _)| k.clone()).collect();
+        if let Err(e) = self.write_copies(copies, &[]).await {
+            return Err(failed(e, &mut out));
+        }
         let put = self
             .bucket
             .put(
@@ -381,12 +387,8 @@ impl Resource {
             )
             .await;
         if let Err(e) = put {
+            let _ = self.delete_keys(&copy_keys).await;
             // Events already produced (`exceedsLimit`) still reach JS before the rejection.
-            return Err(failed(e, &mut out));
-        }
-        if let Err(e) = self.write_copies(copies, &[]).await {
-            // B6: no half-written record.
-            let _ = self.bucket.delete(&key).await;
             return Err(failed(e, &mut out));
         }
         let mut result = Map::new();

@@ -2,8 +2,9 @@
 //! `engine::partition` for keys and rules).
 //!
 //! Copies are planned (keys computed, behavior applied, sizes and key lengths
-//! checked) before anything is written, and a failed copy write removes what the
-//! operation wrote, so an insert is never left half-done (B6). Updates move
+//! checked) before anything is written, then written before the main object; a
+//! failed write removes what the operation wrote, so an insert is never left
+//! half-done (B6). Updates move
 //! copies whose key changed and deletes of every kind remove them (C1).
 //!
 //! Reads through a partition load the **main** object of each listed id and
