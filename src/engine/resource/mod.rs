@@ -471,29 +471,36 @@ impl Resource {
         Ok((head, None))
     }
 
-    pub(crate) async fn load(&self, schema: &Schema, id: &str) -> Result<Map<String, Value>> {
-        check_id_for_read(id)?;
-        let (head, body) = match self.fetch(schema, id).await {
-            Ok(found) => found,
+    /// The stored object of `id` under the current version or else (E2) under the
+    /// newest earlier version that has it, with that version's schema (`None`: the
+    /// current one). Failures are wrapped like `get`'s.
+    async fn fetch_versioned(
+        &self,
+        schema: &Schema,
+        id: &str,
+    ) -> Result<(Option<Arc<Schema>>, ObjectMeta, Option<Bytes>)> {
+        match self.fetch(schema, id).await {
+            Ok((head, body)) => Ok((None, head, body)),
             Err(e) if e.is_not_found() => {
-                // E2: a record written under an earlier version is still readable.
                 for old in self.older().iter() {
                     match self.fetch(old, id).await {
-                        Ok((head, body)) => {
-                            return self
-                                .record(old, id, &head, body.as_ref())
-                                .map_err(|e| self.wrap_get_error(old, id, e));
-                        }
+                        Ok((head, body)) => return Ok((Some(old.clone()), head, body)),
                         Err(other) if other.is_not_found() => continue,
                         Err(other) => return Err(self.wrap_get_error(old, id, other)),
                     }
                 }
-                return Err(self.wrap_get_error(schema, id, e));
+                Err(self.wrap_get_error(schema, id, e))
             }
-            Err(e) => return Err(self.wrap_get_error(schema, id, e)),
-        };
-        self.record(schema, id, &head, body.as_ref())
-            .map_err(|e| self.wrap_get_error(schema, id, e))
+            Err(e) => Err(self.wrap_get_error(schema, id, e)),
+        }
+    }
+
+    pub(crate) async fn load(&self, schema: &Schema, id: &str) -> Result<Map<String, Value>> {
+        check_id_for_read(id)?;
+        let (old, head, body) = self.fetch_versioned(schema, id).await?;
+        let source = old.as_deref().unwrap_or(schema);
+        self.record(source, id, &head, body.as_ref())
+            .map_err(|e| self.wrap_get_error(source, id, e))
     }
 
     /// 4.1.7 wraps get failures: "Failed to get resource with id '<id>': <inner>".
@@ -547,26 +554,8 @@ impl Resource {
         let key = Self::key(&schema, id);
         // E2: a record of an earlier version is read with its own schema, written
         // under the current version, and its old object removed.
-        let mut source = schema.clone();
-        let (head, body) = match self.fetch(&schema, id).await {
-            Ok(found) => found,
-            Err(e) if e.is_not_found() => {
-                let mut found = None;
-                for old in self.older().iter() {
-                    match self.fetch(old, id).await {
-                        Ok(f) => {
-                            found = Some(f);
-                            source = old.clone();
-                            break;
-                        }
-                        Err(other) if other.is_not_found() => continue,
-                        Err(other) => return Err(self.wrap_get_error(old, id, other)),
-                    }
-                }
-                found.ok_or_else(|| self.wrap_get_error(&schema, id, e))?
-            }
-            Err(e) => return Err(self.wrap_get_error(&schema, id, e)),
-        };
+        let (old, head, body) = self.fetch_versioned(&schema, id).await?;
+        let source = old.unwrap_or_else(|| schema.clone());
         let existing = self
             .record(&source, id, &head, body.as_ref())
             .map_err(|e| self.wrap_get_error(&source, id, e))?;
