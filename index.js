@@ -1285,8 +1285,9 @@ class S3Cache extends Cache {
       if (err instanceof NoSuchKey) return null
       throw err
     }
-    // H4: entries older than `ttl` seconds are expired (4.1.7 stored ttl and ignored it).
-    if (this.ttl > 0 && res.LastModified instanceof Date && Date.now() - res.LastModified.getTime() > this.ttl * 1000) return null
+    // H4: entries older than `ttl` seconds are expired (4.1.7 stored ttl and ignored it). S3
+    // reports LastModified in whole seconds, hence the extra second.
+    if (this.ttl > 0 && res.LastModified instanceof Date && Date.now() - res.LastModified.getTime() > this.ttl * 1000 + 1000) return null
     const raw = Buffer.from(Buffer.from(res.Body).toString('utf8'), 'base64')
     return JSON.parse(zlib.unzipSync(raw).toString('utf8'))
   }

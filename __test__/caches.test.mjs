@@ -60,7 +60,7 @@ for (const backend of backends()) {
       const short = new S3Cache({ client: db.client, keyPrefix: 'ttl', ttl: 1 })
       await short.set('x', 1)
       assert.equal(await short.get('x'), 1)
-      await sleep(2100)
+      await sleep(3100)
       assert.equal(await short.get('x'), null)
     })
 

@@ -1,5 +1,6 @@
 // Small 4.1.7 defects not covered elsewhere: B5 (no body download for plain gets),
-// E7 (s3dbVersion is the package version), F5 (every request is counted, deleteAll included).
+// E7 (s3dbVersion is the package version), F5 (every request is counted, deleteAll included),
+// F6 (S3 failures keep status code, request id and cause; never the secret).
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
@@ -29,6 +30,20 @@ describe('small 4.1.7 defects', () => {
     const doc = JSON.parse((await db.client.getObject('s3db.json')).Body.toString('utf8'))
     assert.equal(doc.s3dbVersion, pkg.version)
     assert.equal(db.s3dbVersion, pkg.version)
+  })
+
+  it('F6: an S3 failure keeps the status code, request id, AWS message and cause chain, never the secret', { skip: process.env.S3DB_TEST_S3_URL ? false : 'needs the S3 test server' }, async () => {
+    const url = new URL(process.env.S3DB_TEST_S3_URL)
+    url.password = 'wrong-secret-f6'
+    url.pathname += '/f6'
+    const db = new lib.S3db({ connectionString: url.toString() })
+    const err = await db.connect().then(() => null, (e) => e)
+    assert.ok(err instanceof lib.PermissionError, `got ${err && err.name}: ${err && err.message}`)
+    assert.equal(err.statusCode, 403)
+    assert.equal(typeof err.requestId, 'string')
+    assert.match(err.awsMessage, /signature/i)
+    assert.ok(Array.isArray(err.causes) && err.causes.length > 0)
+    assert.ok(!JSON.stringify({ ...err, message: err.message, causes: err.causes }).includes('wrong-secret-f6'), 'no secret in the error')
   })
 
   it('F5: deleteAll requests (listing and batch delete) are counted', async () => {
