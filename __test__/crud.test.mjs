@@ -97,6 +97,12 @@ for (const backend of backends()) {
       assert.deepEqual(got.tags, ['z'])
       await assert.rejects(users.update('up1', { email: 'nope' }), lib.InvalidResourceItem)
       assert.equal((await users.get('up1')).email, 'c@x.io', 'failed update changed nothing')
+      // B1: null unsets an optional field (4.1.7 had no way; `undefined` never crosses JSON).
+      await users.update('up1', { age: 40 })
+      await users.update('up1', { age: null, tags: null })
+      const unset = await users.get('up1')
+      assert.ok(!('age' in unset) && !('tags' in unset), JSON.stringify(unset))
+      assert.equal(unset.name, 'Carl')
     })
 
     it('upsert inserts then updates', async () => {
