@@ -81,6 +81,23 @@ impl Output {
         }
         events
     }
+    /// The events, with references to the result turned into references to
+    /// element `i` of an enclosing array result (bulk operations: each record
+    /// crosses the boundary once, in the result).
+    fn take_events_as_item(&mut self, i: usize) -> Vec<Value> {
+        let mut events = std::mem::take(&mut self.events);
+        for ev in &mut events {
+            if let Value::Array(args) = ev {
+                for a in args.iter_mut().skip(1) {
+                    if a.as_str() == Some(RESULT_REF) {
+                        *a = item_ref(i);
+                    }
+                }
+            }
+        }
+        events
+    }
+
     pub fn to_json(&self) -> Value {
         json!({ "result": self.result, "events": self.events })
     }
@@ -745,7 +762,7 @@ impl Resource {
         for (item, r) in results {
             match r {
                 Ok(mut o) => {
-                    out.events.extend(o.take_events());
+                    out.events.extend(o.take_events_as_item(ok.len()));
                     ok.push(o.result);
                 }
                 Err(e) => out.event("error", vec![e.to_json(), item]),
