@@ -639,7 +639,7 @@ class Database extends EventEmitter {
     // with an in-process MemoryCache, unless a CachePlugin is already configured. (4.1.7 only
     // copied the flag into each resource's options.)
     if (this.options.cache === true && !list.some(p => p instanceof CachePlugin)) {
-      const ttl = Number.isFinite(Number(this.options.ttl)) && this.options.ttl !== undefined ? Number(this.options.ttl) : 86400
+      const ttl = Number(this.options.ttl ?? 86400)
       list.push(new CachePlugin({ driver: new MemoryCache({ ttl }) }))
     }
     for (const p of list) {

@@ -15,7 +15,7 @@
 //!   listed keys; no values list the whole partition.
 //! * C8: the id is the last key segment, so a field named `id` is harmless.
 
-use crate::engine::codec::{js_number_to_string, js_string};
+use crate::engine::codec::js_string;
 use crate::engine::error::{EngineError, ErrorKind, Result};
 use crate::engine::schema::is_date;
 use chrono::{Datelike, Local, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
@@ -118,6 +118,17 @@ pub fn parse_definitions(
     Ok(defs)
 }
 
+pub(crate) fn partition_error(message: String, partition: &str) -> EngineError {
+    EngineError::new(ErrorKind::PartitionError, message).with("partition", partition.to_string())
+}
+
+/// The partition named `name`, or 4.1.7's `Partition '<p>' not found`.
+pub fn find<'a>(defs: &'a [PartitionDef], name: &str) -> Result<&'a PartitionDef> {
+    defs.iter()
+        .find(|p| p.name == name)
+        .ok_or_else(|| partition_error(format!("Partition '{name}' not found"), name))
+}
+
 /// Walk a dotted path into a record.
 pub fn value_at<'a>(record: &'a Map<String, Value>, path: &str) -> Option<&'a Value> {
     let mut cur = record;
@@ -156,16 +167,10 @@ fn utf16_prefix(s: &str, n: usize) -> &str {
     s
 }
 
-/// JS `String(value)` for a partition segment.
+/// JS `String(value)` for a partition segment: like [`js_string`] for scalars and
+/// dates, but arrays are comma-joined and objects are `[object Object]`.
 fn segment_string(v: &Value) -> String {
     match v {
-        Value::String(s) => s.clone(),
-        Value::Number(n) => n
-            .as_f64()
-            .map(js_number_to_string)
-            .unwrap_or_else(|| n.to_string()),
-        Value::Bool(b) => b.to_string(),
-        Value::Null => "null".into(),
         Value::Array(items) => items
             .iter()
             .map(|x| match x {
@@ -174,10 +179,8 @@ fn segment_string(v: &Value) -> String {
             })
             .collect::<Vec<_>>()
             .join(","),
-        Value::Object(o) => match o.get("$date").and_then(Value::as_str) {
-            Some(iso) if o.len() == 1 => iso.to_string(),
-            _ => "[object Object]".into(),
-        },
+        Value::Object(_) if !is_date(v) => "[object Object]".into(),
+        other => js_string(other),
     }
 }
 
@@ -222,9 +225,12 @@ pub fn apply_rule(value: Option<&Value>, rule: &str) -> Option<String> {
     Some(text.unwrap_or_else(|| segment_string(value)))
 }
 
-/// A value as it appears in a key segment: `/` escaped (C7).
-pub fn escape_segment(s: &str) -> String {
-    s.replace('/', "%2F")
+impl PartitionField {
+    /// The key segment `<path>=<value>` for this field's value (rule applied, `/`
+    /// escaped: C7), or `None` when there is no value.
+    pub fn segment(&self, value: Option<&Value>) -> Option<String> {
+        apply_rule(value, &self.rule).map(|v| format!("{}={}", self.path, v.replace('/', "%2F")))
+    }
 }
 
 impl PartitionDef {
@@ -235,10 +241,7 @@ impl PartitionDef {
         }
         self.fields
             .iter()
-            .map(|f| {
-                apply_rule(value_at(record, &f.path), &f.rule)
-                    .map(|v| format!("{}={}", f.path, escape_segment(&v)))
-            })
+            .map(|f| f.segment(value_at(record, &f.path)))
             .collect()
     }
 
@@ -249,8 +252,12 @@ impl PartitionDef {
 
     /// The copy key of a record, or `None` when the record has no copy here.
     pub fn key(&self, resource: &str, id: &str, record: &Map<String, Value>) -> Option<String> {
-        let segs = self.segments(record)?;
-        Some(format!("{}{}/id={id}", self.base(resource), segs.join("/")))
+        Some(self.key_of(resource, id, &self.segments(record)?))
+    }
+
+    /// The copy key made of all of this partition's segments.
+    pub fn key_of(&self, resource: &str, id: &str, segments: &[String]) -> String {
+        format!("{}{}/id={id}", self.base(resource), segments.join("/"))
     }
 
     /// Plan a listing for the given values (C2, C3).
@@ -273,26 +280,23 @@ impl PartitionDef {
             }
         }
         let mut prefix = self.base(resource);
+        let mut depth = 0;
         let mut filters = Vec::new();
-        let mut leading = true;
         for (i, f) in self.fields.iter().enumerate() {
-            let seg = apply_rule(values.get(&f.path), &f.rule)
-                .map(|v| format!("{}={}", f.path, escape_segment(&v)));
-            match seg {
-                Some(seg) if leading => {
+            match f.segment(values.get(&f.path)) {
+                Some(seg) if depth == i => {
                     prefix.push_str(&seg);
                     prefix.push('/');
+                    depth += 1;
                 }
                 Some(seg) => filters.push((i, seg)),
-                None => leading = false,
+                None => {}
             }
         }
-        let depth = prefix.matches('/').count() - self.base(resource).matches('/').count();
         Ok(PartitionQuery {
-            name: self.name.clone(),
+            def: self.clone(),
             prefix,
             depth,
-            fields: self.fields.len(),
             filters,
             values: values.clone(),
         })
@@ -302,13 +306,12 @@ impl PartitionDef {
 /// How to list one partition for some values.
 #[derive(Debug, Clone)]
 pub struct PartitionQuery {
-    pub name: String,
+    /// The partition listed.
+    pub def: PartitionDef,
     /// Listing prefix, ending with `/`.
     pub prefix: String,
-    /// Segments already in the prefix.
+    /// Segments already in the prefix (the leading run of given fields).
     depth: usize,
-    /// Segments of a full key before `id=`.
-    fields: usize,
     /// Given values of non-leading fields: (field index, expected segment).
     filters: Vec<(usize, String)>,
     /// The values as given (reported as `_partitionValues`).
@@ -330,7 +333,7 @@ impl PartitionQuery {
         }
         if !self.filters.is_empty() {
             let segs: Vec<&str> = segs.map(|s| s.split('/').collect()).unwrap_or_default();
-            if segs.len() + self.depth != self.fields {
+            if segs.len() + self.depth != self.def.fields.len() {
                 return None;
             }
             for (i, want) in &self.filters {

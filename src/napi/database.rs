@@ -298,13 +298,7 @@ pub fn native_partition_key(
     let defs =
         crate::engine::partition::parse_definitions(obj("partitions"), obj("attributes"), version)
             .into_napi()?;
-    let Some(p) = defs.iter().find(|d| d.name == partition) else {
-        return Err(crate::engine::error::EngineError::new(
-            crate::engine::error::ErrorKind::PartitionError,
-            format!("Partition '{partition}' not found"),
-        ))
-        .into_napi();
-    };
+    let p = crate::engine::partition::find(&defs, &partition).into_napi()?;
     Ok(p.key(name, &id, data.as_object().unwrap_or(&empty)))
 }
 

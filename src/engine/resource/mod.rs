@@ -63,34 +63,30 @@ impl Output {
     /// The events with every [`RESULT_REF`] replaced by the result: for moving
     /// events into another output or across a channel.
     pub fn take_events(&mut self) -> Vec<Value> {
-        let mut events = std::mem::take(&mut self.events);
-        for ev in &mut events {
-            if let Value::Array(args) = ev {
-                for a in args.iter_mut().skip(1) {
-                    let Some(text) = a.as_str() else { continue };
-                    if text == RESULT_REF {
-                        *a = self.result.clone();
-                    } else if let Some(i) = text
-                        .strip_prefix(RESULT_ITEM_REF)
-                        .and_then(|i| i.parse::<usize>().ok())
-                    {
-                        *a = self.result.get(i).cloned().unwrap_or(Value::Null);
-                    }
-                }
+        self.take_events_with(|result, text| {
+            if text == RESULT_REF {
+                return Some(result.clone());
             }
-        }
-        events
+            let i = text.strip_prefix(RESULT_ITEM_REF)?.parse::<usize>().ok()?;
+            Some(result.get(i).cloned().unwrap_or(Value::Null))
+        })
     }
+
     /// The events, with references to the result turned into references to
     /// element `i` of an enclosing array result (bulk operations: each record
     /// crosses the boundary once, in the result).
     fn take_events_as_item(&mut self, i: usize) -> Vec<Value> {
+        self.take_events_with(|_, text| (text == RESULT_REF).then(|| item_ref(i)))
+    }
+
+    /// The events, each string argument `text` replaced by `sub(result, text)` when that is `Some`.
+    fn take_events_with(&mut self, sub: impl Fn(&Value, &str) -> Option<Value>) -> Vec<Value> {
         let mut events = std::mem::take(&mut self.events);
         for ev in &mut events {
             if let Value::Array(args) = ev {
                 for a in args.iter_mut().skip(1) {
-                    if a.as_str() == Some(RESULT_REF) {
-                        *a = item_ref(i);
+                    if let Some(v) = a.as_str().and_then(|text| sub(&self.result, text)) {
+                        *a = v;
                     }
                 }
             }
@@ -476,13 +472,17 @@ impl Resource {
 
     /// HEAD (and GET when the behavior keeps data in the body); the raw pieces.
     async fn fetch(&self, schema: &Schema, id: &str) -> Result<(ObjectMeta, Option<Bytes>)> {
-        let key = Self::key(schema, id);
-        let head = self.bucket.head(&key).await?;
+        self.fetch_key(schema, &Self::key(schema, id)).await
+    }
+
+    /// [`Resource::fetch`] of any key holding a record (main object or partition copy).
+    async fn fetch_key(&self, schema: &Schema, key: &str) -> Result<(ObjectMeta, Option<Bytes>)> {
+        let head = self.bucket.head(key).await?;
         let needs_body = head.size > 0
             && (schema.behavior == "body-overflow"
                 || head.metadata.contains_key(behavior::OVERFLOW_FLAG));
         if needs_body {
-            let (meta, body) = self.bucket.get(&key).await?;
+            let (meta, body) = self.bucket.get(key).await?;
             return Ok((meta, Some(body)));
         }
         Ok((head, None))
@@ -922,7 +922,7 @@ impl Resource {
         rest.strip_prefix("id=").map(str::to_string)
     }
 
-    fn main_scope(schema: &Schema) -> Scope {
+    pub(crate) fn main_scope(schema: &Schema) -> Scope {
         Scope::Main {
             prefix: Self::prefix(schema),
         }
@@ -1017,15 +1017,11 @@ impl Resource {
         let entries = self.entries(scope, offset, limit).await?;
         let mut out = Output::default();
         // 4.1.7 lists a partition's keys directly: no `listIds` event there.
-        if matches!(scope, Scope::Main { .. }) {
+        if scope.is_main() {
             out.event("listIds", vec![Value::from(entries.len())]);
         }
         let recs = self.fetch_scoped(&schema, scope, entries).await?;
-        let per_item = if matches!(scope, Scope::Main { .. }) {
-            "get"
-        } else {
-            "getFromPartition"
-        };
+        let per_item = scope.item_event();
         for i in 0..recs.len() {
             out.event(per_item, vec![item_ref(i)]);
         }
@@ -1090,11 +1086,7 @@ impl Resource {
         let mut matched = Vec::new();
         let mut listed = 0usize;
         let mut fetched = 0usize;
-        let per_item = if matches!(scope, Scope::Main { .. }) {
-            "get"
-        } else {
-            "getFromPartition"
-        };
+        let per_item = scope.item_event();
         'pages: while let Some(page) = lister.next_page(1000).await? {
             let mut entries = Vec::new();
             for o in page {
@@ -1125,7 +1117,7 @@ impl Resource {
                 }
             }
         }
-        if matches!(scope, Scope::Main { .. }) {
+        if scope.is_main() {
             out.events.insert(0, json!(["listIds", listed]));
         }
         out.result = Value::Array(matched);

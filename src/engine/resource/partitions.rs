@@ -12,11 +12,8 @@
 //! copies left in 4.1.7 buckets (or by a crash between writes) are skipped.
 
 use super::{Output, Resource};
-use crate::engine::behavior;
 use crate::engine::error::{EngineError, ErrorKind, Result};
-use crate::engine::partition::{
-    apply_rule, escape_segment, PartitionDef, PartitionQuery, MAX_KEY_BYTES,
-};
+use crate::engine::partition::{partition_error, PartitionDef, PartitionQuery, MAX_KEY_BYTES};
 use crate::engine::schema::Schema;
 use crate::engine::storage::{Metadata, PutRequest};
 use futures::StreamExt;
@@ -48,26 +45,35 @@ impl Scope {
         }
     }
 
+    pub fn is_main(&self) -> bool {
+        matches!(self, Scope::Main { .. })
+    }
+
+    /// The event a listing emits per record read: 4.1.7 reads partitions through
+    /// `getFromPartition`.
+    pub fn item_event(&self) -> &'static str {
+        if self.is_main() {
+            "get"
+        } else {
+            "getFromPartition"
+        }
+    }
+
     /// `(partition, partitionValues)` as events report them.
     pub fn describe(&self) -> (Value, Value) {
         match self {
             Scope::Main { .. } => (Value::Null, Value::Object(Map::new())),
-            Scope::Partition(q) => (Value::from(q.name.clone()), Value::Object(q.values.clone())),
+            Scope::Partition(q) => (
+                Value::from(q.def.name.clone()),
+                Value::Object(q.values.clone()),
+            ),
         }
     }
 }
 
-fn partition_error(message: String, partition: &str) -> EngineError {
-    EngineError::new(ErrorKind::PartitionError, message).with("partition", partition.to_string())
-}
-
 impl Resource {
     pub(crate) fn partition_def<'a>(schema: &'a Schema, name: &str) -> Result<&'a PartitionDef> {
-        schema
-            .partitions
-            .iter()
-            .find(|p| p.name == name)
-            .ok_or_else(|| partition_error(format!("Partition '{name}' not found"), name))
+        crate::engine::partition::find(&schema.partitions, name)
     }
 
     /// The scope of a listing call: `partition` null/absent means the main keys.
@@ -88,9 +94,7 @@ impl Resource {
             }
         };
         let Some(name) = name else {
-            return Ok(Scope::Main {
-                prefix: Self::prefix(schema),
-            });
+            return Ok(Self::main_scope(schema));
         };
         let values = match values {
             None | Some(Value::Null) => Map::new(),
@@ -216,16 +220,15 @@ impl Resource {
         id: &str,
         key: &str,
     ) -> Result<Option<Map<String, Value>>> {
-        let def = Self::partition_def(schema, &query.name)?;
         let mut rec = match self.load(schema, id).await {
             Ok(rec) => rec,
             Err(e) if e.is_not_found() => return Ok(None),
             Err(e) => return Err(e),
         };
-        if def.key(&schema.name, id, &rec).as_deref() != Some(key) {
+        if query.def.key(&schema.name, id, &rec).as_deref() != Some(key) {
             return Ok(None);
         }
-        rec.insert("_partition".into(), Value::from(query.name.clone()));
+        rec.insert("_partition".into(), Value::from(query.def.name.clone()));
         rec.insert(
             "_partitionValues".into(),
             Value::Object(query.values.clone()),
@@ -280,7 +283,7 @@ impl Resource {
         }
         let mut segs = Vec::with_capacity(def.fields.len());
         for f in &def.fields {
-            let Some(v) = apply_rule(values.get(&f.path), &f.rule) else {
+            let Some(seg) = f.segment(values.get(&f.path)) else {
                 return Err(partition_error(
                     format!(
                         "Partition '{name}' needs a value for '{}' to locate a record",
@@ -289,35 +292,16 @@ impl Resource {
                     name,
                 ));
             };
-            segs.push(format!("{}={}", f.path, escape_segment(&v)));
+            segs.push(seg);
         }
-        let key = format!("{}{}/id={id}", def.base(&schema.name), segs.join("/"));
-        let head = self.bucket.head(&key).await?;
-        let body = if head.size > 0
-            && (schema.behavior == "body-overflow"
-                || head.metadata.contains_key(behavior::OVERFLOW_FLAG))
-        {
-            Some(self.bucket.get(&key).await?.1)
-        } else {
-            None
-        };
+        let (head, body) = self
+            .fetch_key(&schema, &def.key_of(&schema.name, id, &segs))
+            .await?;
         let mut rec = self.record(&schema, id, &head, body.as_ref())?;
         rec.insert("_partition".into(), Value::from(name));
         rec.insert("_partitionValues".into(), Value::Object(values.clone()));
         let mut out = Output::new(Value::Object(rec));
         out.event_with_result("getFromPartition", vec![]);
         Ok(out)
-    }
-
-    /// `getPartitionKey({ partitionName, id, data })`: the copy key, or `None`.
-    pub fn partition_key(
-        &self,
-        name: &str,
-        id: &str,
-        data: &Map<String, Value>,
-    ) -> Result<Option<String>> {
-        let schema = self.schema();
-        let def = Self::partition_def(&schema, name)?;
-        Ok(def.key(&schema.name, id, data))
     }
 }

@@ -127,9 +127,10 @@ impl Reader {
         let batch = opts.batch_size.max(1);
         let workers = token.child_token();
         let (id_tx, id_rx) = mpsc::channel::<(String, String)>(ID_QUEUE);
-        let scope = opts.scope.clone().unwrap_or_else(|| Scope::Main {
-            prefix: Resource::prefix(&resource.schema()),
-        });
+        let scope = opts
+            .scope
+            .clone()
+            .unwrap_or_else(|| Resource::main_scope(&resource.schema()));
         // One batch ready while the consumer delivers the previous one, plus the
         // fetches that complete meanwhile.
         let (item_tx, item_rx) = mpsc::channel::<Result<ReadItem>>(batch + concurrency);
@@ -302,9 +303,7 @@ async fn fetch_records(
         ..
     } = opts;
     let schema = resource.schema();
-    let scope = scope.unwrap_or_else(|| Scope::Main {
-        prefix: Resource::prefix(&schema),
-    });
+    let scope = scope.unwrap_or_else(|| Resource::main_scope(&schema));
     let ids = futures::stream::unfold(
         id_rx,
         |mut rx| async move { rx.recv().await.map(|id| (id, rx)) },
