@@ -6,6 +6,7 @@ pub mod config;
 pub mod crypto;
 pub mod database;
 pub mod error;
+pub mod js;
 pub mod partition;
 pub mod resource;
 pub mod schema;

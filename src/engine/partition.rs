@@ -18,7 +18,7 @@
 use crate::engine::codec::js_string;
 use crate::engine::error::{EngineError, ErrorKind, Result};
 use crate::engine::schema::is_date;
-use chrono::{Datelike, Local, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
+use crate::engine::js;
 use icu_collator::options::CollatorOptions;
 use icu_collator::{Collator, CollatorBorrowed};
 use serde_json::{Map, Value};
@@ -155,18 +155,6 @@ fn max_length(rule: &str) -> Option<usize> {
     digits.parse().ok()
 }
 
-/// The first `n` UTF-16 units of `s` (never splitting a character).
-fn utf16_prefix(s: &str, n: usize) -> &str {
-    let mut units = 0;
-    for (i, c) in s.char_indices() {
-        units += c.len_utf16();
-        if units > n {
-            return &s[..i];
-        }
-    }
-    s
-}
-
 /// JS `String(value)` for a partition segment: like [`js_string`] for scalars and
 /// dates, but arrays are comma-joined and objects are `[object Object]`.
 fn segment_string(v: &Value) -> String {
@@ -184,10 +172,10 @@ fn segment_string(v: &Value) -> String {
     }
 }
 
-fn utc_date_of_ms(ms: i64) -> Option<String> {
-    Utc.timestamp_millis_opt(ms)
-        .single()
-        .map(|d| format!("{:04}-{:02}-{:02}", d.year(), d.month(), d.day()))
+/// The UTC date part (`toISOString().split("T")[0]`) of a Date's milliseconds.
+fn utc_day(ms: f64) -> String {
+    let iso = js::date_to_iso(ms);
+    iso.split('T').next().unwrap_or_default().to_string()
 }
 
 /// 4.1.7's `applyPartitionRule` followed by JS string conversion; `None` for
@@ -200,15 +188,15 @@ pub fn apply_rule(value: Option<&Value>, rule: &str) -> Option<String> {
     let mut text: Option<String> = None;
     if let (Some(n), Value::String(s)) = (max_length(rule), value) {
         if s.encode_utf16().count() > n {
-            text = Some(utf16_prefix(s, n).to_string());
+            text = Some(js::utf16_prefix(s, n).to_string());
         }
     }
     if rule.contains("date") {
         if is_date(value) {
             let iso = value.get("$date").and_then(Value::as_str).unwrap_or("");
             return Some(
-                parse_js_date(iso)
-                    .and_then(utc_date_of_ms)
+                js::parse_date(iso)
+                    .map(utc_day)
                     .unwrap_or_else(|| iso.to_string()),
             );
         }
@@ -216,7 +204,7 @@ pub fn apply_rule(value: Option<&Value>, rule: &str) -> Option<String> {
             if s.contains('T') && s.contains('Z') {
                 return Some(s.split('T').next().unwrap_or("").to_string());
             }
-            if let Some(d) = parse_js_date(s).and_then(utc_date_of_ms) {
+            if let Some(d) = js::parse_date(s).map(utc_day) {
                 return Some(d);
             }
             return Some(s.to_string());
@@ -346,288 +334,6 @@ impl PartitionQuery {
     }
 }
 
-// ---------------------------------------------------------------------------
-// JavaScript `new Date(string)` (V8), for the `date` rule.
-
-/// Milliseconds since the epoch for what V8's `Date` parser accepts: the ES
-/// date-time format (date-only forms are UTC, date-times without offset are
-/// local time) and the common legacy forms (`March 17, 2024 23:00`,
-/// `2024/03/17`, `Sun Mar 17 2024 10:00:00 GMT+0100`; a missing year is 2001,
-/// as in V8). `None` when V8 would give an invalid Date.
-pub fn parse_js_date(s: &str) -> Option<i64> {
-    let s = s.trim();
-    if s.is_empty() {
-        return None;
-    }
-    parse_iso(s).or_else(|| parse_legacy(s))
-}
-
-fn local_ms(dt: NaiveDateTime) -> Option<i64> {
-    Local
-        .from_local_datetime(&dt)
-        .earliest()
-        .map(|d| d.timestamp_millis())
-}
-
-fn digits(s: &str, n: usize) -> Option<(u32, &str)> {
-    if s.len() < n || !s.as_bytes()[..n].iter().all(u8::is_ascii_digit) {
-        return None;
-    }
-    Some((s[..n].parse().ok()?, &s[n..]))
-}
-
-fn parse_iso(s: &str) -> Option<i64> {
-    let (year, rest): (i32, &str) = match s.as_bytes().first()? {
-        b'+' | b'-' => {
-            let (y, r) = digits(&s[1..], 6)?;
-            (
-                if s.starts_with('-') {
-                    -(y as i32)
-                } else {
-                    y as i32
-                },
-                r,
-            )
-        }
-        _ => {
-            let (y, r) = digits(s, 4)?;
-            (y as i32, r)
-        }
-    };
-    let (month, rest) = match rest.strip_prefix('-') {
-        Some(r) => digits(r, 2)?,
-        None => (1, rest),
-    };
-    let (day, rest) = match rest.strip_prefix('-') {
-        Some(r) => digits(r, 2)?,
-        None => (1, rest),
-    };
-    let date = NaiveDate::from_ymd_opt(year, month, day)?;
-    if rest.is_empty() {
-        return Some(date.and_hms_opt(0, 0, 0)?.and_utc().timestamp_millis());
-    }
-    let rest = rest.strip_prefix('T').or_else(|| rest.strip_prefix(' '))?;
-    let (h, rest) = digits(rest, 2)?;
-    let (m, mut rest) = digits(rest.strip_prefix(':')?, 2)?;
-    let (mut sec, mut ms) = (0, 0);
-    if let Some(r) = rest.strip_prefix(':') {
-        let (x, r) = digits(r, 2)?;
-        sec = x;
-        rest = r;
-        if let Some(r) = rest.strip_prefix('.') {
-            let n = r.bytes().take_while(u8::is_ascii_digit).count();
-            if n == 0 {
-                return None;
-            }
-            let frac = &r[..n];
-            ms = format!("{:0<3}", &frac[..n.min(3)]).parse().ok()?;
-            rest = &r[n..];
-        }
-    }
-    let (h, extra_day) = if h == 24 && m == 0 && sec == 0 && ms == 0 {
-        (0, 1)
-    } else {
-        (h, 0)
-    };
-    let time = NaiveTime::from_hms_milli_opt(h, m, sec, ms)?;
-    let dt = date.and_time(time) + chrono::Duration::days(extra_day);
-    if rest.is_empty() {
-        return local_ms(dt);
-    }
-    let offset_min = if rest == "Z" {
-        0
-    } else {
-        let sign = match rest.as_bytes()[0] {
-            b'+' => 1,
-            b'-' => -1,
-            _ => return None,
-        };
-        let (oh, r) = digits(&rest[1..], 2)?;
-        let (om, r) = digits(r.strip_prefix(':')?, 2)?;
-        if !r.is_empty() || oh > 23 || om > 59 {
-            return None;
-        }
-        sign * (oh as i64 * 60 + om as i64)
-    };
-    Some(dt.and_utc().timestamp_millis() - offset_min * 60_000)
-}
-
-#[derive(Debug, PartialEq)]
-enum Tok<'a> {
-    Num(u32, usize),
-    Word(&'a str),
-    Sym(char),
-}
-
-fn tokenize(s: &str) -> Option<Vec<Tok<'_>>> {
-    let b = s.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < b.len() {
-        let c = b[i];
-        if c.is_ascii_digit() {
-            let start = i;
-            while i < b.len() && b[i].is_ascii_digit() {
-                i += 1;
-            }
-            let n: u32 = s[start..i].parse().ok()?;
-            out.push(Tok::Num(n, i - start));
-        } else if c.is_ascii_alphabetic() {
-            let start = i;
-            while i < b.len() && b[i].is_ascii_alphabetic() {
-                i += 1;
-            }
-            out.push(Tok::Word(&s[start..i]));
-        } else if c == b'(' {
-            // Parenthesised text is a comment.
-            let mut depth = 0;
-            while i < b.len() {
-                match b[i] {
-                    b'(' => depth += 1,
-                    b')' => {
-                        depth -= 1;
-                        if depth == 0 {
-                            i += 1;
-                            break;
-                        }
-                    }
-                    _ => {}
-                }
-                i += 1;
-            }
-        } else if c.is_ascii_whitespace() || c == b',' {
-            i += 1;
-        } else if c.is_ascii() {
-            out.push(Tok::Sym(c as char));
-            i += 1;
-        } else {
-            return None;
-        }
-    }
-    Some(out)
-}
-
-const MONTHS: [&str; 12] = [
-    "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
-];
-
-fn parse_legacy(s: &str) -> Option<i64> {
-    let toks = tokenize(s)?;
-    let mut comps: Vec<(u32, usize)> = Vec::new();
-    let mut named_month: Option<u32> = None;
-    let mut time: Option<(u32, u32, u32, u32)> = None;
-    let mut pm: Option<bool> = None;
-    let mut offset_min: Option<i64> = None;
-    let mut read_number = false;
-    let mut i = 0;
-    while i < toks.len() {
-        match &toks[i] {
-            Tok::Num(n, len) => {
-                read_number = true;
-                if matches!(toks.get(i + 1), Some(Tok::Sym(':'))) && time.is_none() {
-                    let h = *n;
-                    let Some(Tok::Num(m, _)) = toks.get(i + 2) else {
-                        return None;
-                    };
-                    let mut t = (h, *m, 0, 0);
-                    i += 3;
-                    if matches!(toks.get(i), Some(Tok::Sym(':'))) {
-                        let Some(Tok::Num(sec, _)) = toks.get(i + 1) else {
-                            return None;
-                        };
-                        t.2 = *sec;
-                        i += 2;
-                        if matches!(toks.get(i), Some(Tok::Sym('.'))) {
-                            if let Some(Tok::Num(ms, l)) = toks.get(i + 1) {
-                                let text = format!("{:0>width$}", ms, width = *l);
-                                t.3 = format!("{:0<3}", &text[..text.len().min(3)]).parse().ok()?;
-                                i += 2;
-                            }
-                        }
-                    }
-                    time = Some(t);
-                    continue;
-                }
-                if comps.len() >= 3 {
-                    return None;
-                }
-                comps.push((*n, *len));
-            }
-            Tok::Word(w) => {
-                let lw = w.to_ascii_lowercase();
-                if lw == "am" || lw == "pm" {
-                    pm = Some(lw == "pm");
-                } else if ["utc", "gmt", "ut", "z"].contains(&lw.as_str()) {
-                    offset_min = Some(0);
-                } else if lw == "t" && read_number {
-                    // date/time separator
-                } else if let Some(m) = MONTHS
-                    .iter()
-                    .position(|m| lw.len() >= 3 && lw.starts_with(m))
-                {
-                    named_month = Some(m as u32 + 1);
-                } else if read_number {
-                    return None;
-                }
-            }
-            Tok::Sym(c @ ('+' | '-')) if time.is_some() || offset_min.is_some() => {
-                let sign = if *c == '-' { -1 } else { 1 };
-                let Some(Tok::Num(n, len)) = toks.get(i + 1) else {
-                    return None;
-                };
-                let (h, m) = if matches!(toks.get(i + 2), Some(Tok::Sym(':'))) {
-                    let Some(Tok::Num(m, _)) = toks.get(i + 3) else {
-                        return None;
-                    };
-                    i += 2;
-                    (*n as i64, *m as i64)
-                } else if *len <= 2 {
-                    (*n as i64, 0)
-                } else {
-                    (*n as i64 / 100, *n as i64 % 100)
-                };
-                offset_min = Some(sign * (h * 60 + m));
-                i += 2;
-                continue;
-            }
-            Tok::Sym('-' | '/' | '.') => {}
-            Tok::Sym(_) => return None,
-        }
-        i += 1;
-    }
-    let default_year = (2001, 4);
-    let (year, month, day) = match named_month {
-        Some(m) => match comps.as_slice() {
-            [d] => (default_year, m, d.0),
-            [a, b] if a.0 > 31 || a.1 >= 3 => (*a, m, b.0),
-            [d, y] => (*y, m, d.0),
-            _ => return None,
-        },
-        None => match comps.as_slice() {
-            [a, b, c] if a.0 > 31 || a.1 >= 3 => (*a, b.0, c.0),
-            [m, d, y] => (*y, m.0, d.0),
-            [m, d] => (default_year, m.0, d.0),
-            _ => return None,
-        },
-    };
-    let mut y = year.0 as i32;
-    if year.1 <= 2 {
-        y += if y < 50 { 2000 } else { 1900 };
-    }
-    let date = NaiveDate::from_ymd_opt(y, month, day)?;
-    let (mut h, m, sec, ms) = time.unwrap_or((0, 0, 0, 0));
-    match pm {
-        Some(true) if h < 12 => h += 12,
-        Some(false) if h == 12 => h = 0,
-        _ => {}
-    }
-    let dt = date.and_time(NaiveTime::from_hms_milli_opt(h, m, sec, ms)?);
-    match offset_min {
-        Some(off) => Some(dt.and_utc().timestamp_millis() - off * 60_000),
-        None => local_ms(dt),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -734,31 +440,6 @@ mod tests {
         );
         assert_eq!(apply_rule(None, "string"), None);
         assert_eq!(apply_rule(Some(&Value::Null), "string"), None);
-    }
-
-    #[test]
-    fn js_date_parsing() {
-        std::env::set_var("TZ", "UTC");
-        let d = |s: &str| parse_js_date(s).and_then(utc_date_of_ms);
-        // V8: maxlength:10 of "March 17, 2024 23:00" is "March 17, ": no year -> 2001.
-        assert_eq!(d("March 17, ").as_deref(), Some("2001-03-17"));
-        assert_eq!(
-            d("2024-01-15T10:30:00+03:00").as_deref(),
-            Some("2024-01-15")
-        );
-        assert_eq!(
-            d("2024-01-15T01:30:00+03:00").as_deref(),
-            Some("2024-01-14")
-        );
-        assert_eq!(
-            d("Sun Mar 17 2024 23:30:00 GMT-0100").as_deref(),
-            Some("2024-03-18")
-        );
-        assert_eq!(d("2024/03/17").as_deref(), Some("2024-03-17"));
-        assert_eq!(d("03/17/2024").as_deref(), Some("2024-03-17"));
-        assert_eq!(d("17 March 2024").as_deref(), Some("2024-03-17"));
-        assert_eq!(d("not-a-date"), None);
-        assert_eq!(d("2024-13-01"), None);
     }
 
     #[test]

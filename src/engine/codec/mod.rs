@@ -1,7 +1,7 @@
 //! Value encodings compatible byte-for-byte with s3db.js 4.1.7.
 //!
 //! * numbers: JS `Number#toString` on write; full JS `Number()` on read
-//!   (4.1.7 used parseInt/parseFloat and misread `1e+21`, defect A4);
+//!   (4.1.7 used parseInt/parseFloat and misread `1e+21`, defect A4), both from `engine::js`;
 //! * arrays: items joined by the separator, `\` and separator escaped, `[]` for empty;
 //! * metadata values: printable ASCII as is; anything else `u:` + percent-encoding
 //!   or `b:` + base64 of UTF-8 (the convention of later s3db.js versions; A6);
@@ -10,6 +10,7 @@
 
 use base64::Engine as _;
 use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+use crate::engine::js;
 use serde_json::Value;
 
 /// `encodeURIComponent`'s unreserved set.
@@ -24,95 +25,6 @@ const URI_COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'(')
     .remove(b')');
 
-/// JS `String(n)` for a finite or non-finite f64.
-pub fn js_number_to_string(x: f64) -> String {
-    if x.is_nan() {
-        return "NaN".into();
-    }
-    if x.is_infinite() {
-        return if x > 0.0 {
-            "Infinity".into()
-        } else {
-            "-Infinity".into()
-        };
-    }
-    if x == 0.0 {
-        return "0".into();
-    }
-    // Shortest round-trip digits via Rust's `{:e}` ("d.ddde±x").
-    let sci = format!("{:e}", x.abs());
-    let (mant, exp) = match sci.split_once('e') {
-        Some(p) => p,
-        None => return format!("{x}"),
-    };
-    let digits: String = mant.chars().filter(|c| *c != '.').collect();
-    let e: i32 = exp.parse().unwrap_or(0);
-    let k = digits.len() as i32;
-    let n = e + 1; // position of the decimal point relative to the digits
-    let sign = if x < 0.0 { "-" } else { "" };
-    let body = if k <= n && n <= 21 {
-        format!("{digits}{}", "0".repeat((n - k) as usize))
-    } else if 0 < n && n <= 21 {
-        format!("{}.{}", &digits[..n as usize], &digits[n as usize..])
-    } else if -6 < n && n <= 0 {
-        format!("0.{}{digits}", "0".repeat((-n) as usize))
-    } else {
-        let exp_sign = if n > 0 { "+" } else { "-" };
-        let ex = (n - 1).abs();
-        if k == 1 {
-            format!("{digits}e{exp_sign}{ex}")
-        } else {
-            format!("{}.{}e{exp_sign}{ex}", &digits[..1], &digits[1..])
-        }
-    };
-    format!("{sign}{body}")
-}
-
-/// JS `Number(s)`: `None` where JS gives NaN.
-pub fn js_parse_number(s: &str) -> Option<f64> {
-    let t = s.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
-    if t.is_empty() {
-        return Some(0.0);
-    }
-    match t {
-        "Infinity" | "+Infinity" => return Some(f64::INFINITY),
-        "-Infinity" => return Some(f64::NEG_INFINITY),
-        _ => {}
-    }
-    for (p, radix) in [
-        ("0x", 16),
-        ("0X", 16),
-        ("0o", 8),
-        ("0O", 8),
-        ("0b", 2),
-        ("0B", 2),
-    ] {
-        if let Some(rest) = t.strip_prefix(p) {
-            return u128::from_str_radix(rest, radix).ok().map(|v| v as f64);
-        }
-    }
-    let ok = t
-        .chars()
-        .all(|c| c.is_ascii_digit() || matches!(c, '.' | 'e' | 'E' | '+' | '-'));
-    if !ok {
-        return None;
-    }
-    t.parse::<f64>().ok()
-}
-
-/// A JSON number for an f64, integral values as integers (so they print like JS).
-pub fn json_number(x: f64) -> Value {
-    if x.is_finite() && x.fract() == 0.0 && x.abs() < 9.007_199_254_740_992e15 {
-        if x == 0.0 {
-            return Value::from(0);
-        }
-        return Value::from(x as i64);
-    }
-    serde_json::Number::from_f64(x)
-        .map(Value::Number)
-        .unwrap_or(Value::Null)
-}
-
 pub fn value_as_f64(v: &Value) -> Option<f64> {
     v.as_f64()
 }
@@ -123,7 +35,7 @@ pub fn js_string(v: &Value) -> String {
         Value::String(s) => s.clone(),
         Value::Number(n) => n
             .as_f64()
-            .map(js_number_to_string)
+            .map(js::number_to_string)
             .unwrap_or_else(|| n.to_string()),
         Value::Bool(b) => b.to_string(),
         Value::Null => "null".into(),
@@ -337,7 +249,7 @@ fn write_stable(v: &Value, out: &mut String) {
         }
         Value::Number(n) => out.push_str(
             &n.as_f64()
-                .map(js_number_to_string)
+                .map(js::number_to_string)
                 .unwrap_or_else(|| n.to_string()),
         ),
         other => out.push_str(&other.to_string()),
@@ -376,12 +288,12 @@ mod tests {
             (100.0, "100"),
         ];
         for (x, s) in cases {
-            assert_eq!(js_number_to_string(*x), *s, "{x}");
-            let back = js_parse_number(s).expect("parses");
+            assert_eq!(js::number_to_string(*x), *s, "{x}");
+            let back = js::string_to_number(s);
             assert!(back == *x || (back == 0.0 && *x == 0.0), "{s}");
         }
-        assert_eq!(js_parse_number("abc"), None);
-        assert_eq!(js_parse_number("0x1f"), Some(31.0));
+        assert!(js::string_to_number("abc").is_nan());
+        assert_eq!(js::string_to_number("0x1f"), 31.0);
     }
 
     #[test]

@@ -14,7 +14,7 @@ pub use partitions::Scope;
 use crate::engine::behavior;
 use crate::engine::codec::{decode_meta_value, js_string};
 use crate::engine::error::{EngineError, ErrorKind, Result};
-use crate::engine::schema::validator::strict_eq;
+use crate::engine::js::strict_eq;
 use crate::engine::schema::{Schema, ValidationError};
 use crate::engine::storage::{Bucket, Metadata, ObjectMeta, PutRequest, METADATA_LIMIT};
 use bytes::Bytes;

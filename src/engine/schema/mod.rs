@@ -9,9 +9,10 @@
 pub mod validator;
 
 use crate::engine::codec::{
-    decode_array, decode_meta_value, encode_array, encode_meta_value, js_number_to_string,
-    js_parse_number, js_string, json_number, sha256_hex, stable_stringify,
+    decode_array, decode_meta_value, encode_array, encode_meta_value, js_string, sha256_hex,
+    stable_stringify,
 };
+use crate::engine::js;
 use crate::engine::crypto;
 use crate::engine::error::{EngineError, ErrorKind, Result};
 use crate::engine::partition::{self, PartitionDef};
@@ -553,7 +554,7 @@ impl Schema {
             value = match action.as_str() {
                 "toString" => match &value {
                     Value::Number(n) => {
-                        Value::from(n.as_f64().map(js_number_to_string).unwrap_or_default())
+                        Value::from(n.as_f64().map(js::number_to_string).unwrap_or_default())
                     }
                     Value::String(_) => value,
                     other => Value::from(js_string(other)),
@@ -603,8 +604,8 @@ impl Schema {
                     if s == "null" {
                         Value::Null
                     } else {
-                        match js_parse_number(s) {
-                            Some(x) if x.is_finite() => json_number(x),
+                        match js::string_to_number(s) {
+                            x if x.is_finite() => js::number_to_json(x),
                             _ => Value::Null,
                         }
                     }
@@ -670,8 +671,8 @@ impl Schema {
 fn typed_item(kind: ItemKind, v: Value) -> Value {
     let Value::String(s) = &v else { return v };
     match kind {
-        ItemKind::Number => match js_parse_number(s) {
-            Some(x) if x.is_finite() && !s.trim().is_empty() => json_number(x),
+        ItemKind::Number => match js::string_to_number(s) {
+            x if x.is_finite() && !s.trim().is_empty() => js::number_to_json(x),
             _ => v,
         },
         ItemKind::Boolean => match s.as_str() {
