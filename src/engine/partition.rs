@@ -17,8 +17,8 @@
 
 use crate::engine::codec::js_string;
 use crate::engine::error::{EngineError, ErrorKind, Result};
-use crate::engine::schema::is_date;
 use crate::engine::js;
+use crate::engine::schema::is_date;
 use icu_collator::options::CollatorOptions;
 use icu_collator::{Collator, CollatorBorrowed};
 use serde_json::{Map, Value};

@@ -8,9 +8,9 @@
 //!   ASCII values that already start with `u:`, `b:` or `d:` are base64-escaped;
 //! * json-stable-stringify for definition hashes.
 
+use crate::engine::js;
 use base64::Engine as _;
 use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
-use crate::engine::js;
 use serde_json::Value;
 
 /// `encodeURIComponent`'s unreserved set.

@@ -238,7 +238,8 @@ impl DateScanner {
             self.pos += 1;
             return DTok::Sym(c);
         }
-        let ws_char = |c: char| js::is_whitespace(c) && !matches!(c, '\n' | '\r' | '\u{2028}' | '\u{2029}');
+        let ws_char =
+            |c: char| js::is_whitespace(c) && !matches!(c, '\n' | '\r' | '\u{2028}' | '\u{2029}');
         if c >= 'A' && !ws_char(c) {
             let mut prefix = [0u32; 3];
             let mut len = 0;
@@ -724,7 +725,6 @@ pub fn parse_date(s: &str) -> Option<f64> {
     }
 }
 
-
 /// The local time zone's offset from UTC, in ms, at the local wall-clock time
 /// `local_ms` (as if it were UTC); 0 outside chrono's range. In a gap (spring
 /// forward) the earlier offset is used, as V8 does.
@@ -811,9 +811,18 @@ mod tests {
         let day = |s: &str| js::parse_date(s).map(|ms| js::date_to_iso(ms)[..10].to_string());
         // maxlength:10 of "March 17, 2024 23:00" is "March 17, ": no year -> 2001, as in V8
         assert_eq!(day("March 17, ").as_deref(), Some("2001-03-17"));
-        assert_eq!(day("2024-01-15T10:30:00+03:00").as_deref(), Some("2024-01-15"));
-        assert_eq!(day("2024-01-15T01:30:00+03:00").as_deref(), Some("2024-01-14"));
-        assert_eq!(day("Sun Mar 17 2024 23:30:00 GMT-0100").as_deref(), Some("2024-03-18"));
+        assert_eq!(
+            day("2024-01-15T10:30:00+03:00").as_deref(),
+            Some("2024-01-15")
+        );
+        assert_eq!(
+            day("2024-01-15T01:30:00+03:00").as_deref(),
+            Some("2024-01-14")
+        );
+        assert_eq!(
+            day("Sun Mar 17 2024 23:30:00 GMT-0100").as_deref(),
+            Some("2024-03-18")
+        );
         assert_eq!(day("2024/03/17").as_deref(), Some("2024-03-17"));
         assert_eq!(day("03/17/2024").as_deref(), Some("2024-03-17"));
         assert_eq!(day("17 March 2024").as_deref(), Some("2024-03-17"));
@@ -826,14 +835,22 @@ mod tests {
     fn date_values() {
         utc();
         let v = js::date_value(86_400_000.0);
-        assert_eq!(v, serde_json::json!({ "$date": "1970-01-02T00:00:00.000Z" }));
+        assert_eq!(
+            v,
+            serde_json::json!({ "$date": "1970-01-02T00:00:00.000Z" })
+        );
         assert!(js::is_date(&v));
         assert_eq!(js::date_ms(&v), Some(86_400_000.0));
-        assert_eq!(js::date_value(f64::NAN), serde_json::json!({ "$date": null }));
+        assert_eq!(
+            js::date_value(f64::NAN),
+            serde_json::json!({ "$date": null })
+        );
         assert_eq!(js::date_ms(&serde_json::json!({ "$date": null })), None);
-        assert_eq!(js::time_clip(8.64e15 + 1.0).is_nan(), true);
+        assert!(js::time_clip(8.64e15 + 1.0).is_nan());
         assert_eq!(js::date_to_iso(-1.0), "1969-12-31T23:59:59.999Z");
-        assert_eq!(js::date_to_iso(js::make_date(10000, 0, 1, 0, 0, 0, 0)), "+010000-01-01T00:00:00.000Z");
+        assert_eq!(
+            js::date_to_iso(js::make_date(10000, 0, 1, 0, 0, 0, 0)),
+            "+010000-01-01T00:00:00.000Z"
+        );
     }
 }
-

@@ -179,7 +179,6 @@ pub fn parse_int(s: &str) -> f64 {
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     use crate::engine::js;

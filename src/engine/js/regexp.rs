@@ -34,12 +34,14 @@ impl RegExp {
         if nesting_depth(source) > MAX_NESTING {
             return Err(fail("Maximum call stack size exceeded"));
         }
-        let mut f = regress::Flags::default();
-        f.icase = flags.contains('i');
-        f.multiline = flags.contains('m');
-        f.dot_all = flags.contains('s');
-        f.unicode = flags.contains('u');
-        f.unicode_sets = flags.contains('v');
+        let f = regress::Flags {
+            icase: flags.contains('i'),
+            multiline: flags.contains('m'),
+            dot_all: flags.contains('s'),
+            unicode: flags.contains('u'),
+            unicode_sets: flags.contains('v'),
+            ..regress::Flags::default()
+        };
         let unicode = f.unicode || f.unicode_sets;
         let re = if unicode {
             regress::Regex::with_flags(source, f)
@@ -81,7 +83,9 @@ fn code_units(source: &str) -> Vec<u32> {
         if units[i] == u32::from(b'\\') && i + 1 < units.len() {
             let hex = units.get(i + 2..i + 6).and_then(|h| {
                 let s: String = h.iter().filter_map(|&u| char::from_u32(u)).collect();
-                (s.len() == 4).then(|| u32::from_str_radix(&s, 16).ok()).flatten()
+                (s.len() == 4)
+                    .then(|| u32::from_str_radix(&s, 16).ok())
+                    .flatten()
             });
             match hex {
                 Some(u) if units[i + 1] == u32::from(b'u') && (0xD800..0xE000).contains(&u) => {

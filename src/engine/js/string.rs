@@ -226,7 +226,6 @@ pub fn pad(s: &str, target: f64, fill: &str, at_start: bool) -> String {
     }
 }
 
-
 /// The first `n` UTF-16 units of `s`, like `s.substring(0, n)` but never splitting a
 /// character (a surrogate pair cut in half would not be valid UTF-8).
 pub fn utf16_prefix(s: &str, n: usize) -> &str {

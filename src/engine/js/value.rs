@@ -67,7 +67,9 @@ pub fn to_number(v: &Value) -> f64 {
         Value::Null => 0.0,
         Value::Bool(b) => f64::from(u8::from(*b)),
         Value::Number(n) => n.as_f64().unwrap_or(f64::NAN),
-        Value::String(_) => js::as_number(v).unwrap_or_else(|| js::string_to_number(&js::to_string(v))),
+        Value::String(_) => {
+            js::as_number(v).unwrap_or_else(|| js::string_to_number(&js::to_string(v)))
+        }
         Value::Array(_) => js::string_to_number(&js::to_string(v)),
         Value::Object(_) if js::is_date(v) => js::date_ms(v).unwrap_or(f64::NAN),
         Value::Object(_) => f64::NAN,
@@ -125,7 +127,9 @@ pub fn loose_eq(a: &Value, b: Option<&Value>) -> bool {
         (_, Value::Bool(y)) if !a.is_boolean() => {
             js::loose_eq(a, Some(&js::number_to_json(f64::from(u8::from(*y)))))
         }
-        (Value::String(_), Value::String(_)) | (Value::Bool(_), Value::Bool(_)) => js::strict_eq(a, b),
+        (Value::String(_), Value::String(_)) | (Value::Bool(_), Value::Bool(_)) => {
+            js::strict_eq(a, b)
+        }
         _ => js::to_number(a) == js::to_number(b),
     }
 }

@@ -12,9 +12,9 @@ use crate::engine::codec::{
     decode_array, decode_meta_value, encode_array, encode_meta_value, js_string, sha256_hex,
     stable_stringify,
 };
-use crate::engine::js;
 use crate::engine::crypto;
 use crate::engine::error::{EngineError, ErrorKind, Result};
+use crate::engine::js;
 use crate::engine::partition::{self, PartitionDef};
 use crate::engine::storage::Metadata;
 use indexmap::IndexMap;

@@ -1,4 +1,4 @@
-//! The `array` family (and `tuple`'s helpers).
+//! The `array` and `tuple` families.
 
 use super::*;
 
@@ -43,7 +43,10 @@ pub(super) fn prim_key(v: &Value) -> Option<String> {
     match v {
         Value::Null => Some("null".into()),
         Value::Bool(b) => Some(format!("b:{}", b)),
-        Value::Number(n) => Some(format!("n:{}", js::number_to_string(n.as_f64().unwrap_or(f64::NAN)))),
+        Value::Number(n) => Some(format!(
+            "n:{}",
+            js::number_to_string(n.as_f64().unwrap_or(f64::NAN))
+        )),
         Value::String(s) => Some(format!("s:{}", s)),
         _ => None,
     }
@@ -195,6 +198,56 @@ pub(super) fn run_array(
     ret
 }
 
+/// `tuple`: an array with one rule per position.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn run_tuple(
+    empty_false: bool,
+    empty_not_false: bool,
+    items: Option<&[Rule]>,
+    v: &mut Value,
+    field: &str,
+    label: Option<&str>,
+    parent: Parent,
+    errors: &mut Vec<Pending>,
+    err: ErrFn,
+) -> Ret {
+    let Value::Array(arr) = v else {
+        err(errors, "tuple", None, Some(v.clone()));
+        return Ret::Same;
+    };
+    let len = arr.len();
+    if empty_false && len == 0 {
+        err(errors, "tupleEmpty", None, Some(Value::Array(Vec::new())));
+        return Ret::Same;
+    }
+    if let Some(items) = items {
+        if empty_not_false && len == 0 {
+            return Ret::Same;
+        }
+        if len != items.len() {
+            err(
+                errors,
+                "tupleLength",
+                Some(Exp::of(Value::from(items.len()))),
+                Some(Value::from(len)),
+            );
+            return Ret::Same;
+        }
+        for (i, item_rule) in items.iter().enumerate() {
+            let f = format!("{}[{}]", field, i);
+            let cur = std::mem::take(&mut arr[i]);
+            let at = At {
+                wrap_field: field,
+                field: &f,
+                wrap_label: label,
+                label: None,
+            };
+            let (out, _) = check(item_rule, Some(cur), &at, parent, errors);
+            arr[i] = out.unwrap_or(Value::Null);
+        }
+    }
+    Ret::Same
+}
 
 #[cfg(test)]
 mod tests {

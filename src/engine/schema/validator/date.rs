@@ -25,6 +25,19 @@ pub(super) fn js_new_date_from(v: &Value) -> f64 {
     }
 }
 
+/// `date`: a valid `Date` (with `convert`, built from the value first).
+pub(super) fn run_date(convert: bool, v: &mut Value, errors: &mut Vec<Pending>, err: ErrFn) -> Ret {
+    let orig = v.clone();
+    let mut ret = Ret::Same;
+    if convert && !js::is_date(v) {
+        *v = js::date_value(js_new_date_from(v));
+        ret = Ret::New;
+    }
+    if !(js::is_date(v) && js::date_ms(v).is_some()) {
+        err(errors, "date", None, Some(orig));
+    }
+    ret
+}
 
 #[cfg(test)]
 mod tests {

@@ -219,7 +219,8 @@ fn fixture_nested_objects() {
     let full = json!({"name": "Ana", "profile": {"bio": "hi", "age": 33, "address": {"city": "Lisbon", "zip": "1000-001",
         "geo": {"lat": 38.72, "lng": -9.14}}}, "prefs": {"theme": "dark", "notify": true}});
     expect_valid(&v, full.clone(), full);
-    let nulls = json!({"name": "Di", "profile": {"address": {"city": "Kyiv", "geo": null}}, "prefs": null});
+    let nulls =
+        json!({"name": "Di", "profile": {"address": {"city": "Kyiv", "geo": null}}, "prefs": null});
     expect_valid(&v, nulls.clone(), nulls);
     // root unknown keys are removed, nested unknown keys survive
     expect_valid(

@@ -40,6 +40,7 @@
 mod array;
 mod check;
 mod date;
+mod formats;
 mod messages;
 mod number;
 mod object;
@@ -61,6 +62,7 @@ mod test_support;
 use array::*;
 use check::*;
 use date::*;
+use formats::*;
 use messages::*;
 use number::*;
 use object::*;

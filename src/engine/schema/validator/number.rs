@@ -14,7 +14,12 @@ pub(super) struct NumberRule {
     pub(super) negative: bool,
 }
 
-pub(super) fn run_number(n: &NumberRule, v: &mut Value, errors: &mut Vec<Pending>, err: ErrFn) -> Ret {
+pub(super) fn run_number(
+    n: &NumberRule,
+    v: &mut Value,
+    errors: &mut Vec<Pending>,
+    err: ErrFn,
+) -> Ret {
     let orig = v.clone();
     let mut ret = Ret::Same;
     let f = if let Value::Number(x) = &*v {
@@ -73,7 +78,6 @@ pub(super) fn run_number(n: &NumberRule, v: &mut Value, errors: &mut Vec<Pending
     }
     ret
 }
-
 
 #[cfg(test)]
 mod tests {

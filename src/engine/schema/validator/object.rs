@@ -1,4 +1,4 @@
-//! The `object` family (`props`, `strict`, `minProps`/`maxProps`).
+//! The `object` (`props`, `strict`, `minProps`/`maxProps`) and `record` families.
 
 use super::*;
 
@@ -171,6 +171,55 @@ pub(super) fn run_object(
     Ret::Same
 }
 
+/// `record`: every key checked by the key rule, every value by the value rule.
+pub(super) fn run_record(
+    kv: &(Rule, Rule),
+    v: &mut Value,
+    field: &str,
+    label: Option<&str>,
+    errors: &mut Vec<Pending>,
+    err: ErrFn,
+) -> Ret {
+    let Value::Object(map) = &*v else {
+        err(errors, "record", None, Some(v.clone()));
+        return Ret::Same;
+    };
+    let entries: Vec<(String, Value)> = if js::is_date(v) {
+        Vec::new()
+    } else {
+        map.iter().map(|(k, x)| (k.clone(), x.clone())).collect()
+    };
+    let mut result = Map::new();
+    for (k, x) in entries {
+        let f = if field.is_empty() {
+            k.clone()
+        } else {
+            format!("{}.{}", field, k)
+        };
+        let at = At {
+            wrap_field: field,
+            field: &f,
+            wrap_label: label,
+            label: None,
+        };
+        let (sk, _) = check(&kv.0, Some(Value::String(k)), &at, Some(map), errors);
+        let (sv, _) = check(&kv.1, Some(x), &at, Some(map), errors);
+        let key = match sk {
+            None => "undefined".to_string(),
+            Some(kv) => js::to_string(&kv),
+        };
+        match sv {
+            Some(val) => {
+                result.insert(key, val);
+            }
+            None => {
+                result.shift_remove(&key);
+            }
+        }
+    }
+    *v = Value::Object(result);
+    Ret::New
+}
 
 #[cfg(test)]
 mod tests {

@@ -1,5 +1,4 @@
-//! The rest: `multi` (several alternative rules) and `equal`'s modes; the smaller
-//! rules (`any`, `boolean`, `enum`, `forbidden`, `function`, `luhn`) are checked in `check.rs`.
+//! The rest: `multi` (several alternative rules), `boolean`, `enum`, `equal`.
 
 use super::*;
 
@@ -55,6 +54,80 @@ pub(super) fn run_multi(
     Ret::Same
 }
 
+/// `boolean` (with `convert`: 1/0, "true"/"false", "1"/"0", "on"/"off").
+pub(super) fn run_boolean(
+    convert: bool,
+    v: &mut Value,
+    errors: &mut Vec<Pending>,
+    err: ErrFn,
+) -> Ret {
+    let orig = v.clone();
+    if convert && !v.is_boolean() {
+        let t = match &*v {
+            Value::Number(n) if n.as_f64() == Some(1.0) => Some(true),
+            Value::Number(n) if n.as_f64() == Some(0.0) => Some(false),
+            Value::String(s) if matches!(s.as_str(), "true" | "1" | "on") => Some(true),
+            Value::String(s) if matches!(s.as_str(), "false" | "0" | "off") => Some(false),
+            _ => None,
+        };
+        if let Some(b) = t {
+            *v = Value::Bool(b);
+        }
+    }
+    if !v.is_boolean() {
+        err(errors, "boolean", None, Some(orig));
+    }
+    Ret::Same
+}
+
+/// `enum`: the value is `===` to one of `values`.
+pub(super) fn run_enum(
+    values: &[Value],
+    expected: &Exp,
+    v: &mut Value,
+    errors: &mut Vec<Pending>,
+    err: ErrFn,
+) -> Ret {
+    if !values.iter().any(|e| js::strict_eq(v, e)) {
+        err(errors, "enumValue", Some(expected.clone()), Some(v.clone()));
+    }
+    Ret::Same
+}
+
+/// `equal`: `==` (or `===` with `strict`) to a value or to a sibling field.
+pub(super) fn run_equal(
+    mode: &EqualMode,
+    strict: bool,
+    v: &mut Value,
+    parent: Parent,
+    errors: &mut Vec<Pending>,
+    err: ErrFn,
+) -> Ret {
+    match mode {
+        EqualMode::Field(name, exp) => {
+            let other = parent.and_then(|p| p.get(name));
+            let eq = if strict {
+                other.is_some_and(|o| js::strict_eq(v, o))
+            } else {
+                js::loose_eq(v, other)
+            };
+            if !eq {
+                err(errors, "equalField", Some(exp.clone()), Some(v.clone()));
+            }
+        }
+        EqualMode::Value(val, exp) => {
+            let eq = if strict {
+                val.as_ref().is_some_and(|o| js::strict_eq(v, o))
+            } else {
+                js::loose_eq(v, val.as_ref())
+            };
+            if !eq {
+                err(errors, "equalValue", exp.clone(), Some(v.clone()));
+            }
+        }
+    }
+    Ret::Same
+}
 
 #[cfg(test)]
 mod tests {

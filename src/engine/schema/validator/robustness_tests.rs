@@ -3,8 +3,8 @@
 
 use super::test_support::*;
 use super::*;
-use serde_json::json;
 use crate::engine::js;
+use serde_json::json;
 
 struct Lcg(u64);
 impl Lcg {

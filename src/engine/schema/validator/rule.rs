@@ -181,7 +181,10 @@ pub(super) fn build(v: &Value, label_ctx: bool) -> Result<Rule, String> {
     compile_schema(&s, label)
 }
 
-pub(super) fn compile_schema(s: &Map<String, Value>, label: Option<String>) -> Result<Rule, String> {
+pub(super) fn compile_schema(
+    s: &Map<String, Value>,
+    label: Option<String>,
+) -> Result<Rule, String> {
     let tk = prop_key(s.get("type"));
     let msgs = build_msgs(s.get("messages"), None)?;
     let optional = is_true(s, "optional");

@@ -99,9 +99,7 @@ fn label_must_be_a_string_for_properties() {
     );
     assert_eq!(
         messages(&v, json!({"f": "ab"})),
-        vec![
-            "The 'Full Name' field length must be greater than or equal to 3 characters long."
-        ]
+        vec!["The 'Full Name' field length must be greater than or equal to 3 characters long."]
     );
     // the field path itself is unchanged
     let (e, _) = run_v(&v, json!({"f": "ab"}));

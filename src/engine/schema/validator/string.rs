@@ -173,7 +173,12 @@ pub(super) fn compile_currency(s: &Map<String, Value>) -> Result<Kind, String> {
     Ok(Kind::Currency(Box::new(RegExp::new(&src, "")?)))
 }
 
-pub(super) fn run_string(s: &StringRule, v: &mut Value, errors: &mut Vec<Pending>, err: ErrFn) -> Ret {
+pub(super) fn run_string(
+    s: &StringRule,
+    v: &mut Value,
+    errors: &mut Vec<Pending>,
+    err: ErrFn,
+) -> Ret {
     let mut ret = Ret::Same;
     if s.convert && !v.is_string() {
         *v = Value::String(js::to_string(v));
@@ -303,11 +308,15 @@ pub(super) fn builtin_re(
     src: &str,
     flags: &str,
 ) -> Option<&'static RegExp> {
-    cell.get_or_init(|| RegExp::new(src, flags).ok())
-        .as_ref()
+    cell.get_or_init(|| RegExp::new(src, flags).ok()).as_ref()
 }
 
-pub(super) fn builtin_test(cell: &'static OnceLock<Option<RegExp>>, src: &str, flags: &str, s: &str) -> bool {
+pub(super) fn builtin_test(
+    cell: &'static OnceLock<Option<RegExp>>,
+    src: &str,
+    flags: &str,
+    s: &str,
+) -> bool {
     builtin_re(cell, src, flags).is_some_and(|r| r.test(s))
 }
 
@@ -343,7 +352,8 @@ pub(super) const SRC_ALPHADASH: &str = r"^[a-zA-Z0-9_-]+$";
 
 pub(super) const SRC_HEX: &str = r"^[0-9a-fA-F]+$";
 
-pub(super) const SRC_BASE64: &str = r"^(?:[A-Za-z0-9+\\/]{4})*(?:[A-Za-z0-9+\\/]{2}==|[A-Za-z0-9+/]{3}=)?$";
+pub(super) const SRC_BASE64: &str =
+    r"^(?:[A-Za-z0-9+\\/]{4})*(?:[A-Za-z0-9+\\/]{2}==|[A-Za-z0-9+/]{3}=)?$";
 
 pub(super) const SRC_EMAIL_BASIC: &str = r"^\S+@\S+\.\S+$";
 
@@ -355,8 +365,8 @@ pub(super) const SRC_UUID: &str = r"^([0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[
 
 pub(super) const SRC_MAC: &str = r"^((([a-f0-9][a-f0-9]+[-]){5}|([a-f0-9][a-f0-9]+[:]){5})([a-f0-9][a-f0-9])$)|(^([a-f0-9][a-f0-9][a-f0-9][a-f0-9]+[.]){2}([a-f0-9][a-f0-9][a-f0-9][a-f0-9]))$";
 
-pub(super) const SRC_CURRENCY: &str = r"(?=.*\d)^(-?~1|~1-?)(([0-9]\d{0,2}(~2\d{3})*)|0)?(\~3\d{1,2})?$";
-
+pub(super) const SRC_CURRENCY: &str =
+    r"(?=.*\d)^(-?~1|~1-?)(([0-9]\d{0,2}(~2\d{3})*)|0)?(\~3\d{1,2})?$";
 
 #[cfg(test)]
 mod tests {
@@ -684,7 +694,12 @@ mod tests {
         ] {
             assert!(builtin_re(cell, src, flags).is_some(), "{}", src);
         }
-        assert!(builtin_test(&RE_EMAIL_PRECISE, SRC_EMAIL_PRECISE, "", "a.b@c.de"));
+        assert!(builtin_test(
+            &RE_EMAIL_PRECISE,
+            SRC_EMAIL_PRECISE,
+            "",
+            "a.b@c.de"
+        ));
     }
 
     #[test]
