@@ -6,7 +6,7 @@
 import { describe, it, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -53,6 +53,9 @@ describe('install from the packed tarballs (linux-x64-gnu)', { skip: supported ?
     for (const f of ['index.js', 'index.mjs', 'index.d.ts', 'binding.js', 'stream.js', 'stream.mjs', 'stream.d.ts', 'package.json', 'README.md']) {
       assert.ok(main.includes(`package/${f}`), `${f} in ${main.join(', ')}`)
     }
+    const lib = readdirSync(join(repo, 'lib'), { recursive: true }).filter(f => f.endsWith('.js'))
+    assert.ok(lib.length > 0)
+    for (const f of lib) assert.ok(main.includes(`package/lib/${f}`), `lib/${f} in ${main.join(', ')}`)
     assert.ok(!main.some(f => f.endsWith('.node')), 'no binary in the main package')
     assert.deepEqual(list(binTgz).filter(f => f.endsWith('.node')), [`package/${binary}`])
     assert.equal(pkg.optionalDependencies['s3db-native-linux-x64-gnu'], pkg.version)

@@ -1,0 +1,76 @@
+'use strict'
+// Values across the boundary. JSON both ways; a JS Date inside a record is sent
+// as `{ "$date": iso }` and comes back the same way.
+
+function dateReplacer (key, value) {
+  const raw = this[key]
+  if (raw instanceof Date) return { $date: Number.isNaN(raw.getTime()) ? null : raw.toISOString() }
+  return value
+}
+
+function encodeArgs (args) {
+  return JSON.stringify(args, dateReplacer)
+}
+
+function isDateTag (v) {
+  return v !== null && typeof v === 'object' && !Array.isArray(v) && typeof v.$date === 'string' && Object.keys(v).length === 1
+}
+
+function reviveDates (v) {
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) v[i] = reviveDates(v[i])
+    return v
+  }
+  if (v !== null && typeof v === 'object') {
+    if (isDateTag(v)) return new Date(v.$date)
+    for (const k of Object.keys(v)) v[k] = reviveDates(v[k])
+  }
+  return v
+}
+
+function reviveRecord (rec) {
+  if (rec !== null && typeof rec === 'object' && !Array.isArray(rec) && typeof rec._lastModified === 'string') {
+    rec._lastModified = new Date(rec._lastModified)
+  }
+  return rec
+}
+
+function revive (value, hasDates) {
+  if (hasDates) value = reviveDates(value)
+  if (Array.isArray(value)) {
+    for (const r of value) reviveRecord(r)
+  } else if (value !== null && typeof value === 'object') {
+    reviveRecord(value)
+    if (Array.isArray(value.items)) for (const r of value.items) reviveRecord(r)
+  }
+  return value
+}
+
+// An event argument that stands for the operation's result (sent once, emitted as the same object).
+const RESULT_REF = '\u0001s3db:result'
+const RESULT_ITEM_REF = '\u0001s3db:result:' // + index into an array result
+
+function resultRef (arg, result) {
+  if (arg === RESULT_REF) return result
+  return result[Number(arg.slice(RESULT_ITEM_REF.length))]
+}
+
+function decodeOutput (text) {
+  const hasDates = text.includes('"$date"')
+  const out = JSON.parse(text)
+  out.result = revive(out.result, hasDates)
+  for (const ev of out.events) {
+    for (let i = 1; i < ev.length; i++) {
+      const a = ev[i]
+      ev[i] = typeof a === 'string' && a.startsWith(RESULT_REF) ? resultRef(a, out.result) : revive(a, hasDates)
+    }
+  }
+  return out
+}
+
+/** One JSON value from the engine (no events), dates and `_lastModified` revived. */
+function decodeOutputValue (text) {
+  return revive(JSON.parse(text), text.includes('"$date"'))
+}
+
+module.exports = { dateReplacer, encodeArgs, reviveDates, reviveRecord, revive, decodeOutput, decodeOutputValue }

@@ -1,0 +1,209 @@
+'use strict'
+// Database / S3db: the connection, s3db.json, resource definitions and plugins.
+
+const { EventEmitter } = require('node:events')
+const { native } = require('./native')
+const { encodeArgs } = require('./boundary')
+const { ConnectionStringError, ResourceNotFound, callSync, callAsync } = require('./errors')
+const { Client } = require('./client')
+const { Resource, HOOK_EVENTS } = require('./resource')
+const { CachePlugin } = require('./plugins/cache')
+const { MemoryCache } = require('./cache/memory')
+
+const PKG_VERSION = '0.1.0'
+
+class Database extends EventEmitter {
+  constructor (options) {
+    super()
+    if (options === null || typeof options !== 'object') {
+      throw new ConnectionStringError({ message: 'Invalid connection string: options object with connectionString is required' })
+    }
+    const connectionString = options.connectionString ?? options.uri
+    if (typeof connectionString !== 'string' || connectionString.length === 0) {
+      throw new ConnectionStringError({ message: 'Invalid connection string: connectionString (or uri) is required' })
+    }
+    this.version = '1'
+    this.s3dbVersion = PKG_VERSION
+    this.resources = {}
+    this.savedMetadata = null
+    this.options = options
+    this.verbose = !!options.verbose
+    this.parallelism = parseInt(String(options.parallelism), 10) || 10
+    this.plugins = options.plugins || []
+    this.cache = options.cache
+    // A Buffer (e.g. `fs.readFileSync('./private-key.pem')`, the README's custom key) is used as
+    // its UTF-8 text, which is what 4.1.7's TextEncoder made of it.
+    const pass = options.passphrase
+    this.passphrase = pass === undefined || pass === null || pass === '' ? 'secret' : Buffer.isBuffer(pass) ? pass.toString('utf8') : String(pass)
+    Object.defineProperty(this, '_hookErrors', { value: new Map(), enumerable: false })
+    Object.defineProperty(this, '_hookErrorSeq', { value: 0, enumerable: false, writable: true })
+    const nativeOptions = {
+      connectionString,
+      endpoint: options.endpoint,
+      region: options.region,
+      forcePathStyle: typeof options.forcePathStyle === 'boolean' ? options.forcePathStyle : undefined,
+      parallelism: this.parallelism,
+      passphrase: this.passphrase,
+      cache: options.cache === undefined ? null : options.cache
+    }
+    Object.defineProperty(this, '_native', { value: callSync(() => new native.NativeDatabase(JSON.stringify(nativeOptions))), enumerable: false })
+    Object.defineProperty(this, '_config', { value: JSON.parse(this._native.config()), enumerable: false })
+    this.bucket = this._config.bucket
+    this.keyPrefix = this._config.keyPrefix
+    this.client = new Client(this)
+  }
+
+  _keepHookError (err) {
+    const token = ++this._hookErrorSeq
+    this._hookErrors.set(token, err)
+    return token
+  }
+
+  _takeHookError (err) {
+    const token = err && err.hookErrorToken
+    if (token !== undefined && this._hookErrors.has(token)) {
+      const original = this._hookErrors.get(token)
+      this._hookErrors.delete(token)
+      return original
+    }
+    return err
+  }
+
+  get config () {
+    return {
+      version: this.version,
+      s3dbVersion: this.s3dbVersion,
+      bucket: this.bucket,
+      keyPrefix: this.keyPrefix,
+      parallelism: this.parallelism,
+      verbose: this.verbose
+    }
+  }
+
+  isConnected () { return !!this.savedMetadata }
+
+  _emitEvents (events) {
+    for (const [name, ...args] of events) {
+      if (name === 'metadataUploaded') this.savedMetadata = args[0]
+      this.emit(name, ...args)
+    }
+  }
+
+  _register (info) {
+    const existing = this.resources[info.name]
+    if (existing) {
+      existing._apply(info)
+      return existing
+    }
+    const r = new Resource(this, info)
+    this.resources[info.name] = r
+    return r
+  }
+
+  async connect () {
+    await this._startPlugins()
+    const text = await callAsync(this._native.connect())
+    const out = JSON.parse(text)
+    this._emitEvents(out.events)
+    this.savedMetadata = out.metadata
+    for (const info of out.resources) this._register(info)
+    if (out.changes.length > 0) this.emit('resourceDefinitionsChanged', { changes: out.changes, metadata: out.metadata })
+    this.emit('connected', new Date())
+  }
+
+  // 4.1.7: classes are instantiated with the database; every plugin is set up, then
+  // every plugin is started (each group concurrently), before s3db.json is read.
+  async _startPlugins () {
+    if (this._pluginsStarted) return
+    this._pluginsStarted = true
+    const list = (Array.isArray(this.plugins) ? this.plugins : []).map(p => (typeof p === 'function' ? new p(this) : p))
+    // The README's `cache: true` (+ `ttl`, seconds, default 86400) turns caching on: a CachePlugin
+    // with an in-process MemoryCache, unless a CachePlugin is already configured. (4.1.7 only
+    // copied the flag into each resource's options.)
+    if (this.options.cache === true && !list.some(p => p instanceof CachePlugin)) {
+      const ttl = Number(this.options.ttl ?? 86400)
+      list.push(new CachePlugin({ driver: new MemoryCache({ ttl }) }))
+    }
+    for (const p of list) {
+      if (!p || typeof p.setup !== 'function' || typeof p.start !== 'function') {
+        throw new TypeError('plugins must be Plugin instances, Plugin classes or objects with setup(database) and start()')
+      }
+    }
+    this.pluginList = list
+    await Promise.all(list.map(async p => { await p.beforeSetup?.(); await p.setup(this); await p.afterSetup?.() }))
+    await Promise.all(list.map(async p => { await p.beforeStart?.(); await p.start(); await p.afterStart?.() }))
+  }
+
+  async disconnect () {
+    // 4.1.7 never stopped plugins; a plugin's stop() runs here.
+    for (const p of this.pluginList || []) {
+      if (typeof p.stop === 'function') { await p.beforeStop?.(); await p.stop(); await p.afterStop?.() }
+    }
+    await callAsync(this._native.disconnect())
+    this.emit('disconnected', new Date())
+  }
+
+  async createResource ({ name, attributes, options = {}, behavior = 'user-management' } = {}) {
+    const { hooks, ...persisted } = options || {}
+    const schemaHooks = {}
+    if (hooks && typeof hooks === 'object') {
+      for (const phase of ['beforeMap', 'afterMap', 'beforeUnmap', 'afterUnmap']) {
+        if (hooks[phase] && typeof hooks[phase] === 'object') schemaHooks[phase] = hooks[phase]
+      }
+    }
+    const def = { name, attributes, options: Object.keys(schemaHooks).length ? { ...persisted, hooks: schemaHooks } : persisted, behavior }
+    const text = await callAsync(this._native.createResource(encodeArgs(def)))
+    const out = JSON.parse(text)
+    const resource = this._register(out.result.resource)
+    // Lifecycle hooks live on the resource (never in s3db.json, E1): a createResource
+    // call with options.hooks replaces them, like the new Resource 4.1.7 builds.
+    if (hooks && typeof hooks === 'object' && HOOK_EVENTS.some(e => Array.isArray(hooks[e]))) {
+      resource.hooks = Object.fromEntries(HOOK_EVENTS.map(e => [e, []]))
+      for (const e of HOOK_EVENTS) {
+        if (Array.isArray(hooks[e])) for (const fn of hooks[e]) if (typeof fn === 'function') resource.hooks[e].push(fn.bind(resource))
+      }
+      resource._syncHooks()
+    }
+    // 4.1.7 order: versionUpdated (resource), then metadataUploaded and s3db.resourceUpdated (database).
+    if (out.result.versionUpdated) resource.emit('versionUpdated', out.result.versionUpdated)
+    for (const [ev, ...args] of out.events) {
+      if (ev === 'metadataUploaded') this.savedMetadata = args[0]
+      this.emit(ev, ...args)
+    }
+    return resource
+  }
+
+  async createResourceIfNotExists ({ name, attributes, options = {}, behavior = 'user-management' } = {}) {
+    const existedBefore = this.resourceExists(name)
+    const before = existedBefore ? this.resources[name]._versionHash : null
+    const resource = await this.createResource({ name, attributes, options, behavior })
+    if (existedBefore && before === resource._versionHash) {
+      return { resource, created: false, reason: 'Resource already exists with same definition hash' }
+    }
+    return { resource, created: !existedBefore, reason: existedBefore ? 'Resource updated with new definition' : 'New resource created' }
+  }
+
+  resourceExists (name) { return Object.prototype.hasOwnProperty.call(this.resources, name) }
+
+  resource (name) {
+    if (!this.resourceExists(name)) {
+      return Promise.reject(new ResourceNotFound({ bucket: this.bucket, message: `resource ${name} does not exist` }))
+    }
+    return this.resources[name]
+  }
+
+  async getResource (name) {
+    if (!this.resourceExists(name)) {
+      throw new ResourceNotFound({ bucket: this.bucket, message: `Resource not found: ${name}` })
+    }
+    return this.resources[name]
+  }
+
+  async listResources () {
+    return Object.keys(this.resources).map(name => ({ name }))
+  }
+}
+
+class S3db extends Database {}
+
+module.exports = { Database, S3db }

@@ -1,0 +1,173 @@
+'use strict'
+// Error classes, and the translation of the engine's errors into them.
+
+const { reviveDates } = require('./boundary')
+
+const NATIVE_PREFIX = 'S3DB_NATIVE_ERROR:'
+
+// Errors (s3db.js 4.1.7 classes, plus typed classes for failures 4.1.7 threw as
+// plain Errors). Every class extends BaseError, which extends Error.
+
+class BaseError extends Error {
+  constructor ({ verbose, bucket, message, ...rest } = {}) {
+    let text = message || ''
+    if (verbose) text = `${text}\n\nVerbose:\n\n${JSON.stringify(rest, null, 2)}`
+    super(text)
+    if (typeof Error.captureStackTrace === 'function') Error.captureStackTrace(this, this.constructor)
+    this.name = this.constructor.name
+    this.bucket = bucket
+    this.thrownAt = new Date()
+  }
+
+  toJson () { return { ...this } }
+  toString () { return `${this.name} | ${this.message}` }
+}
+
+class NoSuchBucket extends BaseError {
+  constructor ({ bucket, ...rest } = {}) {
+    super({ ...rest, bucket, message: rest.message || `Bucket does not exists [bucket:${bucket}]` })
+  }
+}
+
+class NoSuchKey extends BaseError {
+  constructor ({ bucket, key, ...rest } = {}) {
+    super({ ...rest, bucket, message: rest.message || `Key [${key}] does not exists [bucket:${bucket}/${key}]` })
+    this.key = key
+  }
+}
+
+class NotFound extends NoSuchKey {}
+
+class MissingMetadata extends BaseError {
+  constructor ({ bucket, ...rest } = {}) {
+    super({ ...rest, bucket, message: rest.message || `Missing metadata for bucket [bucket:${bucket}]` })
+  }
+}
+
+class InvalidResourceItem extends BaseError {
+  constructor ({ bucket, resourceName, attributes, validation, message, ...rest } = {}) {
+    super({
+      ...rest,
+      bucket,
+      message: message || `This item is not valid. Resource=${resourceName} [bucket:${bucket}].\n${JSON.stringify(validation, null, 2)}`
+    })
+    this.resourceName = resourceName
+    this.attributes = attributes
+    this.validation = validation
+  }
+}
+
+class UnknownError extends BaseError {}
+
+// Typed errors for failures s3db.js 4.1.7 reported as plain `Error`s.
+class ConnectionStringError extends BaseError {}
+class SchemaError extends BaseError {}
+class InvalidId extends BaseError {}
+class ResourceNotFound extends BaseError {}
+class MetadataTooLarge extends BaseError {}
+class MetadataLimitExceeded extends BaseError {}
+class PermissionError extends BaseError {}
+class ParanoidError extends BaseError {}
+class DecryptionError extends BaseError {}
+class CorruptData extends BaseError {}
+class Cancelled extends BaseError {}
+/** Unknown partition, or partition values that do not fit it. */
+class PartitionError extends BaseError {}
+
+// A per-record validation failure of a writer: the streaming guide checks
+// `err.name === 'ValidationError'`; it is still an InvalidResourceItem.
+class ValidationError extends InvalidResourceItem {}
+
+const ErrorMap = { NotFound, NoSuchKey, UnknownError, NoSuchBucket, MissingMetadata, InvalidResourceItem }
+
+const KIND_CLASSES = {
+  ...ErrorMap,
+  ConnectionStringError,
+  SchemaError,
+  InvalidId,
+  ResourceNotFound,
+  MetadataTooLarge,
+  MetadataLimitExceeded,
+  PermissionError,
+  ParanoidError,
+  DecryptionError,
+  CorruptData,
+  Cancelled,
+  PartitionError
+}
+
+// Stable `code`s (the streaming guide checks `err.code === 'NoSuchKey'`).
+const KIND_CODES = { NotFound: 'NoSuchKey', NoSuchKey: 'NoSuchKey' }
+
+function errorFromInfo (info) {
+  const Cls = KIND_CLASSES[info.kind] || UnknownError
+  const details = info.details || {}
+  const { bucket, originalError, events, ...rest } = details
+  let err
+  if (Cls === InvalidResourceItem) {
+    err = new InvalidResourceItem({
+      bucket,
+      resourceName: rest.resourceName,
+      attributes: reviveDates(rest.attributes),
+      validation: rest.validation,
+      message: info.message
+    })
+  } else {
+    err = new Cls({ bucket, key: rest.key, message: info.message })
+    for (const [k, v] of Object.entries(rest)) {
+      if (k !== 'key' || err.key === undefined) err[k] = v
+    }
+  }
+  if (originalError) err.originalError = errorFromInfo(originalError)
+  if (events) Object.defineProperty(err, 'events', { value: events, enumerable: false, writable: true, configurable: true })
+  Object.defineProperty(err, 'code', { value: KIND_CODES[info.kind] || info.kind, enumerable: false, writable: true, configurable: true })
+  if (info.causes && info.causes.length) {
+    Object.defineProperty(err, 'causes', { value: info.causes, enumerable: false, writable: true, configurable: true })
+  }
+  return err
+}
+
+/** Turn an error thrown by the binding into the s3db.js error class it stands for. */
+function fromNative (err) {
+  if (err && typeof err.message === 'string' && err.message.startsWith(NATIVE_PREFIX)) {
+    let info
+    try {
+      info = JSON.parse(err.message.slice(NATIVE_PREFIX.length))
+    } catch {
+      return err
+    }
+    return errorFromInfo(info)
+  }
+  return err
+}
+
+// Calls into the binding: an error it throws comes out as its class.
+function callSync (fn) {
+  try {
+    return fn()
+  } catch (err) {
+    throw fromNative(err)
+  }
+}
+
+async function callAsync (promise) {
+  try {
+    return await promise
+  } catch (err) {
+    throw fromNative(err)
+  }
+}
+
+// Every error class: BaseError, the engine's kinds (ErrorMap's 4.1.7 classes among them), ValidationError.
+module.exports = {
+  BaseError,
+  ...KIND_CLASSES,
+  ValidationError,
+  ErrorMap,
+  KIND_CLASSES,
+  KIND_CODES,
+  errorFromInfo,
+  fromNative,
+  callSync,
+  callAsync
+}
