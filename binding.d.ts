@@ -82,6 +82,12 @@ export interface ClientResult {
   body?: Buffer
 }
 
+/**
+ * The engine's error kinds (`ErrorKind::ALL`): the facade has one class per kind, and
+ * its tests compare the two lists through this function.
+ */
+export declare function errorKinds(): Array<string>
+
 export declare function nativeDecrypt(ciphertext: string, passphrase: string): string
 
 /** Bytes each metadata value occupies once encoded for the wire (the 2 KB accounting). */

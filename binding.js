@@ -839,6 +839,7 @@ module.exports.NativeDatabase = nativeBinding.NativeDatabase
 module.exports.NativeReader = nativeBinding.NativeReader
 module.exports.NativeSchema = nativeBinding.NativeSchema
 module.exports.NativeWriter = nativeBinding.NativeWriter
+module.exports.errorKinds = nativeBinding.errorKinds
 module.exports.nativeDecrypt = nativeBinding.nativeDecrypt
 module.exports.nativeEncodedLengths = nativeBinding.nativeEncodedLengths
 module.exports.nativeEncrypt = nativeBinding.nativeEncrypt

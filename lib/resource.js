@@ -11,9 +11,6 @@ const { ResourceReader, ResourceWriter } = require('./streams')
 
 const HOOK_EVENTS = ['preInsert', 'afterInsert', 'preUpdate', 'afterUpdate', 'preDelete', 'afterDelete']
 
-const RESOURCE_METHODS = ['insert', 'get', 'exists', 'update', 'upsert', 'delete', 'insertMany', 'getMany', 'deleteMany',
-  'getAll', 'deleteAll', 'listIds', 'count', 'list', 'page', 'query']
-
 class Resource extends EventEmitter {
   constructor (database, info) {
     super()

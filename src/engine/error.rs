@@ -9,9 +9,32 @@
 
 use serde_json::{Map, Value};
 
-/// Stable error kinds. The JS facade turns each into the s3db.js class of the same name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ErrorKind {
+/// Declares [`ErrorKind`], its names and [`ErrorKind::ALL`] from one list.
+macro_rules! error_kinds {
+    ($($(#[doc = $doc:literal])* $kind:ident,)+) => {
+        /// Stable error kinds. The JS facade turns each into the s3db.js class of the
+        /// same name (`lib/errors.js`; a test checks both lists agree, through
+        /// the binding's `errorKinds()`).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum ErrorKind {
+            $($(#[doc = $doc])* $kind,)+
+        }
+
+        impl ErrorKind {
+            /// Every kind, in declaration order.
+            pub const ALL: &'static [ErrorKind] = &[$(ErrorKind::$kind,)+];
+
+            /// The kind's name: the JS error class it becomes.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(ErrorKind::$kind => stringify!($kind),)+
+                }
+            }
+        }
+    };
+}
+
+error_kinds! {
     /// GET/COPY of a missing key.
     NoSuchKey,
     /// HEAD of a missing key.
@@ -46,28 +69,6 @@ pub enum ErrorKind {
 }
 
 impl ErrorKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ErrorKind::NoSuchKey => "NoSuchKey",
-            ErrorKind::NotFound => "NotFound",
-            ErrorKind::NoSuchBucket => "NoSuchBucket",
-            ErrorKind::InvalidResourceItem => "InvalidResourceItem",
-            ErrorKind::SchemaError => "SchemaError",
-            ErrorKind::ConnectionStringError => "ConnectionStringError",
-            ErrorKind::InvalidId => "InvalidId",
-            ErrorKind::ResourceNotFound => "ResourceNotFound",
-            ErrorKind::PartitionError => "PartitionError",
-            ErrorKind::MetadataTooLarge => "MetadataTooLarge",
-            ErrorKind::MetadataLimitExceeded => "MetadataLimitExceeded",
-            ErrorKind::PermissionError => "PermissionError",
-            ErrorKind::ParanoidError => "ParanoidError",
-            ErrorKind::DecryptionError => "DecryptionError",
-            ErrorKind::CorruptData => "CorruptData",
-            ErrorKind::Cancelled => "Cancelled",
-            ErrorKind::UnknownError => "UnknownError",
-        }
-    }
-
     /// Whether retrying the same request may succeed.
     pub fn is_retryable(self) -> bool {
         matches!(self, ErrorKind::UnknownError)
@@ -176,5 +177,23 @@ impl EngineError {
 
     pub fn cancelled() -> Self {
         EngineError::new(ErrorKind::Cancelled, "Operation cancelled")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_is_listed_once_under_its_own_name() {
+        let names: Vec<&str> = ErrorKind::ALL.iter().map(|k| k.as_str()).collect();
+        assert_eq!(names.len(), 17);
+        let mut sorted = names.clone();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(sorted.len(), names.len());
+        assert_eq!(ErrorKind::NoSuchKey.as_str(), "NoSuchKey");
+        assert!(ErrorKind::UnknownError.is_retryable());
+        assert!(!ErrorKind::InvalidId.is_retryable());
     }
 }

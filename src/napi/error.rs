@@ -53,3 +53,13 @@ where
         }
     }
 }
+
+/// The engine's error kinds (`ErrorKind::ALL`): the facade has one class per kind, and
+/// its tests compare the two lists through this function.
+#[napi_derive::napi]
+pub fn error_kinds() -> Vec<String> {
+    ErrorKind::ALL
+        .iter()
+        .map(|k| k.as_str().to_string())
+        .collect()
+}
