@@ -1,5 +1,5 @@
 //! The string formats: `email`, `url`, `uuid`, `mac`, `luhn`, `currency`
-//! (their patterns are in `string.rs`, beside the other built-in patterns).
+//! (their patterns are in `builtin.rs`).
 
 use super::*;
 
@@ -47,9 +47,9 @@ pub(super) fn run_email(
         }
     }
     let ok = if e.precise {
-        builtin_test(&RE_EMAIL_PRECISE, SRC_EMAIL_PRECISE, "", &val)
+        EMAIL_PRECISE.test(&val)
     } else {
-        builtin_test(&RE_EMAIL_BASIC, SRC_EMAIL_BASIC, "", &val)
+        EMAIL_BASIC.test(&val)
     };
     if !ok {
         err(errors, "email", None, Some(Value::String(val.clone())));
@@ -70,7 +70,7 @@ pub(super) fn run_url(empty: bool, v: &mut Value, errors: &mut Vec<Pending>, err
         }
         return Ret::Same;
     }
-    if !builtin_test(&RE_URL, SRC_URL, "", s) {
+    if !URL.test(s) {
         err(errors, "url", None, Some(v.clone()));
     }
     Ret::Same
@@ -88,7 +88,7 @@ pub(super) fn run_uuid(
         return Ret::Same;
     };
     let val = s.to_lowercase();
-    if !builtin_test(&RE_UUID, SRC_UUID, "i", &val) {
+    if !UUID.test(&val) {
         err(errors, "uuid", None, Some(v.clone()));
         return Ret::Same;
     }
@@ -117,7 +117,7 @@ pub(super) fn run_mac(v: &mut Value, errors: &mut Vec<Pending>, err: ErrFn) -> R
         err(errors, "string", None, Some(v.clone()));
         return Ret::Same;
     };
-    if !builtin_test(&RE_MAC, SRC_MAC, "i", &s.to_lowercase()) {
+    if !MAC.test(&s.to_lowercase()) {
         err(errors, "mac", None, Some(v.clone()));
     }
     Ret::Same

@@ -38,6 +38,7 @@
 //! * `Date.prototype.toString` (in messages that print a Date) is rendered in UTC.
 
 mod array;
+mod builtin;
 mod check;
 mod date;
 mod formats;
@@ -60,6 +61,7 @@ mod schema_tests;
 mod test_support;
 
 use array::*;
+use builtin::*;
 use check::*;
 use date::*;
 use formats::*;

@@ -279,98 +279,35 @@ pub(super) fn run_string(
             );
         }
     }
-    let checks: [(bool, &'static OnceLock<Option<RegExp>>, &str, &str); 4] = [
-        (s.numeric, &RE_NUMERIC, SRC_NUMERIC, "stringNumeric"),
-        (s.alpha, &RE_ALPHA, SRC_ALPHA, "stringAlpha"),
-        (s.alphanum, &RE_ALPHANUM, SRC_ALPHANUM, "stringAlphanum"),
-        (s.alphadash, &RE_ALPHADASH, SRC_ALPHADASH, "stringAlphadash"),
+    let checks: [(bool, &Builtin, &str); 4] = [
+        (s.numeric, &NUMERIC, "stringNumeric"),
+        (s.alpha, &ALPHA, "stringAlpha"),
+        (s.alphanum, &ALPHANUM, "stringAlphanum"),
+        (s.alphadash, &ALPHADASH, "stringAlphadash"),
     ];
-    for (on, cell, src, kind) in checks {
-        if on && !builtin_test(cell, src, "", &val) {
+    for (on, pattern, kind) in checks {
+        if on && !pattern.test(&val) {
             err(errors, kind, None, Some(orig_value.clone()));
         }
     }
-    if s.hex && (!len.is_multiple_of(2) || !builtin_test(&RE_HEX, SRC_HEX, "", &val)) {
+    if s.hex && (!len.is_multiple_of(2) || !HEX.test(&val)) {
         err(errors, "stringHex", None, Some(orig_value.clone()));
     }
     if s.single_line && val.contains('\n') {
         err(errors, "stringSingleLine", None, None);
     }
-    if s.base64 && !builtin_test(&RE_BASE64, SRC_BASE64, "", &val) {
+    if s.base64 && !BASE64.test(&val) {
         err(errors, "stringBase64", None, Some(orig_value));
     }
     *v = Value::String(val);
     ret
 }
 
-pub(super) fn builtin_re(
-    cell: &'static OnceLock<Option<RegExp>>,
-    src: &str,
-    flags: &str,
-) -> Option<&'static RegExp> {
-    cell.get_or_init(|| RegExp::new(src, flags).ok()).as_ref()
-}
-
-pub(super) fn builtin_test(
-    cell: &'static OnceLock<Option<RegExp>>,
-    src: &str,
-    flags: &str,
-    s: &str,
-) -> bool {
-    builtin_re(cell, src, flags).is_some_and(|r| r.test(s))
-}
-
-pub(super) static RE_NUMERIC: OnceLock<Option<RegExp>> = OnceLock::new();
-
-pub(super) static RE_ALPHA: OnceLock<Option<RegExp>> = OnceLock::new();
-
-pub(super) static RE_ALPHANUM: OnceLock<Option<RegExp>> = OnceLock::new();
-
-pub(super) static RE_ALPHADASH: OnceLock<Option<RegExp>> = OnceLock::new();
-
-pub(super) static RE_HEX: OnceLock<Option<RegExp>> = OnceLock::new();
-
-pub(super) static RE_BASE64: OnceLock<Option<RegExp>> = OnceLock::new();
-
-pub(super) static RE_EMAIL_BASIC: OnceLock<Option<RegExp>> = OnceLock::new();
-
-pub(super) static RE_EMAIL_PRECISE: OnceLock<Option<RegExp>> = OnceLock::new();
-
-pub(super) static RE_URL: OnceLock<Option<RegExp>> = OnceLock::new();
-
-pub(super) static RE_UUID: OnceLock<Option<RegExp>> = OnceLock::new();
-
-pub(super) static RE_MAC: OnceLock<Option<RegExp>> = OnceLock::new();
-
-pub(super) const SRC_NUMERIC: &str = r"^-?[0-9]\d*(\.\d+)?$";
-
-pub(super) const SRC_ALPHA: &str = r"^[a-zA-Z]+$";
-
-pub(super) const SRC_ALPHANUM: &str = r"^[a-zA-Z0-9]+$";
-
-pub(super) const SRC_ALPHADASH: &str = r"^[a-zA-Z0-9_-]+$";
-
-pub(super) const SRC_HEX: &str = r"^[0-9a-fA-F]+$";
-
-pub(super) const SRC_BASE64: &str =
-    r"^(?:[A-Za-z0-9+\\/]{4})*(?:[A-Za-z0-9+\\/]{2}==|[A-Za-z0-9+/]{3}=)?$";
-
-pub(super) const SRC_EMAIL_BASIC: &str = r"^\S+@\S+\.\S+$";
-
-pub(super) const SRC_EMAIL_PRECISE: &str = r#"^(([^<>()[\]\\.,;:\s@"]+(\.[^<>()[\]\\.,;:\s@"]+)*)|(".+"))@((\[[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\])|(([a-zA-Z\-0-9]+\.)+[a-zA-Z]{2,}))$"#;
-
-pub(super) const SRC_URL: &str = r"^https?:\/\/\S+";
-
-pub(super) const SRC_UUID: &str = r"^([0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}|[0]{8}-[0]{4}-[0]{4}-[0]{4}-[0]{12})$";
-
-pub(super) const SRC_MAC: &str = r"^((([a-f0-9][a-f0-9]+[-]){5}|([a-f0-9][a-f0-9]+[:]){5})([a-f0-9][a-f0-9])$)|(^([a-f0-9][a-f0-9][a-f0-9][a-f0-9]+[.]){2}([a-f0-9][a-f0-9][a-f0-9][a-f0-9]))$";
-
 pub(super) const SRC_CURRENCY: &str =
     r"(?=.*\d)^(-?~1|~1-?)(([0-9]\d{0,2}(~2\d{3})*)|0)?(\~3\d{1,2})?$";
 
 #[cfg(test)]
 mod tests {
-    use super::*;
     use crate::engine::schema::validator::test_support::*;
     use serde_json::json;
 
@@ -675,31 +612,6 @@ mod tests {
             Vec::<String>::new()
         );
         assert_eq!(kinds(&l, json!({"f": "4242424242424241"})), vec!["luhn"]);
-    }
-
-    #[test]
-    fn builtin_patterns_compile() {
-        for (cell, src, flags) in [
-            (&RE_NUMERIC, SRC_NUMERIC, ""),
-            (&RE_ALPHA, SRC_ALPHA, ""),
-            (&RE_ALPHANUM, SRC_ALPHANUM, ""),
-            (&RE_ALPHADASH, SRC_ALPHADASH, ""),
-            (&RE_HEX, SRC_HEX, ""),
-            (&RE_BASE64, SRC_BASE64, ""),
-            (&RE_EMAIL_BASIC, SRC_EMAIL_BASIC, ""),
-            (&RE_EMAIL_PRECISE, SRC_EMAIL_PRECISE, ""),
-            (&RE_URL, SRC_URL, ""),
-            (&RE_UUID, SRC_UUID, "i"),
-            (&RE_MAC, SRC_MAC, "i"),
-        ] {
-            assert!(builtin_re(cell, src, flags).is_some(), "{}", src);
-        }
-        assert!(builtin_test(
-            &RE_EMAIL_PRECISE,
-            SRC_EMAIL_PRECISE,
-            "",
-            "a.b@c.de"
-        ));
     }
 
     #[test]
