@@ -59,6 +59,8 @@ mod robustness_tests;
 mod schema_tests;
 #[cfg(test)]
 mod test_support;
+#[cfg(test)]
+mod throughput_tests;
 
 use array::*;
 use builtin::*;
