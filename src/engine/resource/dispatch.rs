@@ -1,0 +1,130 @@
+//! The binding's entry point: one s3db.js method name and its arguments array
+//! to the operation that implements it.
+
+use super::*;
+
+impl Resource {
+    /// Dispatch from the binding: `op` is the s3db.js method name, `args` its arguments array.
+    pub async fn call(&self, op: &str, args: Value) -> Result<Output> {
+        let args = match args {
+            Value::Array(a) => a,
+            Value::Null => Vec::new(),
+            other => vec![other],
+        };
+        let arg = |i: usize| args.get(i).cloned().unwrap_or(Value::Null);
+        let id_arg = |i: usize| -> Result<String> {
+            given_id(args.get(i)).ok_or_else(|| {
+                EngineError::new(ErrorKind::InvalidId, "Invalid id: an id is required")
+            })
+        };
+        let opts =
+            |i: usize| -> Map<String, Value> { arg(i).as_object().cloned().unwrap_or_default() };
+        let usize_opt = |o: &Map<String, Value>, k: &str| -> Option<usize> {
+            o.get(k)
+                .and_then(Value::as_f64)
+                .filter(|x| x.is_finite() && *x >= 0.0)
+                .map(|x| x as usize)
+        };
+        let string_list = |v: Value| -> Result<Vec<String>> {
+            match v {
+                Value::Array(a) => a
+                    .iter()
+                    .map(|x| {
+                        given_id(Some(x)).ok_or_else(|| {
+                            EngineError::new(ErrorKind::InvalidId, "Invalid id in list")
+                        })
+                    })
+                    .collect(),
+                _ => Err(EngineError::new(
+                    ErrorKind::InvalidId,
+                    "expected an array of ids",
+                )),
+            }
+        };
+        let scope_of = |o: &Map<String, Value>| -> Result<Scope> {
+            Self::scope(&self.schema(), o.get("partition"), o.get("partitionValues"))
+        };
+        match op {
+            "insert" => self.insert(arg(0)).await,
+            "get" => self.get(&id_arg(0)?).await,
+            "exists" => match id_arg(0) {
+                Ok(id) => self.exists(&id).await,
+                Err(_) => Ok(Output::new(Value::Bool(false))),
+            },
+            "update" => self.update(&id_arg(0)?, arg(1)).await,
+            "upsert" => self.upsert(arg(0)).await,
+            "delete" => self.delete(&id_arg(0)?).await,
+            "insertMany" => match arg(0) {
+                Value::Array(items) => self.insert_many(items).await,
+                _ => Err(EngineError::new(
+                    ErrorKind::InvalidResourceItem,
+                    "insertMany() expects an array",
+                )),
+            },
+            "getMany" => self.get_many(string_list(arg(0))?).await,
+            "deleteMany" => self.delete_many(string_list(arg(0))?).await,
+            "getAll" => self.get_all().await,
+            "deleteAll" => self.delete_all().await,
+            "listIds" => {
+                let o = opts(0);
+                self.list_ids(
+                    &scope_of(&o)?,
+                    usize_opt(&o, "offset").unwrap_or(0),
+                    usize_opt(&o, "limit").filter(|l| *l > 0),
+                )
+                .await
+            }
+            "count" => self.count(&scope_of(&opts(0))?).await,
+            "getFromPartition" => {
+                let o = opts(0);
+                let id = given_id(o.get("id")).ok_or_else(|| {
+                    EngineError::new(ErrorKind::InvalidId, "Invalid id: an id is required")
+                })?;
+                let name = o.get("partitionName").and_then(Value::as_str).unwrap_or("");
+                let values = o
+                    .get("partitionValues")
+                    .and_then(Value::as_object)
+                    .cloned()
+                    .unwrap_or_default();
+                self.get_from_partition(&id, name, &values).await
+            }
+            "list" => {
+                let o = opts(0);
+                self.list(
+                    &scope_of(&o)?,
+                    usize_opt(&o, "offset").unwrap_or(0),
+                    usize_opt(&o, "limit").filter(|l| *l > 0),
+                )
+                .await
+            }
+            "page" => {
+                let o = opts(0);
+                let skip = o
+                    .get("skipCount")
+                    .map(|v| v.as_bool().unwrap_or(!v.is_null()))
+                    .unwrap_or(false);
+                self.page(
+                    &scope_of(&o)?,
+                    usize_opt(&o, "offset").unwrap_or(0),
+                    usize_opt(&o, "size").unwrap_or(100),
+                    skip,
+                )
+                .await
+            }
+            "query" => {
+                let o = opts(1);
+                self.query(
+                    &scope_of(&o)?,
+                    opts(0),
+                    usize_opt(&o, "offset").unwrap_or(0),
+                    usize_opt(&o, "limit").unwrap_or(100),
+                )
+                .await
+            }
+            other => Err(EngineError::new(
+                ErrorKind::UnknownError,
+                format!("unknown resource operation '{other}'"),
+            )),
+        }
+    }
+}
