@@ -1,6 +1,7 @@
 #![deny(clippy::all)]
 //! s3db-native: a Rust engine (`engine/`) behind thin napi bindings (`napi/`).
-//! `index.js` is the hand-written s3db.js-compatible facade over these bindings.
+//! The hand-written s3db.js-compatible facade (`index.js`, `lib/`) sits over these
+//! bindings; `docs/ARCHITECTURE.md` maps the layers.
 
 pub mod engine;
 // The directory is `napi/` (see STYLE.md); the module is named `binding` so it

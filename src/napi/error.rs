@@ -2,7 +2,7 @@
 //!
 //! Async exports cannot carry custom error codes reliably, so the error message
 //! is a fixed prefix followed by the JSON of `{kind, message, details, causes}`;
-//! `index.js` (`fromNative`) rebuilds the s3db.js error class from it.
+//! the facade (`lib/errors.js`, `fromNative`) rebuilds the s3db.js error class from it.
 
 use crate::engine::error::{EngineError, ErrorKind};
 
