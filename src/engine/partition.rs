@@ -18,7 +18,6 @@
 use crate::engine::codec::js_string;
 use crate::engine::error::{EngineError, ErrorKind, Result};
 use crate::engine::js;
-use crate::engine::schema::is_date;
 use icu_collator::options::CollatorOptions;
 use icu_collator::{Collator, CollatorBorrowed};
 use serde_json::{Map, Value};
@@ -139,7 +138,7 @@ pub fn value_at<'a>(record: &'a Map<String, Value>, path: &str) -> Option<&'a Va
             return Some(v);
         }
         match v {
-            Value::Object(o) if !is_date(v) => cur = o,
+            Value::Object(o) if !js::is_valid_date(v) => cur = o,
             _ => return None,
         }
     }
@@ -167,7 +166,7 @@ fn segment_string(v: &Value) -> String {
             })
             .collect::<Vec<_>>()
             .join(","),
-        Value::Object(_) if !is_date(v) => "[object Object]".into(),
+        Value::Object(_) if !js::is_valid_date(v) => "[object Object]".into(),
         other => js_string(other),
     }
 }
@@ -192,7 +191,7 @@ pub fn apply_rule(value: Option<&Value>, rule: &str) -> Option<String> {
         }
     }
     if rule.contains("date") {
-        if is_date(value) {
+        if js::is_valid_date(value) {
             let iso = value.get("$date").and_then(Value::as_str).unwrap_or("");
             return Some(
                 js::parse_date(iso)

@@ -4,8 +4,15 @@
 use crate::engine::js;
 use serde_json::{Map, Value};
 
+/// A JavaScript `Date` as it crosses the boundary: `{"$date": iso}`, or
+/// `{"$date": null}` for an Invalid Date.
 pub fn is_date(v: &Value) -> bool {
     matches!(v, Value::Object(o) if o.len() == 1 && o.contains_key("$date"))
+}
+
+/// A `Date` that holds a time (`{"$date": iso}`; not an Invalid Date).
+pub fn is_valid_date(v: &Value) -> bool {
+    matches!(v, Value::Object(o) if o.len() == 1 && o.get("$date").is_some_and(Value::is_string))
 }
 
 /// Milliseconds of a `{"$date": ...}` value; `None` for an Invalid Date.
@@ -839,7 +846,10 @@ mod tests {
             v,
             serde_json::json!({ "$date": "1970-01-02T00:00:00.000Z" })
         );
-        assert!(js::is_date(&v));
+        assert!(js::is_date(&v) && js::is_valid_date(&v));
+        assert!(js::is_date(&serde_json::json!({ "$date": null })));
+        assert!(!js::is_valid_date(&serde_json::json!({ "$date": null })));
+        assert!(!js::is_date(&serde_json::json!({ "$date": "x", "y": 1 })));
         assert_eq!(js::date_ms(&v), Some(86_400_000.0));
         assert_eq!(
             js::date_value(f64::NAN),

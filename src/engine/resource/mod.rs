@@ -17,7 +17,7 @@ pub use partitions::Scope;
 use crate::engine::behavior;
 use crate::engine::codec::{decode_meta_value, js_string};
 use crate::engine::error::{EngineError, ErrorKind, Result};
-use crate::engine::js::strict_eq;
+use crate::engine::js::{self, strict_eq};
 use crate::engine::schema::{Schema, ValidationError};
 use crate::engine::storage::{Bucket, Metadata, ObjectMeta, PutRequest, METADATA_LIMIT};
 use bytes::Bytes;
@@ -181,9 +181,7 @@ fn check_id_for_write(id: &str) -> Result<()> {
 fn deep_merge(base: &mut Map<String, Value>, patch: &Map<String, Value>) {
     for (k, v) in patch {
         match (base.get_mut(k), v) {
-            (Some(Value::Object(b)), Value::Object(p)) if !crate::engine::schema::is_date(v) => {
-                deep_merge(b, p)
-            }
+            (Some(Value::Object(b)), Value::Object(p)) if !js::is_valid_date(v) => deep_merge(b, p),
             _ => {
                 base.insert(k.clone(), v.clone());
             }

@@ -517,7 +517,7 @@ impl Schema {
         for (k, v) in obj {
             let full = join_path(prefix, k);
             match v {
-                Value::Object(o) if self.nested.contains(&full) && !is_date(v) => {
+                Value::Object(o) if self.nested.contains(&full) && !js::is_valid_date(v) => {
                     self.flatten_record(&full, o, out)
                 }
                 _ => out.push((full, v.clone())),
@@ -681,10 +681,6 @@ fn typed_item(kind: ItemKind, v: Value) -> Value {
             _ => v,
         },
     }
-}
-
-pub fn is_date(v: &Value) -> bool {
-    matches!(v, Value::Object(o) if o.len() == 1 && o.get("$date").map(Value::is_string).unwrap_or(false))
 }
 
 fn is_truthy_bool(v: &Value) -> bool {
