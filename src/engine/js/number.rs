@@ -228,4 +228,18 @@ mod tests {
             assert!(js::string_to_number(s).is_nan(), "{}", s);
         }
     }
+
+    #[test]
+    fn js_parse_int_and_json_numbers() {
+        assert_eq!(js::parse_int("42px"), 42.0);
+        assert_eq!(js::parse_int("  -0x1A"), -26.0);
+        assert_eq!(js::parse_int("3.9"), 3.0);
+        assert!(js::parse_int("px").is_nan());
+        assert!(js::parse_int("").is_nan());
+        assert_eq!(js::number_to_json(3.0), serde_json::json!(3));
+        assert_eq!(js::number_to_json(-0.0), serde_json::json!(0));
+        assert_eq!(js::number_to_json(2.5), serde_json::json!(2.5));
+        assert_eq!(js::number_to_json(f64::NAN), serde_json::Value::Null);
+        assert_eq!(js::number_to_json(f64::INFINITY), serde_json::Value::Null);
+    }
 }

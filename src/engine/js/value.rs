@@ -134,11 +134,68 @@ pub fn loose_eq(a: &Value, b: Option<&Value>) -> bool {
     }
 }
 
+/// `typeof v` (a Date, an array and `null` are all `"object"`).
 pub fn type_of(v: &Value) -> &'static str {
     match v {
         Value::Bool(_) => "boolean",
         Value::Number(_) => "number",
         Value::String(_) => "string",
         _ => "object",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::engine::js;
+    use serde_json::json;
+
+    #[test]
+    fn string_and_number_of_values() {
+        assert_eq!(js::to_string(&json!(null)), "null");
+        assert_eq!(js::to_string(&json!(1.5)), "1.5");
+        assert_eq!(js::to_string(&json!([1, null, "a", [2, 3]])), "1,,a,2,3");
+        assert_eq!(js::to_string(&json!({ "a": 1 })), "[object Object]");
+        assert_eq!(js::to_string(&json!(js::INF_NEG)), "-Infinity");
+        assert_eq!(js::to_string(&json!({ "$date": null })), "Invalid Date");
+        assert_eq!(js::to_number(&json!(true)), 1.0);
+        assert_eq!(js::to_number(&json!(null)), 0.0);
+        assert_eq!(js::to_number(&json!(" 7 ")), 7.0);
+        assert_eq!(js::to_number(&json!([5])), 5.0);
+        assert!(js::to_number(&json!({})).is_nan());
+        assert_eq!(
+            js::to_number(&json!({ "$date": "1970-01-01T00:00:01.000Z" })),
+            1000.0
+        );
+        assert_eq!(
+            js::as_number(&js::number_value(f64::INFINITY)),
+            Some(f64::INFINITY)
+        );
+    }
+
+    #[test]
+    fn truthiness_and_typeof() {
+        for v in [json!(null), json!(false), json!(0), json!(""), json!(-0.0)] {
+            assert!(!js::truthy(&v), "{v}");
+        }
+        for v in [json!(true), json!(1), json!("0"), json!([]), json!({})] {
+            assert!(js::truthy(&v), "{v}");
+        }
+        assert_eq!(js::type_of(&json!(null)), "object");
+        assert_eq!(js::type_of(&json!("s")), "string");
+        assert_eq!(js::type_of(&json!([1])), "object");
+    }
+
+    #[test]
+    fn strict_and_loose_equality() {
+        assert!(js::strict_eq(&json!(1), &json!(1.0)));
+        assert!(!js::strict_eq(&json!(1), &json!("1")));
+        assert!(!js::strict_eq(&json!({}), &json!({})));
+        assert!(js::loose_eq(&json!(1), Some(&json!("1"))));
+        assert!(js::loose_eq(&json!(true), Some(&json!(1))));
+        assert!(js::loose_eq(&json!("1,2"), Some(&json!([1, 2]))));
+        assert!(js::loose_eq(&json!(0), Some(&json!(""))));
+        assert!(!js::loose_eq(&json!(0), Some(&json!(null))));
+        assert!(!js::loose_eq(&json!(1), None));
+        assert!(!js::loose_eq(&json!([1]), Some(&json!([1]))));
     }
 }
