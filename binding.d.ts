@@ -9,9 +9,23 @@
  */
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
-export declare class NativeDatabase {
-  /** `options`: JSON of `{ connectionString, endpoint?, region?, forcePathStyle?, parallelism?, passphrase?, cache? }`. */
+export declare class NativeClient {
+  /** `options`: JSON of `{ connectionString, endpoint?, region?, forcePathStyle?, parallelism? }`. */
   constructor(options: string)
+  /** `{ bucket, keyPrefix, region, endpoint, forcePathStyle, parallelism, backend }` (no credentials). */
+  config(): string
+  /** Requests sent so far, per S3 command name (JSON object). */
+  requestCounts(): string
+  /** One raw object operation (`engine::client`): `args` is JSON, `body` the bytes to put. */
+  call(op: string, args: string, body?: Buffer | undefined | null): Promise<ClientResult>
+}
+
+export declare class NativeDatabase {
+  /**
+   * A database over `client`'s connection (shared with every other database
+   * built on it). `options`: JSON of `{ passphrase?, cache? }`.
+   */
+  constructor(client: NativeClient, options: string)
   /** `{ bucket, keyPrefix, region, endpoint, forcePathStyle, parallelism, backend }` (no credentials). */
   config(): string
   connect(): Promise<string>
@@ -30,15 +44,11 @@ export declare class NativeDatabase {
   openWriter(name: string, options: string): Promise<NativeWriter>
   /** One listing page of current-version ids: `{ ids, next }` JSON. */
   idsPage(name: string, token: string | undefined | null, maxKeys: number): Promise<string>
-  /** Requests sent so far, per S3 command name (JSON object). */
-  requestCounts(): string
   /**
    * Install the JS lifecycle hooks of resource `name` for `phases`
    * (`preInsert`…`afterDelete`); no phases (or no callback) removes them.
    */
   setHooks(name: string, phases: Array<string>, callback?: HookCallback | undefined | null): void
-  /** Raw object operation (the s3db.js `Client` surface). */
-  clientCall(op: string, args: string, body?: Buffer | undefined | null): Promise<ClientResult>
 }
 
 /** Handle of a running reader pump. */

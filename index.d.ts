@@ -13,6 +13,8 @@ export type BehaviorName = 'user-management' | 'enforce-limits' | 'data-truncate
 export interface DatabaseOptions {
   /** `s3://KEY:SECRET@bucket/prefix`, `http(s)://KEY:SECRET@host:port/bucket/prefix`, `memory://bucket/prefix`, `file:///dir` */
   connectionString?: string
+  /** A Client to share (its connection, parallelism limit and request counts); used instead of `connectionString`. */
+  client?: Client
   /** Alias of `connectionString`. */
   uri?: string
   /** S3 endpoint override (MinIO, Garage, ...); turns path-style addressing on. */
@@ -207,22 +209,69 @@ export interface ObjectHead {
 }
 
 /** Raw object access under the database key prefix (subset of the s3db.js Client). */
+export interface ClientOptions {
+  /** Required, even with `AwsS3Client` (as in 4.1.7). */
+  connectionString: string
+  verbose?: boolean
+  /** Client id (default: a random 22-character id). */
+  id?: string | null
+  /** Maximum concurrent requests (default 10); shared by every database built on this client. */
+  parallelism?: number | string
+  /** Kept as `client.client`; requests still go through the engine's own connection. */
+  AwsS3Client?: unknown
+  endpoint?: string
+  region?: string
+  forcePathStyle?: boolean
+}
+
+/** An AWS SDK command object as `sendCommand` accepts it (absolute keys, SDK field names). */
+export interface S3Command {
+  constructor: { name: 'PutObjectCommand' | 'GetObjectCommand' | 'HeadObjectCommand' | 'DeleteObjectCommand' | 'DeleteObjectsCommand' | 'CopyObjectCommand' | 'ListObjectsV2Command' | string }
+  input: Record<string, any>
+}
+
+export interface ListObjectsResult {
+  /** Keys as S3 gives them (key prefix included). */
+  Contents: Array<{ Key: string; Size: number }>
+  KeyCount: number
+  IsTruncated: boolean
+  NextContinuationToken: string | null
+}
+
 export class Client extends EventEmitter {
+  constructor(options: ClientOptions)
+  readonly id: string
+  readonly verbose: boolean
   readonly bucket: string
   readonly keyPrefix: string
   readonly parallelism: number
   readonly config: { bucket: string; keyPrefix: string; region: string; endpoint: string; forcePathStyle: boolean }
-  /** Present once CostsPlugin is set up on this database. */
+  /** An S3Client-shaped stand-in whose `send(command)` is `sendCommand(command)` (or the `AwsS3Client` given). */
+  readonly client: unknown
+  /** Present once CostsPlugin is set up: one live object, updated in place. */
   readonly costs?: Costs
-  putObject(input: { key: string; metadata?: Record<string, string>; contentType?: string; body?: Buffer | string; contentEncoding?: string }): Promise<Record<string, never>>
+  createClient(): { send(command: S3Command): Promise<any>; destroy(): void }
+  /** Emits `command.request` (name, input) and `command.response` (name, response, input). */
+  sendCommand(command: S3Command): Promise<any>
+  putObject(input: { key: string; metadata?: Record<string, string>; contentType?: string; body?: Buffer | Uint8Array | string; contentEncoding?: string }): Promise<Record<string, unknown>>
   getObject(key: string): Promise<ObjectHead & { Body: Buffer }>
   headObject(key: string): Promise<ObjectHead>
   exists(key: string): Promise<boolean>
-  deleteObject(key: string): Promise<Record<string, never>>
-  deleteObjects(keys: string[]): Promise<{ deleted: string[]; notFound: unknown[] }>
-  listObjects(input?: { prefix?: string; maxKeys?: number; continuationToken?: string }): Promise<{ Contents: Array<{ Key: string; Size: number }>; KeyCount: number; IsTruncated: boolean; NextContinuationToken: string | null }>
+  deleteObject(key: string): Promise<Record<string, unknown>>
+  /** One response per chunk of 1000 keys in `deleted`, one error per failed chunk in `notFound`. */
+  deleteObjects(keys: string[]): Promise<{ deleted: Array<{ Deleted: Array<{ Key: string }>; Errors: unknown[] }>; notFound: unknown[] }>
+  copyObject(input: { from: string; to: string }): Promise<{ CopyObjectResult: { LastModified: string } }>
+  moveObject(input: { from: string; to: string }): Promise<true>
+  /** The new keys; throws `Error('Some objects could not be moved')` when any move failed. */
+  moveAllObjects(input: { prefixFrom: string; prefixTo: string }): Promise<string[]>
+  listObjects(input?: { prefix?: string; maxKeys?: number; continuationToken?: string }): Promise<ListObjectsResult>
   count(input?: { prefix?: string }): Promise<number>
   getAllKeys(input?: { prefix?: string }): Promise<string[]>
+  getContinuationTokenAfterOffset(input?: { prefix?: string; offset?: number }): Promise<string | null>
+  getKeysPage(input?: { prefix?: string; offset?: number; amount?: number }): Promise<string[]>
+  /** Deletes every key under `prefix`; emits `deleteAll` per page and `deleteAllComplete`. */
+  deleteAll(input?: { prefix?: string }): Promise<number>
+  errorProxy(error: unknown, data?: Record<string, unknown>): unknown
 }
 
 export class Database extends EventEmitter {

@@ -39,19 +39,24 @@ for (const backend of backends()) {
       const other = new S3db({ connectionString: connectionString(backend), plugins: [CostsPlugin] })
       await other.connect()
       const users = await db.createResource({ name: 'users', attributes: { name: 'string' } })
-      const before = db.client.costs
+      // 4.1.7: one live object, updated in place; a snapshot is a copy of it.
+      const costs = db.client.costs
+      const snapshot = () => JSON.parse(JSON.stringify(db.client.costs))
+      const before = snapshot()
       assert.ok(before.events.PutObjectCommand >= 1, 'connect/createResource wrote s3db.json')
       await users.insert({ id: 'a', name: 'Ann' })
       await users.get('a')
       await users.count()
-      const after = db.client.costs
+      assert.equal(db.client.costs, costs, 'the same object at every read')
+      assert.equal(costs.events.PutObjectCommand, before.events.PutObjectCommand + 1, 'a kept reference sees new requests')
+      const after = snapshot()
       const d = (k) => after.events[k] - before.events[k]
       assert.deepEqual([d('PutObjectCommand'), d('HeadObjectCommand'), d('ListObjectsV2Command')], [1, 1, 1])
       assert.equal(after.requests.total - before.requests.total, 3)
       const price = after.total - before.total
       assert.ok(Math.abs(price - (0.005 / 1000 * 2 + 0.0004 / 1000)) < 1e-15, String(price))
       assert.deepEqual(after.prices, { put: 0.005 / 1000, copy: 0.005 / 1000, list: 0.005 / 1000, post: 0.005 / 1000, get: 0.0004 / 1000, select: 0.0004 / 1000, delete: 0.0004 / 1000 })
-      // The other database's counters did not move (4.1.7's shared object mixed them).
+      // The other database (its own client) did not move (4.1.7's shared object mixed them).
       const o1 = other.client.costs.requests.total
       await users.insert({ id: 'b', name: 'Bo' })
       assert.equal(other.client.costs.requests.total, o1)

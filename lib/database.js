@@ -4,7 +4,7 @@
 const { EventEmitter } = require('node:events')
 const { native } = require('./native')
 const { encodeArgs } = require('./boundary')
-const { ConnectionStringError, ResourceNotFound, callSync, callAsync } = require('./errors')
+const { ConnectionStringError, ResourceNotFound, UnknownError, callSync, callAsync } = require('./errors')
 const { Client } = require('./client')
 const { Resource, HOOK_EVENTS } = require('./resource')
 const { CachePlugin } = require('./plugins/cache')
@@ -19,7 +19,8 @@ class Database extends EventEmitter {
       throw new ConnectionStringError({ message: 'Invalid connection string: options object with connectionString is required' })
     }
     const connectionString = options.connectionString ?? options.uri
-    if (typeof connectionString !== 'string' || connectionString.length === 0) {
+    const given = options.client
+    if (!given && (typeof connectionString !== 'string' || connectionString.length === 0)) {
       throw new ConnectionStringError({ message: 'Invalid connection string: connectionString (or uri) is required' })
     }
     this.version = '1'
@@ -37,20 +38,31 @@ class Database extends EventEmitter {
     this.passphrase = pass === undefined || pass === null || pass === '' ? 'secret' : Buffer.isBuffer(pass) ? pass.toString('utf8') : String(pass)
     Object.defineProperty(this, '_hookErrors', { value: new Map(), enumerable: false })
     Object.defineProperty(this, '_hookErrorSeq', { value: 0, enumerable: false, writable: true })
-    const nativeOptions = {
+    // `client`: a Client shares its connection (storage, parallelism limit, request counts) with
+    // every database built on it. Any other object is kept as 4.1.7 keeps it, and the database
+    // fails with a clear error when it first needs storage.
+    this.client = given || new Client({
       connectionString,
+      verbose: this.verbose,
+      parallelism: this.parallelism,
       endpoint: options.endpoint,
       region: options.region,
-      forcePathStyle: typeof options.forcePathStyle === 'boolean' ? options.forcePathStyle : undefined,
-      parallelism: this.parallelism,
-      passphrase: this.passphrase,
-      cache: options.cache === undefined ? null : options.cache
-    }
-    Object.defineProperty(this, '_native', { value: callSync(() => new native.NativeDatabase(JSON.stringify(nativeOptions))), enumerable: false })
-    Object.defineProperty(this, '_config', { value: JSON.parse(this._native.config()), enumerable: false })
-    this.bucket = this._config.bucket
-    this.keyPrefix = this._config.keyPrefix
-    this.client = new Client(this)
+      forcePathStyle: options.forcePathStyle
+    })
+    const nativeClient = this.client instanceof Client ? this.client._native : null
+    const nativeOptions = { passphrase: this.passphrase, cache: options.cache === undefined ? null : options.cache }
+    Object.defineProperty(this, '_nativeDb', { value: nativeClient && callSync(() => new native.NativeDatabase(nativeClient, JSON.stringify(nativeOptions))), enumerable: false })
+    this.bucket = this.client.bucket
+    this.keyPrefix = this.client.keyPrefix
+  }
+
+  /** The native database; a stand-in client has none. */
+  get _native () {
+    if (this._nativeDb) return this._nativeDb
+    throw new UnknownError({
+      message: 'This Database was built with a client that is not an s3db-native Client, so it has no storage connection. ' +
+        "Pass `new Client({ connectionString })` (from 's3db-native') or a connectionString."
+    })
   }
 
   _keepHookError (err) {

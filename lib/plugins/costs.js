@@ -1,5 +1,5 @@
 'use strict'
-// CostsPlugin (4.1.7): request counts and their price.
+// CostsPlugin (4.1.7): request counts and their price, on `client.costs`.
 
 // USD per request, as 4.1.7.
 const COST_PRICES = { put: 0.005 / 1000, copy: 0.005 / 1000, list: 0.005 / 1000, post: 0.005 / 1000, get: 0.0004 / 1000, select: 0.0004 / 1000, delete: 0.0004 / 1000 }
@@ -13,39 +13,47 @@ const COST_CATEGORY = {
   CopyObjectCommand: 'copy'
 }
 
-function costsSince (db, baseline) {
-  const now = JSON.parse(db._native.requestCounts())
-  const costs = {
-    total: 0,
-    prices: { ...COST_PRICES },
-    requests: { total: 0, put: 0, post: 0, copy: 0, list: 0, get: 0, select: 0, delete: 0 },
-    events: { total: 0, ...Object.fromEntries(Object.keys(COST_CATEGORY).map(k => [k, 0])) }
-  }
-  for (const [command, category] of Object.entries(COST_CATEGORY)) {
-    const n = (now[command] || 0) - (baseline[command] || 0)
-    costs.events[command] = n
-    costs.events.total += n
-    costs.requests.total += n
-    costs.requests[category] += n
-    costs.total += n * COST_PRICES[category]
-  }
+/**
+ * One live costs object, as 4.1.7's: `total`, `requests.*` and `events.*` read the engine's
+ * request meter when they are read, counted from `baseline` on. `counts()` returns the meter.
+ */
+function liveCosts (counts, baseline) {
+  const since = (command) => (counts()[command] || 0) - (baseline[command] || 0)
+  const sum = (commands) => commands.reduce((n, c) => n + since(c), 0)
+  const ofCategory = (category) => Object.keys(COST_CATEGORY).filter(c => COST_CATEGORY[c] === category)
+  const live = (target, name, get) => Object.defineProperty(target, name, { get, enumerable: true })
+  const requests = {}
+  live(requests, 'total', () => sum(Object.keys(COST_CATEGORY)))
+  for (const category of ['put', 'post', 'copy', 'list', 'get', 'select', 'delete']) live(requests, category, () => sum(ofCategory(category)))
+  const events = {}
+  live(events, 'total', () => sum(Object.keys(COST_CATEGORY)))
+  for (const command of Object.keys(COST_CATEGORY)) live(events, command, () => since(command))
+  const costs = { prices: { ...COST_PRICES }, requests, events }
+  live(costs, 'total', () => Object.keys(COST_CATEGORY).reduce((t, c) => t + since(c) * COST_PRICES[COST_CATEGORY[c]], 0))
   return costs
 }
 
+const ZERO = liveCosts(() => ({}), {})
+
 /**
- * Request counts and prices on `db.client.costs`, as 4.1.7's CostsPlugin. Every request
- * the engine sends is counted (4.1.7 missed copies and deleteAll), per database (4.1.7's
- * single shared object mixed databases); `CostsPlugin.costs` is the last one set up.
+ * Request counts and prices on `db.client.costs`, as 4.1.7's CostsPlugin: one live object per
+ * client, counted from the plugin's setup. Every request the engine sends is counted (4.1.7
+ * missed copies and deleteAll); databases sharing a client share its counts, other clients
+ * have their own (4.1.7's single plugin object mixed them). `CostsPlugin.costs` is the costs
+ * of the client set up last. Works on any database-like object whose `client` is a Client.
  */
 const CostsPlugin = {
   async setup (db) {
-    const baseline = JSON.parse(db._native.requestCounts())
-    this.client = db.client
-    Object.defineProperty(db.client, 'costs', { get: () => costsSince(db, baseline), enumerable: true, configurable: true })
+    const client = db.client
+    const counts = client && client._native ? () => JSON.parse(client._native.requestCounts()) : () => ({})
+    this.client = client
+    if (client && !Object.getOwnPropertyDescriptor(client, 'costs')) {
+      Object.defineProperty(client, 'costs', { value: liveCosts(counts, counts()), enumerable: true, configurable: true, writable: true })
+    }
   },
   async start () {},
   async stop () {},
-  get costs () { return this.client ? this.client.costs : costsSince({ _native: { requestCounts: () => '{}' } }, {}) }
+  get costs () { return (this.client && this.client.costs) || ZERO }
 }
 
 module.exports = { CostsPlugin }

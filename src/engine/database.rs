@@ -8,22 +8,22 @@
 //! resources created elsewhere are never dropped (E4). Lifecycle hooks are never
 //! persisted (E1). Definition changes are computed after loading (E3).
 
-use crate::engine::config::{Backend, Config};
+use crate::engine::connection::Connection;
 use crate::engine::error::{EngineError, ErrorKind, Result};
 use crate::engine::resource::hooks::{HookRegistry, Hooks};
 use crate::engine::resource::{Output, Resource};
 use crate::engine::schema::{Schema, SchemaInput};
-use crate::engine::storage::{self, Bucket, PutRequest, Storage};
+use crate::engine::storage::{Bucket, PutRequest};
 use bytes::Bytes;
 use indexmap::IndexMap;
 use serde_json::{json, Map, Value};
 use std::sync::Arc;
-use tokio::sync::{Mutex, OnceCell};
+use tokio::sync::Mutex;
 
 pub const METADATA_KEY: &str = "s3db.json";
 
 pub struct DatabaseOptions {
-    pub config: Config,
+    pub connection: Arc<Connection>,
     pub passphrase: String,
     pub cache: Option<Value>,
 }
@@ -35,13 +35,10 @@ struct State {
 }
 
 pub struct Database {
-    pub config: Config,
+    conn: Arc<Connection>,
     passphrase: String,
     cache: Option<Value>,
-    bucket: OnceCell<Bucket>,
     state: Mutex<State>,
-    /// Requests sent to the store, per S3 command (CostsPlugin).
-    pub requests: Arc<storage::limit::RequestCounts>,
     /// Lifecycle hooks per resource name, installed from JS (never persisted, E1).
     hooks: Arc<HookRegistry>,
 }
@@ -68,17 +65,15 @@ fn next_version(versions: Option<&Map<String, Value>>) -> String {
 impl Database {
     pub fn new(opts: DatabaseOptions) -> Self {
         Database {
-            config: opts.config,
+            conn: opts.connection,
             passphrase: opts.passphrase,
             cache: opts.cache,
-            bucket: OnceCell::new(),
             state: Mutex::new(State {
                 saved: None,
                 resources: IndexMap::new(),
                 connected: false,
             }),
             hooks: Default::default(),
-            requests: Arc::default(),
         }
     }
 
@@ -96,33 +91,16 @@ impl Database {
     }
 
     pub async fn bucket(&self) -> Result<&Bucket> {
-        self.bucket
-            .get_or_try_init(|| async {
-                let raw: Arc<dyn Storage> = match &self.config.backend {
-                    Backend::Memory => storage::memory::MemoryStorage::shared(&self.config.bucket),
-                    Backend::File { root } => {
-                        let root = root.clone();
-                        let fs = tokio::task::spawn_blocking(move || {
-                            storage::file::FileStorage::new(root)
-                        })
-                        .await
-                        .map_err(|e| EngineError::new(ErrorKind::UnknownError, e.to_string()))??;
-                        Arc::new(storage::file::SharedFile(Arc::new(fs)))
-                    }
-                    Backend::S3 => Arc::new(storage::s3::S3Storage::connect(&self.config).await?),
-                };
-                let limited: Arc<dyn Storage> = Arc::new(storage::limit::LimitStorage::new(
-                    raw,
-                    self.config.parallelism,
-                    self.requests.clone(),
-                ));
-                Ok(Bucket::new(
-                    limited,
-                    self.config.bucket.clone(),
-                    self.config.key_prefix.clone(),
-                ))
-            })
-            .await
+        self.conn.bucket().await
+    }
+
+    /// The connection (shared with the client it was built on).
+    pub fn connection(&self) -> &Arc<Connection> {
+        &self.conn
+    }
+
+    fn parallelism(&self) -> usize {
+        self.conn.config().parallelism
     }
 
     async fn read_metadata(&self) -> Result<Option<Value>> {
@@ -281,7 +259,7 @@ impl Database {
             }
             if let Some(schema) = self.schema_from_stored(name, entry)? {
                 let older = self.older_schemas(name, Some(entry), &schema.version);
-                let r = Resource::new(schema, bucket.clone(), self.config.parallelism);
+                let r = Resource::new(schema, bucket.clone(), self.parallelism());
                 r.use_hook_registry(self.hooks.clone());
                 r.set_older(older);
                 st.resources.insert(name.clone(), Arc::new(r));
@@ -473,7 +451,7 @@ impl Database {
                 out.events.push(json!(["s3db.resourceUpdated", name]));
             }
             None => {
-                let r = Resource::new(schema, bucket, self.config.parallelism);
+                let r = Resource::new(schema, bucket, self.parallelism());
                 r.use_hook_registry(self.hooks.clone());
                 r.set_older(older);
                 st.resources.insert(name.clone(), Arc::new(r));
@@ -509,126 +487,6 @@ impl Database {
     pub async fn resource_call(&self, name: &str, op: &str, args: Value) -> Result<Output> {
         let r = self.resource(name).await?;
         r.call(op, args).await
-    }
-
-    /// Raw object access (the s3db.js `Client` surface): keys are relative to the key prefix,
-    /// metadata values are passed and returned exactly as stored.
-    pub async fn client_call(
-        &self,
-        op: &str,
-        args: Value,
-        body: Option<Bytes>,
-    ) -> Result<(Value, Option<Bytes>)> {
-        let b = self.bucket().await?;
-        let s = |k: &str| {
-            args.get(k)
-                .and_then(Value::as_str)
-                .unwrap_or("")
-                .to_string()
-        };
-        let meta_json = |m: &crate::engine::storage::ObjectMeta| {
-            json!({
-                "Metadata": m.metadata,
-                "ContentLength": m.size,
-                "ContentType": m.content_type,
-                "ContentEncoding": m.content_encoding,
-                "LastModified": chrono::DateTime::<chrono::Utc>::from_timestamp_millis(m.last_modified_ms).unwrap_or_default().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
-                "VersionId": m.version_id,
-            })
-        };
-        match op {
-            "putObject" => {
-                let metadata = args
-                    .get("metadata")
-                    .and_then(Value::as_object)
-                    .map(|m| {
-                        m.iter()
-                            .map(|(k, v)| {
-                                (k.to_ascii_lowercase(), crate::engine::codec::js_string(v))
-                            })
-                            .collect()
-                    })
-                    .unwrap_or_default();
-                let req = PutRequest {
-                    body: body.unwrap_or_default(),
-                    metadata,
-                    content_type: args
-                        .get("contentType")
-                        .and_then(Value::as_str)
-                        .map(str::to_string),
-                    content_encoding: args
-                        .get("contentEncoding")
-                        .and_then(Value::as_str)
-                        .map(str::to_string),
-                };
-                b.put(&s("key"), req).await?;
-                Ok((json!({}), None))
-            }
-            "getObject" => {
-                let (m, body) = b.get(&s("key")).await?;
-                Ok((meta_json(&m), Some(body)))
-            }
-            "headObject" => Ok((meta_json(&b.head(&s("key")).await?), None)),
-            "exists" => Ok((Value::Bool(b.exists(&s("key")).await?), None)),
-            "deleteObject" => {
-                b.delete(&s("key")).await?;
-                Ok((json!({}), None))
-            }
-            "deleteObjects" => {
-                let keys: Vec<String> = args
-                    .get("keys")
-                    .and_then(Value::as_array)
-                    .map(|a| {
-                        a.iter()
-                            .filter_map(Value::as_str)
-                            .map(str::to_string)
-                            .collect()
-                    })
-                    .unwrap_or_default();
-                let deleted = b.delete_many(&keys).await?;
-                Ok((json!({ "deleted": deleted, "notFound": [] }), None))
-            }
-            "listObjects" => {
-                let max = args.get("maxKeys").and_then(Value::as_u64).unwrap_or(1000) as usize;
-                let token = args
-                    .get("continuationToken")
-                    .and_then(Value::as_str)
-                    .map(str::to_string);
-                let page = b.list_page(&s("prefix"), max, token).await?;
-                let contents: Vec<Value> = page
-                    .objects
-                    .iter()
-                    .map(|o| json!({ "Key": o.key, "Size": o.size }))
-                    .collect();
-                Ok((
-                    json!({ "Contents": contents, "KeyCount": page.objects.len(), "IsTruncated": page.next_token.is_some(), "NextContinuationToken": page.next_token }),
-                    None,
-                ))
-            }
-            "getAllKeys" | "count" => {
-                let mut lister = b.lister(&s("prefix"));
-                let mut keys = Vec::new();
-                let mut n = 0usize;
-                while let Some(page) = lister.next_page(1000).await? {
-                    n += page.len();
-                    if op == "getAllKeys" {
-                        keys.extend(page.into_iter().map(|o| Value::from(o.key)));
-                    }
-                }
-                Ok((
-                    if op == "count" {
-                        Value::from(n)
-                    } else {
-                        Value::Array(keys)
-                    },
-                    None,
-                ))
-            }
-            other => Err(EngineError::new(
-                ErrorKind::UnknownError,
-                format!("unknown client operation '{other}'"),
-            )),
-        }
     }
 
     pub async fn disconnect(&self) -> Result<()> {

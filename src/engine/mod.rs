@@ -1,8 +1,10 @@
 //! The engine: pure Rust, no `napi` imports below this module.
 
 pub mod behavior;
+pub mod client;
 pub mod codec;
 pub mod config;
+pub mod connection;
 pub mod crypto;
 pub mod database;
 pub mod error;

@@ -2,6 +2,7 @@
 //! Arguments and results cross as JSON text (one parse on each side).
 
 use super::callbacks::{HookCallback, ReaderCallback};
+use super::client::NativeClient;
 use super::error::{guarded, invalid_arg, IntoNapi};
 use super::hooks::JsHooks;
 use super::stream::{self, NativeReader, NativeWriter};
@@ -11,7 +12,6 @@ use crate::engine::resource::hooks::{HookPhase, Hooks};
 use crate::engine::stream::ids;
 use crate::engine::stream::reader::ReaderOptions;
 use crate::engine::stream::writer::{Writer, WriterOptions};
-use napi::bindgen_prelude::Buffer;
 use napi_derive::napi;
 use serde_json::{json, Value};
 use std::collections::HashSet;
@@ -21,12 +21,6 @@ use tokio_util::sync::CancellationToken;
 #[napi(js_name = "NativeDatabase")]
 pub struct NativeDatabase {
     inner: Arc<Database>,
-}
-
-#[napi(object)]
-pub struct ClientResult {
-    pub json: String,
-    pub body: Option<Buffer>,
 }
 
 /// A positive integer option, if given.
@@ -43,27 +37,11 @@ fn parse(what: &str, s: &str) -> napi::Result<Value> {
 
 #[napi]
 impl NativeDatabase {
-    /// `options`: JSON of `{ connectionString, endpoint?, region?, forcePathStyle?, parallelism?, passphrase?, cache? }`.
+    /// A database over `client`'s connection (shared with every other database
+    /// built on it). `options`: JSON of `{ passphrase?, cache? }`.
     #[napi(constructor, catch_unwind)]
-    pub fn new(options: String) -> napi::Result<Self> {
+    pub fn new(client: &NativeClient, options: String) -> napi::Result<Self> {
         let o = parse("options", &options)?;
-        let cs = o
-            .get("connectionString")
-            .and_then(Value::as_str)
-            .unwrap_or("");
-        let overrides = ConfigOverrides {
-            endpoint: o
-                .get("endpoint")
-                .and_then(Value::as_str)
-                .map(str::to_string),
-            region: o.get("region").and_then(Value::as_str).map(str::to_string),
-            force_path_style: o.get("forcePathStyle").and_then(Value::as_bool),
-            parallelism: o
-                .get("parallelism")
-                .and_then(Value::as_u64)
-                .map(|p| p as usize),
-        };
-        let config = Config::parse(cs, &overrides).into_napi()?;
         let passphrase = o
             .get("passphrase")
             .and_then(Value::as_str)
@@ -72,7 +50,7 @@ impl NativeDatabase {
         let cache = o.get("cache").cloned().filter(|c| !c.is_null());
         Ok(NativeDatabase {
             inner: Arc::new(Database::new(DatabaseOptions {
-                config,
+                connection: client.connection(),
                 passphrase,
                 cache,
             })),
@@ -82,7 +60,7 @@ impl NativeDatabase {
     /// `{ bucket, keyPrefix, region, endpoint, forcePathStyle, parallelism, backend }` (no credentials).
     #[napi(catch_unwind)]
     pub fn config(&self) -> String {
-        self.inner.config.public_json().to_string()
+        self.inner.connection().config().public_json().to_string()
     }
 
     #[napi]
@@ -207,12 +185,6 @@ impl NativeDatabase {
         .await
     }
 
-    /// Requests sent so far, per S3 command name (JSON object).
-    #[napi(catch_unwind)]
-    pub fn request_counts(&self) -> String {
-        self.inner.requests.to_json().to_string()
-    }
-
     /// Install the JS lifecycle hooks of resource `name` for `phases`
     /// (`preInsert`…`afterDelete`); no phases (or no callback) removes them.
     #[napi(catch_unwind)]
@@ -230,27 +202,6 @@ impl NativeDatabase {
         };
         self.inner.set_hooks(&name, hooks);
         Ok(())
-    }
-
-    /// Raw object operation (the s3db.js `Client` surface).
-    #[napi]
-    pub async fn client_call(
-        &self,
-        op: String,
-        args: String,
-        body: Option<Buffer>,
-    ) -> napi::Result<ClientResult> {
-        let db = self.inner.clone();
-        let args = parse("arguments", &args)?;
-        let body = body.map(|b| bytes::Bytes::copy_from_slice(&b));
-        guarded(async move {
-            let (v, body) = db.client_call(&op, args, body).await.into_napi()?;
-            Ok(ClientResult {
-                json: v.to_string(),
-                body: body.map(|b| Buffer::from(b.to_vec())),
-            })
-        })
-        .await
     }
 }
 

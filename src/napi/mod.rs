@@ -3,6 +3,7 @@
 #![cfg_attr(test, allow(dead_code))]
 
 pub mod callbacks;
+pub mod client;
 pub mod database;
 pub mod error;
 pub mod hooks;

@@ -108,6 +108,11 @@ impl Bucket {
         }
     }
 
+    /// The same bucket without the key prefix (keys as S3 sees them).
+    pub fn unprefixed(&self) -> Bucket {
+        Bucket::new(self.storage.clone(), self.bucket.clone(), String::new())
+    }
+
     pub fn backend_name(&self) -> &'static str {
         self.storage.name()
     }

@@ -48,6 +48,7 @@ mod tests {
     use super::reader::{BatchEnd, ReadItem, Reader, ReaderOptions, ReaderStats};
     use super::writer::{Writer, WriterOptions};
     use crate::engine::config::{Config, ConfigOverrides};
+    use crate::engine::connection::Connection;
     use crate::engine::database::{Database, DatabaseOptions};
     use crate::engine::error::ErrorKind;
     use crate::engine::resource::Resource;
@@ -60,7 +61,7 @@ mod tests {
         let name = format!("memory://stream-tests/{}", nanoid::nanoid!(8));
         let config = Config::parse(&name, &ConfigOverrides::default()).expect("config");
         let db = Database::new(DatabaseOptions {
-            config,
+            connection: Arc::new(Connection::new(config)),
             passphrase: "secret".into(),
             cache: None,
         });

@@ -1,0 +1,151 @@
+//! The raw object operations of s3db.js's `Client` (putObject, getObject,
+//! headObject, exists, deleteObject(s), copyObject, listObjects, count,
+//! getAllKeys) over a [`Connection`]. Keys are relative to the key
+//! prefix unless `absolute` is set; metadata values are passed and returned
+//! exactly as stored. Responses use the AWS SDK's field names.
+
+use crate::engine::connection::Connection;
+use crate::engine::error::{EngineError, ErrorKind, Result};
+use crate::engine::storage::PutRequest;
+use bytes::Bytes;
+use serde_json::{json, Value};
+
+/// Raw object access (the s3db.js `Client` surface): keys are relative to the key prefix,
+/// metadata values are passed and returned exactly as stored.
+pub async fn call(
+    conn: &Connection,
+    op: &str,
+    args: Value,
+    body: Option<Bytes>,
+) -> Result<(Value, Option<Bytes>)> {
+    let prefixed = conn.bucket().await?;
+    // `sendCommand` passes keys as S3 sees them (prefix included).
+    let unprefixed;
+    let b = if args.get("absolute").and_then(Value::as_bool) == Some(true) {
+        unprefixed = prefixed.unprefixed();
+        &unprefixed
+    } else {
+        prefixed
+    };
+    let s = |k: &str| {
+        args.get(k)
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string()
+    };
+    let meta_json = |m: &crate::engine::storage::ObjectMeta| {
+        json!({
+            "Metadata": m.metadata,
+            "ContentLength": m.size,
+            "ContentType": m.content_type,
+            "ContentEncoding": m.content_encoding,
+            "LastModified": chrono::DateTime::<chrono::Utc>::from_timestamp_millis(m.last_modified_ms).unwrap_or_default().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+            "VersionId": m.version_id,
+        })
+    };
+    match op {
+        "putObject" => {
+            let metadata = args
+                .get("metadata")
+                .and_then(Value::as_object)
+                .map(|m| {
+                    m.iter()
+                        .map(|(k, v)| (k.to_ascii_lowercase(), crate::engine::codec::js_string(v)))
+                        .collect()
+                })
+                .unwrap_or_default();
+            let req = PutRequest {
+                body: body.unwrap_or_default(),
+                metadata,
+                content_type: args
+                    .get("contentType")
+                    .and_then(Value::as_str)
+                    .map(str::to_string),
+                content_encoding: args
+                    .get("contentEncoding")
+                    .and_then(Value::as_str)
+                    .map(str::to_string),
+            };
+            b.put(&s("key"), req).await?;
+            Ok((json!({}), None))
+        }
+        "getObject" => {
+            let (m, body) = b.get(&s("key")).await?;
+            Ok((meta_json(&m), Some(body)))
+        }
+        "headObject" => Ok((meta_json(&b.head(&s("key")).await?), None)),
+        "exists" => Ok((Value::Bool(b.exists(&s("key")).await?), None)),
+        "deleteObject" => {
+            b.delete(&s("key")).await?;
+            Ok((json!({}), None))
+        }
+        "deleteObjects" => {
+            let keys: Vec<String> = args
+                .get("keys")
+                .and_then(Value::as_array)
+                .map(|a| {
+                    a.iter()
+                        .filter_map(Value::as_str)
+                        .map(str::to_string)
+                        .collect()
+                })
+                .unwrap_or_default();
+            let deleted = b.delete_many(&keys).await?;
+            Ok((json!({ "deleted": deleted, "notFound": [] }), None))
+        }
+        "listObjects" => {
+            let max = args.get("maxKeys").and_then(Value::as_u64).unwrap_or(1000) as usize;
+            let token = args
+                .get("continuationToken")
+                .and_then(Value::as_str)
+                .map(str::to_string);
+            let page = b.list_page(&s("prefix"), max, token).await?;
+            let contents: Vec<Value> = page
+                .objects
+                .iter()
+                .map(|o| json!({ "Key": o.key, "Size": o.size }))
+                .collect();
+            Ok((
+                json!({ "Contents": contents, "KeyCount": page.objects.len(), "IsTruncated": page.next_token.is_some(), "NextContinuationToken": page.next_token }),
+                None,
+            ))
+        }
+        "getAllKeys" | "count" => {
+            let mut lister = b.lister(&s("prefix"));
+            let mut keys = Vec::new();
+            let mut n = 0usize;
+            while let Some(page) = lister.next_page(1000).await? {
+                n += page.len();
+                if op == "getAllKeys" {
+                    keys.extend(page.into_iter().map(|o| Value::from(o.key)));
+                }
+            }
+            Ok((
+                if op == "count" {
+                    Value::from(n)
+                } else {
+                    Value::Array(keys)
+                },
+                None,
+            ))
+        }
+        "copyObject" => {
+            b.copy(&s("from"), &s("to")).await?;
+            let m = b.head(&s("to")).await?;
+            Ok((
+                json!({ "CopyObjectResult": { "LastModified": iso(m.last_modified_ms) } }),
+                None,
+            ))
+        }
+        other => Err(EngineError::new(
+            ErrorKind::UnknownError,
+            format!("unknown client operation '{other}'"),
+        )),
+    }
+}
+
+fn iso(ms: i64) -> String {
+    chrono::DateTime::<chrono::Utc>::from_timestamp_millis(ms)
+        .unwrap_or_default()
+        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}

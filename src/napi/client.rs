@@ -1,0 +1,90 @@
+//! `NativeClient`: the binding the JS `Client` wraps. It owns the connection
+//! (storage backend, concurrency limit, request meter) that every database built
+//! on the client shares.
+
+use super::error::{guarded, invalid_arg, IntoNapi};
+use crate::engine::client;
+use crate::engine::config::{Config, ConfigOverrides};
+use crate::engine::connection::Connection;
+use napi::bindgen_prelude::Buffer;
+use napi_derive::napi;
+use serde_json::Value;
+use std::sync::Arc;
+
+#[napi(js_name = "NativeClient")]
+pub struct NativeClient {
+    conn: Arc<Connection>,
+}
+
+#[napi(object)]
+pub struct ClientResult {
+    pub json: String,
+    pub body: Option<Buffer>,
+}
+
+fn parse(what: &str, s: &str) -> napi::Result<Value> {
+    serde_json::from_str(s).map_err(|e| invalid_arg(what, e))
+}
+
+impl NativeClient {
+    pub fn connection(&self) -> Arc<Connection> {
+        self.conn.clone()
+    }
+}
+
+#[napi]
+impl NativeClient {
+    /// `options`: JSON of `{ connectionString, endpoint?, region?, forcePathStyle?, parallelism? }`.
+    #[napi(constructor, catch_unwind)]
+    pub fn new(options: String) -> napi::Result<Self> {
+        let o = parse("options", &options)?;
+        let text = |k: &str| o.get(k).and_then(Value::as_str).map(str::to_string);
+        let overrides = ConfigOverrides {
+            endpoint: text("endpoint"),
+            region: text("region"),
+            force_path_style: o.get("forcePathStyle").and_then(Value::as_bool),
+            parallelism: o
+                .get("parallelism")
+                .and_then(Value::as_u64)
+                .map(|p| p as usize),
+        };
+        let cs = text("connectionString").unwrap_or_default();
+        let config = Config::parse(&cs, &overrides).into_napi()?;
+        Ok(NativeClient {
+            conn: Arc::new(Connection::new(config)),
+        })
+    }
+
+    /// `{ bucket, keyPrefix, region, endpoint, forcePathStyle, parallelism, backend }` (no credentials).
+    #[napi(catch_unwind)]
+    pub fn config(&self) -> String {
+        self.conn.config().public_json().to_string()
+    }
+
+    /// Requests sent so far, per S3 command name (JSON object).
+    #[napi(catch_unwind)]
+    pub fn request_counts(&self) -> String {
+        self.conn.requests().to_json().to_string()
+    }
+
+    /// One raw object operation (`engine::client`): `args` is JSON, `body` the bytes to put.
+    #[napi]
+    pub async fn call(
+        &self,
+        op: String,
+        args: String,
+        body: Option<Buffer>,
+    ) -> napi::Result<ClientResult> {
+        let conn = self.conn.clone();
+        let args = parse("arguments", &args)?;
+        let body = body.map(|b| bytes::Bytes::copy_from_slice(&b));
+        guarded(async move {
+            let (v, body) = client::call(&conn, &op, args, body).await.into_napi()?;
+            Ok(ClientResult {
+                json: v.to_string(),
+                body: body.map(|b| Buffer::from(b.to_vec())),
+            })
+        })
+        .await
+    }
+}
