@@ -44,6 +44,8 @@ export declare class NativeDatabase {
   openWriter(name: string, options: string): Promise<NativeWriter>
   /** One listing page of current-version ids: `{ ids, next }` JSON. */
   idsPage(name: string, token: string | undefined | null, maxKeys: number): Promise<string>
+  /** `uploadMetadataFile()`: writes `s3db.json` for the resources in memory; the document JSON. */
+  uploadMetadata(): Promise<string>
   /**
    * Install the JS lifecycle hooks of resource `name` for `phases`
    * (`preInsert`…`afterDelete`); no phases (or no callback) removes them.
@@ -103,7 +105,6 @@ export declare function nativeDecrypt(ciphertext: string, passphrase: string): s
 /** Bytes each metadata value occupies once encoded for the wire (the 2 KB accounting). */
 export declare function nativeEncodedLengths(values: Array<string>): Array<number>
 
-/** Helpers exported as plain functions. */
 export declare function nativeEncrypt(plaintext: string, passphrase: string): string
 
 /** Parse a connection string the way `S3db` does; returns the config JSON (access key id, never the secret) or throws. */
@@ -117,6 +118,13 @@ export declare function nativeParseConnectionString(input: string): string
 export declare function nativePartitionKey(definition: string, partition: string, id: string, data: string): string | null
 
 export declare function nativeSha256(message: string): string
+
+/**
+ * Helpers exported as plain functions.
+ * `"sha256:" + hex(sha256(json-stable-stringify(value)))` of a JSON value: the
+ * definition hashes of s3db.json (`generateDefinitionHash`).
+ */
+export declare function nativeStableHash(value: string): string
 
 /** Progress of a reader. */
 export interface ReaderProgress {

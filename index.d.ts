@@ -112,11 +112,12 @@ export interface DeleteManyBatch {
   notFound: unknown[]
 }
 
+/** One entry of `detectDefinitionChanges` and of `resourceDefinitionsChanged`. */
 export interface DefinitionChange {
   type: 'new' | 'changed' | 'deleted'
   resourceName: string
   currentHash: string | null
-  savedHash: string | null
+  savedHash: string | null | undefined
   fromVersion?: string
   toVersion?: string
   deletedVersion?: string
@@ -301,6 +302,17 @@ export class Database extends EventEmitter {
   resource<T extends Record<string, any> = Record<string, any>>(name: string): Resource<T>
   getResource<T extends Record<string, any> = Record<string, any>>(name: string): Promise<Resource<T>>
   listResources(): Promise<Array<{ name: string }>>
+  /** Sets up, then starts, every plugin (once); `connect()` calls it. */
+  startPlugins(): Promise<void>
+  /** 4.1.7's version hash of a `resource.export()`-shaped definition: `sha256:<hex>`. */
+  generateDefinitionHash(definition: { attributes?: Record<string, unknown>; options?: { timestamps?: boolean } & Record<string, unknown>; behavior?: string }, behavior?: string): string
+  /** `v<n+1>` over the `v<integer>` keys; `v0` when there are none. */
+  getNextVersion(versions?: Record<string, unknown>): string
+  blankMetadataStructure(): { version: '1'; s3dbVersion: string; resources: Record<string, never> }
+  detectDefinitionChanges(savedMetadata: { resources?: Record<string, any> }): DefinitionChange[]
+  resourceExistsWithSameHash(definition: { name: string; attributes: Record<string, unknown>; options?: Record<string, unknown>; behavior?: string }): { exists: false; sameHash: false; hash: null } | { exists: true; sameHash: boolean; hash: string; existingHash: string }
+  /** Writes s3db.json for the resources in memory (other stored resources are kept); emits `metadataUploaded`. */
+  uploadMetadataFile(): Promise<void>
 
   on(event: 'connected' | 'disconnected', listener: (at: Date) => void): this
   on(event: 'resourceDefinitionsChanged', listener: (info: { changes: DefinitionChange[]; metadata: Record<string, unknown> }) => void): this

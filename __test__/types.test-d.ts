@@ -87,6 +87,23 @@ async function everythingElse () {
   const client: Client = db.client
   const head = await client.headObject('s3db.json')
   const keys: string[] = await client.getAllKeys({ prefix: 'resource=' })
+  const shared: Client = new Client({ connectionString: 'memory://x/shared', parallelism: 4 })
+  const onShared = new Database({ client: shared })
+  shared.on('command.request', (name: string) => name)
+  const page: string[] = await shared.getKeysPage({ prefix: 'a/', offset: 10, amount: 5 })
+  const token: string | null = await shared.getContinuationTokenAfterOffset({ prefix: 'a/', offset: 10 })
+  const moved: true = await shared.moveObject({ from: 'a', to: 'b' })
+  const movedAll: string[] = await shared.moveAllObjects({ prefixFrom: 'a/', prefixTo: 'b/' })
+  const deletedCount: number = await shared.deleteAll({ prefix: 'b/' })
+  const copied = await shared.copyObject({ from: 'a', to: 'b' })
+  const sent = await shared.sendCommand({ constructor: { name: 'HeadObjectCommand' }, input: { Key: 'a' } })
+  const definitionHash: string = onShared.generateDefinitionHash({ attributes: { a: 'string' } }, 'user-management')
+  const next: string = onShared.getNextVersion({ v0: {} })
+  const changes = onShared.detectDefinitionChanges(onShared.blankMetadataStructure())
+  const same = onShared.resourceExistsWithSameHash({ name: 'users', attributes: {} })
+  if (same.exists) { const h: string = same.existingHash }
+  await onShared.uploadMetadataFile()
+  await onShared.startPlugins()
   const users: Resource = await db.createResource({ name: 'users', attributes: { name: 'string' } })
   const cs = new ConnectionString('s3://k:s@bucket/prefix')
   const region: string = S3_DEFAULT_REGION

@@ -113,7 +113,7 @@ class Database extends EventEmitter {
   }
 
   async connect () {
-    await this._startPlugins()
+    await this.startPlugins()
     const text = await callAsync(this._native.connect())
     const out = JSON.parse(text)
     this._emitEvents(out.events)
@@ -125,7 +125,7 @@ class Database extends EventEmitter {
 
   // 4.1.7: classes are instantiated with the database; every plugin is set up, then
   // every plugin is started (each group concurrently), before s3db.json is read.
-  async _startPlugins () {
+  async startPlugins () {
     if (this._pluginsStarted) return
     this._pluginsStarted = true
     const list = (Array.isArray(this.plugins) ? this.plugins : []).map(p => (typeof p === 'function' ? new p(this) : p))
@@ -196,6 +196,74 @@ class Database extends EventEmitter {
   }
 
   resourceExists (name) { return Object.prototype.hasOwnProperty.call(this.resources, name) }
+
+  /**
+   * 4.1.7's version hash of a `resource.export()`-shaped definition: `sha256:` of the stable JSON
+   * of `{ attributes (without createdAt/updatedAt when options.timestamps), behavior }`.
+   */
+  generateDefinitionHash (definition, behavior = undefined) {
+    const attributes = { ...(definition && definition.attributes) }
+    if (definition && definition.options && definition.options.timestamps) {
+      delete attributes.createdAt
+      delete attributes.updatedAt
+    }
+    const value = { attributes, behavior: behavior || (definition && definition.behavior) || 'user-management' }
+    return callSync(() => native.nativeStableHash(encodeArgs(value)))
+  }
+
+  /** `v<n+1>` over the version keys `v<integer…>` (`v1beta` counts as 1); `v0` when there are none. */
+  getNextVersion (versions = {}) {
+    const numbers = Object.keys(versions || {}).filter(v => v.startsWith('v')).map(v => parseInt(v.substring(1), 10)).filter(n => !Number.isNaN(n))
+    return `v${(numbers.length > 0 ? Math.max(...numbers) : -1) + 1}`
+  }
+
+  blankMetadataStructure () {
+    return { version: '1', s3dbVersion: this.s3dbVersion, resources: {} }
+  }
+
+  /** What differs between the resources in memory and `savedMetadata` (an s3db.json document). */
+  detectDefinitionChanges (savedMetadata) {
+    const saved = (savedMetadata && savedMetadata.resources) || {}
+    const changes = []
+    for (const [name, resource] of Object.entries(this.resources)) {
+      const currentHash = this.generateDefinitionHash(resource.export())
+      const stored = saved[name]
+      if (!stored) {
+        changes.push({ type: 'new', resourceName: name, currentHash, savedHash: null })
+        continue
+      }
+      const currentVersion = stored.currentVersion || 'v0'
+      const savedHash = stored.versions?.[currentVersion]?.hash
+      if (savedHash !== currentHash) {
+        changes.push({ type: 'changed', resourceName: name, currentHash, savedHash, fromVersion: currentVersion, toVersion: this.getNextVersion(stored.versions) })
+      }
+    }
+    for (const [name, stored] of Object.entries(saved)) {
+      if (this.resources[name]) continue
+      const currentVersion = stored.currentVersion || 'v0'
+      changes.push({ type: 'deleted', resourceName: name, currentHash: null, savedHash: stored.versions?.[currentVersion]?.hash, deletedVersion: currentVersion })
+    }
+    return changes
+  }
+
+  /** Whether resource `name` exists and has the hash this definition would have. */
+  resourceExistsWithSameHash ({ name, attributes, options = {}, behavior = 'user-management' } = {}) {
+    const existing = this.resources[name]
+    if (!existing) return { exists: false, sameHash: false, hash: null }
+    const hash = this.generateDefinitionHash({ attributes, options }, behavior)
+    const existingHash = this.generateDefinitionHash(existing.export(), existing.behavior)
+    return { exists: true, sameHash: hash === existingHash, hash, existingHash }
+  }
+
+  /**
+   * Write s3db.json for the resources in memory (each at its current version); the other
+   * resources and versions of the stored file are kept (4.1.7 dropped them: E4). Emits `metadataUploaded`.
+   */
+  async uploadMetadataFile () {
+    const doc = JSON.parse(await callAsync(this._native.uploadMetadata()))
+    this.savedMetadata = doc
+    this.emit('metadataUploaded', doc)
+  }
 
   resource (name) {
     if (!this.resourceExists(name)) {

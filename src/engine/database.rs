@@ -290,7 +290,16 @@ impl Database {
     }
 
     fn entry_for(schema: &Schema, created_at: Option<&Value>) -> Value {
-        let mut versions = Map::new();
+        Self::entry_with(schema, Map::new(), created_at)
+    }
+
+    /// A resource's s3db.json entry: `versions` (the stored ones) with the schema's
+    /// version (re)written.
+    fn entry_with(
+        schema: &Schema,
+        mut versions: Map<String, Value>,
+        created_at: Option<&Value>,
+    ) -> Value {
         versions.insert(
             schema.version.clone(),
             Self::version_entry(schema, created_at),
@@ -414,22 +423,14 @@ impl Database {
         let needs_upload = changed || entry.is_none();
         if needs_upload {
             let mut resources = stored.clone();
-            let mut versions = stored_versions.clone().unwrap_or_default();
+            let versions = stored_versions.clone().unwrap_or_default();
             let created_at = versions
                 .get(&schema.version)
                 .and_then(|v| v.get("createdAt"))
                 .cloned();
-            versions.insert(
-                schema.version.clone(),
-                Self::version_entry(&schema, created_at.as_ref()),
-            );
             resources.insert(
                 name.clone(),
-                json!({
-                    "currentVersion": schema.version,
-                    "partitions": schema.options.get("partitions").cloned().unwrap_or_else(|| json!({})),
-                    "versions": Value::Object(versions),
-                }),
+                Self::entry_with(&schema, versions, created_at.as_ref()),
             );
             // Resources created in this process but not yet in the file are kept too.
             for (n, r) in &st.resources {
@@ -469,6 +470,40 @@ impl Database {
             "versionUpdated": version_updated.map(|old| json!({ "oldVersion": old, "newVersion": version })),
         });
         Ok(out)
+    }
+
+    /// `uploadMetadataFile()`: write `s3db.json` with every resource in memory at its
+    /// current version. The latest stored file is re-read first and its other
+    /// resources and versions are kept (E4); a version whose hash is unchanged keeps
+    /// its `createdAt`. Returns the document written.
+    pub async fn upload_metadata(&self) -> Result<Value> {
+        let stored = self
+            .read_metadata()
+            .await?
+            .and_then(|d| d.get("resources").and_then(Value::as_object).cloned())
+            .unwrap_or_default();
+        let mut st = self.state.lock().await;
+        let mut resources = stored.clone();
+        for (name, r) in &st.resources {
+            let schema = r.schema();
+            let versions = stored
+                .get(name)
+                .and_then(|e| e.get("versions"))
+                .and_then(Value::as_object)
+                .cloned()
+                .unwrap_or_default();
+            let kept = versions.get(&schema.version).filter(|v| {
+                v.get("hash").and_then(Value::as_str) == Some(schema.version_hash().as_str())
+            });
+            let created_at = kept.and_then(|v| v.get("createdAt")).cloned();
+            resources.insert(
+                name.clone(),
+                Self::entry_with(&schema, versions, created_at.as_ref()),
+            );
+        }
+        let doc = self.write_metadata(resources).await?;
+        st.saved = Some(doc.clone());
+        Ok(doc)
     }
 
     pub async fn resource(&self, name: &str) -> Result<Arc<Resource>> {

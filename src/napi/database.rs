@@ -185,6 +185,19 @@ impl NativeDatabase {
         .await
     }
 
+    /// `uploadMetadataFile()`: writes `s3db.json` for the resources in memory; the document JSON.
+    #[napi]
+    pub async fn upload_metadata(&self) -> napi::Result<String> {
+        let db = self.inner.clone();
+        guarded(async move {
+            db.upload_metadata()
+                .await
+                .map(|v| v.to_string())
+                .into_napi()
+        })
+        .await
+    }
+
     /// Install the JS lifecycle hooks of resource `name` for `phases`
     /// (`preInsert`…`afterDelete`); no phases (or no callback) removes them.
     #[napi(catch_unwind)]
@@ -206,6 +219,17 @@ impl NativeDatabase {
 }
 
 /// Helpers exported as plain functions.
+/// `"sha256:" + hex(sha256(json-stable-stringify(value)))` of a JSON value: the
+/// definition hashes of s3db.json (`generateDefinitionHash`).
+#[napi(catch_unwind)]
+pub fn native_stable_hash(value: String) -> napi::Result<String> {
+    let v = parse("value", &value)?;
+    Ok(format!(
+        "sha256:{}",
+        crate::engine::codec::sha256_hex(crate::engine::codec::stable_stringify(&v).as_bytes())
+    ))
+}
+
 #[napi(catch_unwind)]
 pub fn native_encrypt(plaintext: String, passphrase: String) -> napi::Result<String> {
     crate::engine::crypto::encrypt(&plaintext, &passphrase).into_napi()
