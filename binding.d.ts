@@ -107,7 +107,10 @@ export declare function nativeEncodedLengths(values: Array<string>): Array<numbe
 
 export declare function nativeEncrypt(plaintext: string, passphrase: string): string
 
-/** Parse a connection string the way `S3db` does; returns the config JSON (access key id, never the secret) or throws. */
+/**
+ * Parse a connection string the way `S3db` does; returns the config JSON with the
+ * credentials (`new ConnectionString(str)` exposes them, as 4.1.7) or throws.
+ */
 export declare function nativeParseConnectionString(input: string): string
 
 /**

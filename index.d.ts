@@ -325,14 +325,22 @@ export class Database extends EventEmitter {
 
 export class S3db extends Database {}
 
+/** The parts of a connection string (credentials percent-decoded); other query parameters become string properties. */
 export class ConnectionString {
   constructor(connectionString: string)
   region: string
   bucket: string
   accessKeyId: string
+  /** Shown as `***` by `console.log`. */
+  secretAccessKey: string
   endpoint: string
   keyPrefix: string
   forcePathStyle?: true
+  [queryParameter: string]: unknown
+  /** Re-read `url` as an `s3://` string (bucket in the host). */
+  defineS3(url: URL | string): this
+  /** Re-read `url` as a path-style endpoint (bucket in the path). */
+  defineMinio(url: URL | string): this
 }
 
 export const S3_DEFAULT_REGION: 'us-east-1'

@@ -179,3 +179,43 @@ describe('Client: every request takes one path (F5)', () => {
     assert.deepEqual(seen.map(e => e[1]), ['CopyObjectCommand', 'ListObjectsV2Command', 'DeleteObjectsCommand', 'ListObjectsV2Command'])
   })
 })
+
+describe('ConnectionString (4.1.7 §5)', () => {
+  const { ConnectionString } = lib
+
+  it('has 4.1.7 fields for the s3:// and path-style forms, credentials decoded (F1)', () => {
+    const s3 = new ConnectionString('s3://AK:S%2FK@my-bucket/databases/app')
+    assert.deepEqual({ ...s3 }, { region: 'us-east-1', bucket: 'my-bucket', accessKeyId: 'AK', secretAccessKey: 'S/K', endpoint: 'https://s3.us-east-1.amazonaws.com', keyPrefix: 'databases/app' })
+    const minio = new ConnectionString('http://u:p@localhost:9000/s3db/tests/run1')
+    assert.equal(minio.forcePathStyle, true)
+    assert.equal(minio.bucket, 's3db')
+    assert.equal(minio.keyPrefix, 'tests/run1')
+    assert.equal(minio.endpoint, 'http://localhost:9000')
+    assert.equal(new ConnectionString('http://u:p@localhost:9000/').bucket, 's3db')
+  })
+
+  it('copies other query parameters as strings and applies the known ones typed', () => {
+    const c = new ConnectionString('http://u:p@localhost:9000/b?region=eu-west-1&forcePathStyle=false&custom=1')
+    assert.equal(c.region, 'eu-west-1')
+    assert.equal(c.forcePathStyle, undefined, '`false` turns path style off (4.1.7 kept the string "false")')
+    assert.equal(c.custom, '1')
+  })
+
+  it('defineS3 and defineMinio re-read a URL in either form', () => {
+    const c = new ConnectionString('memory://x/y')
+    c.defineS3(new URL('https://AK:SK@bucket-a/prefix'))
+    assert.equal(c.bucket, 'bucket-a')
+    assert.equal(c.forcePathStyle, undefined)
+    c.defineMinio(new URL('http://AK:SK@localhost:9000/bucket-b/p'))
+    assert.equal(c.bucket, 'bucket-b')
+    assert.equal(c.forcePathStyle, true)
+  })
+
+  it('console.log hides the secret; bad input is a ConnectionStringError without it', async () => {
+    const { inspect } = await import('node:util')
+    const c = new ConnectionString('s3://AK:TOPSECRET@b')
+    assert.equal(c.secretAccessKey, 'TOPSECRET')
+    assert.ok(!inspect(c).includes('TOPSECRET'))
+    assert.throws(() => new ConnectionString('http://AK:TOPSECRET@[bad'), (e) => e.name === 'ConnectionStringError' && !e.message.includes('TOPSECRET'))
+  })
+})

@@ -245,12 +245,14 @@ pub fn native_sha256(message: String) -> String {
     crate::engine::crypto::sha256(&message)
 }
 
-/// Parse a connection string the way `S3db` does; returns the config JSON (access key id, never the secret) or throws.
+/// Parse a connection string the way `S3db` does; returns the config JSON with the
+/// credentials (`new ConnectionString(str)` exposes them, as 4.1.7) or throws.
 #[napi(catch_unwind)]
 pub fn native_parse_connection_string(input: String) -> napi::Result<String> {
     let c = Config::parse(&input, &ConfigOverrides::default()).into_napi()?;
     let mut v = c.public_json();
     v["accessKeyId"] = json!(c.access_key_id.unwrap_or_default());
+    v["secretAccessKey"] = json!(c.secret_access_key.unwrap_or_default());
     Ok(v.to_string())
 }
 
