@@ -76,6 +76,16 @@ export declare class NativeSchema {
   unmapper(metadata: string): string
 }
 
+export declare class NativeValidator {
+  /**
+   * `schema`: JSON of a fastest-validator schema. A construction error is
+   * thrown with fastest-validator's message.
+   */
+  constructor(schema: string)
+  /** Validate (and coerce) an object: `{ errors: [...], value }` JSON. */
+  validate(item: string): string
+}
+
 /** Handle of a resource writer. */
 export declare class NativeWriter {
   /**

@@ -839,6 +839,7 @@ module.exports.NativeClient = nativeBinding.NativeClient
 module.exports.NativeDatabase = nativeBinding.NativeDatabase
 module.exports.NativeReader = nativeBinding.NativeReader
 module.exports.NativeSchema = nativeBinding.NativeSchema
+module.exports.NativeValidator = nativeBinding.NativeValidator
 module.exports.NativeWriter = nativeBinding.NativeWriter
 module.exports.errorKinds = nativeBinding.errorKinds
 module.exports.nativeDecrypt = nativeBinding.nativeDecrypt

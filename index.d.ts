@@ -531,6 +531,38 @@ export interface SchemaExport {
   map: Record<string, string>
 }
 
+/** One fastest-validator error: `{ type, message, field, expected?, actual? }`. */
+export interface ValidatorError {
+  type: string
+  message: string
+  field: string
+  expected?: unknown
+  actual?: unknown
+}
+
+export type ValidatorCheck = (obj: Record<string, any>) => true | ValidatorError[]
+
+/**
+ * fastest-validator with s3db's options (trimmed strings, unknown root keys removed) and the
+ * `secret`, `secretAny`, `secretNumber` aliases; with `autoEncrypt` (default) secret values are
+ * stored encrypted with `passphrase`. Checks coerce the object in place.
+ */
+export class Validator {
+  constructor(options?: { options?: Record<string, never>; passphrase?: string; autoEncrypt?: boolean })
+  passphrase: string | undefined
+  autoEncrypt: boolean
+  /** A check function; a Promise-returning one when the schema has `$$async: true`. */
+  compile(schema: Record<string, any> & { $$async: true }): (obj: Record<string, any>) => Promise<true | ValidatorError[]>
+  compile(schema: Record<string, any>): ValidatorCheck
+  validate(obj: Record<string, any>, schema: Record<string, any>): true | ValidatorError[] | Promise<true | ValidatorError[]>
+  alias(name: string, rule: string | Record<string, unknown>): this
+  /** Custom JavaScript rules cannot run in the engine: always throws. */
+  add(type: string, fn: (...args: any[]) => unknown): never
+}
+
+/** `new ValidatorManager(...)` returns one shared Validator (built by the first call). */
+export const ValidatorManager: typeof Validator
+
 /** A resource schema without a database: validation and record <-> metadata mapping. */
 export class Schema {
   constructor(input: { name: string; attributes: AttributesDefinition; options?: Record<string, unknown>; version?: string | number; passphrase?: string; map?: Record<string, string>; behavior?: BehaviorName })

@@ -21,6 +21,7 @@ const {
 } = require('./lib/errors')
 const { ResourceReader, ResourceWriter, ResourceIdsReader, ResourceIdsPageReader, streamToString } = require('./lib/streams')
 const { Schema } = require('./lib/schema')
+const { Validator, ValidatorManager } = require('./lib/validator')
 const { Plugin, PluginObject } = require('./lib/plugins/plugin')
 const { CostsPlugin } = require('./lib/plugins/costs')
 const { CachePlugin } = require('./lib/plugins/cache')
@@ -65,6 +66,8 @@ module.exports = {
   ResourceIdsPageReader,
   streamToString,
   Schema,
+  Validator,
+  ValidatorManager,
   Plugin,
   PluginObject,
   CostsPlugin,

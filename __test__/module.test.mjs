@@ -7,7 +7,7 @@ import * as esm from 's3db-native'
 
 const require = createRequire(import.meta.url)
 
-const NAMES_417 = ['S3db', 'Database', 'Client', 'ConnectionString', 'S3_DEFAULT_REGION', 'S3_DEFAULT_ENDPOINT',
+const NAMES_417 = ['S3db', 'Database', 'Client', 'ConnectionString', 'S3_DEFAULT_REGION', 'S3_DEFAULT_ENDPOINT', 'Validator', 'ValidatorManager',
   'BaseError', 'NoSuchBucket', 'NoSuchKey', 'NotFound', 'MissingMetadata', 'InvalidResourceItem', 'UnknownError',
   'ErrorMap', 'encrypt', 'decrypt', 'sha256']
 

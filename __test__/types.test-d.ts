@@ -79,7 +79,7 @@ import {
   BaseError, NoSuchBucket, NoSuchKey, NotFound, MissingMetadata, InvalidResourceItem, UnknownError,
   ConnectionStringError, SchemaError, InvalidId, ResourceNotFound, MetadataTooLarge, MetadataLimitExceeded,
   PermissionError, ParanoidError, DecryptionError, CorruptData, Cancelled, ErrorMap, Cache,
-  calculateAttributeSizes, encrypt, decrypt, sha256
+  calculateAttributeSizes, encrypt, decrypt, sha256, Validator, ValidatorManager
 } from '../index'
 async function everythingElse () {
   const db: Database = new Database({ uri: 'memory://x/all', passphrase: Buffer.from('key'), cache: true, ttl: 60 })
@@ -104,6 +104,10 @@ async function everythingElse () {
   if (same.exists) { const h: string = same.existingHash }
   await onShared.uploadMetadataFile()
   await onShared.startPlugins()
+  const validator = new Validator({ passphrase: 'p' })
+  const checked: true | Array<{ type: string }> = validator.compile({ name: 'string' })({ name: 'x' })
+  const later: true | Array<{ field: string }> = await validator.compile({ $$async: true, name: 'string' })({ name: 'x' })
+  const sharedValidator: Validator = new ValidatorManager({ autoEncrypt: false })
   const users: Resource = await db.createResource({ name: 'users', attributes: { name: 'string' } })
   const cs = new ConnectionString('s3://k:s@bucket/prefix')
   const region: string = S3_DEFAULT_REGION

@@ -2,7 +2,8 @@
 //! (storage backend, concurrency limit, request meter) that every database built
 //! on the client shares.
 
-use super::error::{guarded, invalid_arg, IntoNapi};
+use super::convert::parse_json;
+use super::error::{guarded, IntoNapi};
 use crate::engine::client;
 use crate::engine::config::{Config, ConfigOverrides};
 use crate::engine::connection::Connection;
@@ -22,10 +23,6 @@ pub struct ClientResult {
     pub body: Option<Buffer>,
 }
 
-fn parse(what: &str, s: &str) -> napi::Result<Value> {
-    serde_json::from_str(s).map_err(|e| invalid_arg(what, e))
-}
-
 impl NativeClient {
     pub fn connection(&self) -> Arc<Connection> {
         self.conn.clone()
@@ -37,7 +34,7 @@ impl NativeClient {
     /// `options`: JSON of `{ connectionString, endpoint?, region?, forcePathStyle?, parallelism? }`.
     #[napi(constructor, catch_unwind)]
     pub fn new(options: String) -> napi::Result<Self> {
-        let o = parse("options", &options)?;
+        let o = parse_json("options", &options)?;
         let text = |k: &str| o.get(k).and_then(Value::as_str).map(str::to_string);
         let overrides = ConfigOverrides {
             endpoint: text("endpoint"),
@@ -76,7 +73,7 @@ impl NativeClient {
         body: Option<Buffer>,
     ) -> napi::Result<ClientResult> {
         let conn = self.conn.clone();
-        let args = parse("arguments", &args)?;
+        let args = parse_json("arguments", &args)?;
         let body = body.map(|b| bytes::Bytes::copy_from_slice(&b));
         guarded(async move {
             let (v, body) = client::call(&conn, &op, args, body).await.into_napi()?;

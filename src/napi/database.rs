@@ -3,7 +3,8 @@
 
 use super::callbacks::{HookCallback, ReaderCallback};
 use super::client::NativeClient;
-use super::error::{guarded, invalid_arg, IntoNapi};
+use super::convert::parse_json;
+use super::error::{guarded, IntoNapi};
 use super::hooks::JsHooks;
 use super::stream::{self, NativeReader, NativeWriter};
 use crate::engine::config::{Config, ConfigOverrides};
@@ -31,17 +32,13 @@ fn positive(o: &Value, key: &str) -> Option<usize> {
         .map(|x| x.min(1_000_000.0) as usize)
 }
 
-fn parse(what: &str, s: &str) -> napi::Result<Value> {
-    serde_json::from_str(s).map_err(|e| invalid_arg(what, e))
-}
-
 #[napi]
 impl NativeDatabase {
     /// A database over `client`'s connection (shared with every other database
     /// built on it). `options`: JSON of `{ passphrase?, cache? }`.
     #[napi(constructor, catch_unwind)]
     pub fn new(client: &NativeClient, options: String) -> napi::Result<Self> {
-        let o = parse("options", &options)?;
+        let o = parse_json("options", &options)?;
         let passphrase = o
             .get("passphrase")
             .and_then(Value::as_str)
@@ -79,7 +76,7 @@ impl NativeDatabase {
     #[napi]
     pub async fn create_resource(&self, definition: String) -> napi::Result<String> {
         let db = self.inner.clone();
-        let def = parse("resource definition", &definition)?;
+        let def = parse_json("resource definition", &definition)?;
         guarded(async move {
             db.create_resource(def)
                 .await
@@ -98,7 +95,7 @@ impl NativeDatabase {
         args: String,
     ) -> napi::Result<String> {
         let db = self.inner.clone();
-        let args = parse("arguments", &args)?;
+        let args = parse_json("arguments", &args)?;
         guarded(async move {
             db.resource_call(&resource, &op, args)
                 .await
@@ -118,7 +115,7 @@ impl NativeDatabase {
         options: String,
         callback: ReaderCallback,
     ) -> napi::Result<NativeReader> {
-        let o = parse("reader options", &options)?;
+        let o = parse_json("reader options", &options)?;
         let defaults = ReaderOptions::default();
         let opts = ReaderOptions {
             batch_size: positive(&o, "batchSize").unwrap_or(defaults.batch_size),
@@ -148,7 +145,7 @@ impl NativeDatabase {
     #[napi]
     pub async fn open_writer(&self, name: String, options: String) -> napi::Result<NativeWriter> {
         let db = self.inner.clone();
-        let o = parse("writer options", &options)?;
+        let o = parse_json("writer options", &options)?;
         guarded(async move {
             let resource = db.resource(&name).await.into_napi()?;
             let defaults = WriterOptions::default();
@@ -223,7 +220,7 @@ impl NativeDatabase {
 /// definition hashes of s3db.json (`generateDefinitionHash`).
 #[napi(catch_unwind)]
 pub fn native_stable_hash(value: String) -> napi::Result<String> {
-    let v = parse("value", &value)?;
+    let v = parse_json("value", &value)?;
     Ok(format!(
         "sha256:{}",
         crate::engine::codec::sha256_hex(crate::engine::codec::stable_stringify(&v).as_bytes())
@@ -266,8 +263,8 @@ pub fn native_partition_key(
     id: String,
     data: String,
 ) -> napi::Result<Option<String>> {
-    let def = parse("resource definition", &definition)?;
-    let data = parse("data", &data)?;
+    let def = parse_json("resource definition", &definition)?;
+    let data = parse_json("data", &data)?;
     let empty = serde_json::Map::new();
     let obj = |k: &str| def.get(k).and_then(Value::as_object).unwrap_or(&empty);
     let name = def.get("name").and_then(Value::as_str).unwrap_or("");

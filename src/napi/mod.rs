@@ -4,8 +4,10 @@
 
 pub mod callbacks;
 pub mod client;
+pub mod convert;
 pub mod database;
 pub mod error;
 pub mod hooks;
 pub mod schema;
 pub mod stream;
+pub mod validator;

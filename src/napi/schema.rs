@@ -1,7 +1,8 @@
 //! `NativeSchema`: a standalone schema (the s3db.js `Schema` class) for
 //! validation and record <-> metadata mapping without a database.
 
-use super::error::{invalid_arg, IntoNapi};
+use super::convert::{parse_object, validation_json};
+use super::error::IntoNapi;
 use crate::engine::schema::{Schema, SchemaInput};
 use indexmap::IndexMap;
 use napi_derive::napi;
@@ -10,13 +11,6 @@ use serde_json::{json, Map, Value};
 #[napi(js_name = "NativeSchema")]
 pub struct NativeSchema {
     inner: Schema,
-}
-
-fn parse_object(what: &str, s: &str) -> napi::Result<Map<String, Value>> {
-    match serde_json::from_str::<Value>(s).map_err(|e| invalid_arg(what, e))? {
-        Value::Object(o) => Ok(o),
-        _ => Err(invalid_arg(what, "expected an object")),
-    }
 }
 
 #[napi]
@@ -75,13 +69,8 @@ impl NativeSchema {
     #[napi(catch_unwind)]
     pub fn validate(&self, item: String) -> napi::Result<String> {
         let mut record = parse_object("record", &item)?;
-        let errors: Vec<Value> = self
-            .inner
-            .validate(&mut record)
-            .iter()
-            .map(|e| e.to_json())
-            .collect();
-        Ok(json!({ "errors": errors, "value": record }).to_string())
+        let errors = self.inner.validate(&mut record);
+        Ok(validation_json(&errors, record))
     }
 
     /// Record -> metadata object (short keys, encoded values, `_v`).

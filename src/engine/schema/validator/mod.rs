@@ -130,6 +130,14 @@ impl Validator {
         all_nested_objects_optional: bool,
     ) -> Result<Validator, String> {
         let processed = preprocess(attributes, all_nested_objects_optional)?;
+        Self::compile_rules(&processed)
+    }
+
+    /// Compile a fastest-validator schema as it is (the exported `Validator`'s
+    /// `compile`): unlike s3db attributes, a plain object is a rule object
+    /// (`{ type: 'number', positive: true }`), not a nested attribute object.
+    pub fn compile_rules(processed: &Map<String, Value>) -> Result<Validator, String> {
+        let processed = processed.clone();
         if processed.get("$$root") == Some(&Value::Bool(true)) {
             // `$$root: true`: the attributes object itself is the rule.
             let mut p = processed;
