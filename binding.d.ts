@@ -44,6 +44,11 @@ export declare class NativeDatabase {
   openWriter(name: string, options: string): Promise<NativeWriter>
   /** One listing page of current-version ids: `{ ids, next }` JSON. */
   idsPage(name: string, token: string | undefined | null, maxKeys: number): Promise<string>
+  /**
+   * A resource without s3db.json (`new Resource({ client, ... })`): JSON of
+   * `{ name, version?, attributes, options, behavior, passphrase? }`; its export JSON.
+   */
+  attachResource(definition: string): Promise<string>
   /** `uploadMetadataFile()`: writes `s3db.json` for the resources in memory; the document JSON. */
   uploadMetadata(): Promise<string>
   /**
@@ -66,7 +71,10 @@ export declare class NativeReader {
 export declare class NativeSchema {
   /** `definition`: JSON of `{ name, attributes, options, version, passphrase, map? }`. */
   constructor(definition: string)
-  /** `{ name, version, attributes, options, map }` JSON. */
+  /**
+   * The schema's export JSON: `{ version, name, options, attributes, map, behavior,
+   * dateFields, definitionHash, versionHash }` (what a resource is built from).
+   */
   info(): string
   /** Validate (and coerce) a record: `{ errors: [...], value }` JSON. */
   validate(item: string): string
@@ -109,6 +117,12 @@ export interface ClientResult {
  * its tests compare the two lists through this function.
  */
 export declare function errorKinds(): Array<string>
+
+/**
+ * `applyPartitionRule(value, rule)`: the key segment text 4.1.7's rule gives
+ * `value` (JSON), or null for a missing value.
+ */
+export declare function nativeApplyPartitionRule(value: string, rule: string): string | null
 
 export declare function nativeDecrypt(ciphertext: string, passphrase: string): string
 

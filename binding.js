@@ -842,6 +842,7 @@ module.exports.NativeSchema = nativeBinding.NativeSchema
 module.exports.NativeValidator = nativeBinding.NativeValidator
 module.exports.NativeWriter = nativeBinding.NativeWriter
 module.exports.errorKinds = nativeBinding.errorKinds
+module.exports.nativeApplyPartitionRule = nativeBinding.nativeApplyPartitionRule
 module.exports.nativeDecrypt = nativeBinding.nativeDecrypt
 module.exports.nativeEncodedLengths = nativeBinding.nativeEncodedLengths
 module.exports.nativeEncrypt = nativeBinding.nativeEncrypt

@@ -131,7 +131,25 @@ export interface ValidationDetail {
   actual?: unknown
 }
 
+/** `new Resource({ client, ... })`: a resource used without a database (no s3db.json). */
+export interface StandaloneResourceOptions {
+  name: string
+  /** A Client (or a stand-in, which fails when storage is needed). */
+  client: Client | Record<string, unknown>
+  /** Key version segment (default `'1'`). */
+  version?: string
+  attributes?: AttributesDefinition
+  options?: ResourceOptions & Record<string, unknown>
+  parallelism?: number
+  /** Secret-field passphrase (default `secret`). */
+  passphrase?: string
+  /** Emitters that receive `error`, `deleted` and `exceedsLimit` (default none). */
+  observers?: EventEmitter[]
+  behavior?: BehaviorName
+}
+
 export class Resource<T extends Record<string, any> = Record<string, any>> extends EventEmitter {
+  constructor(options: StandaloneResourceOptions)
   readonly name: string
   readonly version: string
   readonly behavior: BehaviorName
@@ -183,6 +201,22 @@ export class Resource<T extends Record<string, any> = Record<string, any>> exten
   writable(options?: WriterOptions): ResourceWriter<T>
   getResourceKey(id: string): string
   getDefinitionHash(): string
+  /** `data` is coerced in place; `original` is a copy of it before. */
+  validate(data: Record<string, any>): Promise<{ original: Record<string, any>; isValid: boolean; errors: ValidationDetail[]; data: Record<string, any> }>
+  /** Rebuilds the schema at the current version (s3db.json is not written). */
+  updateAttributes(newAttributes: AttributesDefinition): { oldAttributes: AttributesDefinition; newAttributes: AttributesDefinition }
+  getSchemaForVersion(version: string): Promise<Schema>
+  extractVersionFromKey(key: string): string | null
+  getNestedFieldValue(data: Record<string, any>, fieldPath: string): unknown
+  fieldExistsInAttributes(fieldName: string): boolean
+  applyPartitionRule(value: unknown, rule: string): unknown
+  validatePartitions(): void
+  setupPartitionHooks(): void
+  createPartitionReferences(data: Record<string, any> & { id: string }): Promise<void>
+  updatePartitionReferences(data: Record<string, any> & { id: string }): Promise<void>
+  deletePartitionReferences(data: Record<string, any> & { id: string }): Promise<void>
+  /** Every object of the resource (all versions and partition copies); needs `paranoid: false`. */
+  deleteAllData(): Promise<{ deletedCount: number; resource: string }>
   export(): { version: string; name: string; options: Record<string, unknown>; attributes: AttributesDefinition; map: Record<string, string>; behavior: BehaviorName }
 
   on(event: 'insert', listener: (record: T & { id: string }) => void): this

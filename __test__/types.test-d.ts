@@ -108,6 +108,12 @@ async function everythingElse () {
   const checked: true | Array<{ type: string }> = validator.compile({ name: 'string' })({ name: 'x' })
   const later: true | Array<{ field: string }> = await validator.compile({ $$async: true, name: 'string' })({ name: 'x' })
   const sharedValidator: Validator = new ValidatorManager({ autoEncrypt: false })
+  const alone = new Resource({ name: 'alone', client: shared, attributes: { a: 'string' }, version: 'v1' })
+  const checkedData = await alone.validate({ a: 'x' })
+  const valid: boolean = checkedData.isValid
+  const v: string | null = alone.extractVersionFromKey('resource=a/v=1/id=x')
+  const wiped: { deletedCount: number } = await alone.deleteAllData()
+  alone.updateAttributes({ a: 'string', b: 'number' })
   const users: Resource = await db.createResource({ name: 'users', attributes: { name: 'string' } })
   const cs = new ConnectionString('s3://k:s@bucket/prefix')
   const region: string = S3_DEFAULT_REGION

@@ -6,7 +6,7 @@ const { native } = require('./native')
 const { encodeArgs } = require('./boundary')
 const { ConnectionStringError, ResourceNotFound, UnknownError, callSync, callAsync } = require('./errors')
 const { Client } = require('./client')
-const { Resource, HOOK_EVENTS } = require('./resource')
+const { Resource, HOOK_EVENTS, SCHEMA_HOOK_PHASES } = require('./resource')
 const { CachePlugin } = require('./plugins/cache')
 const { MemoryCache } = require('./cache/memory')
 
@@ -159,7 +159,7 @@ class Database extends EventEmitter {
     const { hooks, ...persisted } = options || {}
     const schemaHooks = {}
     if (hooks && typeof hooks === 'object') {
-      for (const phase of ['beforeMap', 'afterMap', 'beforeUnmap', 'afterUnmap']) {
+      for (const phase of SCHEMA_HOOK_PHASES) {
         if (hooks[phase] && typeof hooks[phase] === 'object') schemaHooks[phase] = hooks[phase]
       }
     }

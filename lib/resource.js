@@ -5,20 +5,66 @@
 const { EventEmitter } = require('node:events')
 const { native } = require('./native')
 const { dateReplacer, encodeArgs, revive, decodeOutput } = require('./boundary')
-const { errorFromInfo, fromNative, callSync } = require('./errors')
+const { errorFromInfo, fromNative, callSync, callAsync } = require('./errors')
 const { Schema } = require('./schema')
 const { ResourceReader, ResourceWriter } = require('./streams')
 
 const HOOK_EVENTS = ['preInsert', 'afterInsert', 'preUpdate', 'afterUpdate', 'preDelete', 'afterDelete']
+const SCHEMA_HOOK_PHASES = ['beforeMap', 'afterMap', 'beforeUnmap', 'afterUnmap']
+
+/**
+ * The definition the engine builds a resource from: lifecycle hook functions stay in JS,
+ * schema hook phases (action names) go with the options.
+ */
+function engineDefinition ({ name, version, attributes, options, behavior, passphrase }) {
+  const { hooks, ...persisted } = options || {}
+  const schemaHooks = {}
+  if (hooks && typeof hooks === 'object') {
+    for (const phase of SCHEMA_HOOK_PHASES) if (hooks[phase] && typeof hooks[phase] === 'object') schemaHooks[phase] = hooks[phase]
+  }
+  return { name, version: String(version), attributes, options: { ...persisted, ...(Object.keys(schemaHooks).length ? { hooks: schemaHooks } : {}) }, behavior, passphrase }
+}
 
 class Resource extends EventEmitter {
+  /**
+   * `new Resource({ name, client, version = '1', options, attributes, parallelism, passphrase,
+   * observers, behavior })`, a resource used without a database (4.1.7): it works on `client`'s
+   * connection at `version`, and never reads or writes s3db.json. (Databases build their
+   * resources with `new Resource(database, info)`.)
+   */
   constructor (database, info) {
     super()
+    let observers = [database]
+    if (info === undefined) {
+      const standalone = Resource._standalone(database || {})
+      database = standalone.database
+      info = standalone.info
+      observers = standalone.observers
+    }
     Object.defineProperty(this, 'database', { value: database, enumerable: false, writable: true })
     Object.defineProperty(this, '_hookCallback', { value: (text) => this._runHookCall(text), enumerable: false })
-    this.observers = [database]
+    Object.defineProperty(this, '_ready', { value: info.ready || null, enumerable: false, writable: true })
+    this.observers = observers
     this.hooks = Object.fromEntries(HOOK_EVENTS.map(e => [e, []]))
     this._apply(info)
+    const lifecycle = this.options && this.options.hooks
+    if (lifecycle && typeof lifecycle === 'object') {
+      for (const e of HOOK_EVENTS) if (Array.isArray(lifecycle[e])) for (const fn of lifecycle[e]) this.addHook(e, fn)
+    }
+  }
+
+  // A private database over the client (never connected: no s3db.json); the schema is built
+  // now, so a bad definition throws here, and the engine registers the resource on first use.
+  static _standalone ({ name, client, version = '1', options = {}, attributes = {}, parallelism = 10, passphrase = 'secret', observers = [], behavior = 'user-management' }) {
+    const { Database } = require('./database')
+    const database = new Database({ client, passphrase, parallelism })
+    const def = engineDefinition({ name, version, attributes, options, behavior, passphrase: database.passphrase })
+    const info = JSON.parse(callSync(() => new native.NativeSchema(encodeArgs(def))).info())
+    const hooks = options && options.hooks
+    info.options = { ...info.options, ...(hooks ? { hooks } : {}) }
+    info.ready = database._nativeDb ? callAsync(database._nativeDb.attachResource(encodeArgs(def))) : null
+    if (info.ready) info.ready.catch(() => {}) // a failure surfaces at the first operation
+    return { database, info, observers: Array.isArray(observers) ? observers : [] }
   }
 
   /** Register a lifecycle hook (`this` is the resource); unknown events are ignored, as in 4.1.7. */
@@ -35,8 +81,17 @@ class Resource extends EventEmitter {
     return value
   }
 
+  /** Resolves once the engine knows this resource (at once, but for `new Resource({ client })`). */
+  async _whenReady () {
+    if (this._ready) {
+      await this._ready
+      this._ready = null
+    }
+  }
+
   // Tell the engine which phases have hooks; it calls back only for those.
   _syncHooks () {
+    if (!this.database._nativeDb) return // a stand-in client: no operation can run
     const phases = HOOK_EVENTS.filter(e => Array.isArray(this.hooks[e]) && this.hooks[e].length > 0)
     callSync(() => this.database._native.setHooks(this.name, phases, phases.length > 0 ? this._hookCallback : null))
   }
@@ -84,18 +139,22 @@ class Resource extends EventEmitter {
         const err = errorFromInfo(args[0])
         // D3: listener presence never changes control flow.
         if (this.listenerCount('error') > 0) this.emit('error', err, args[1])
-        if (this.database.listenerCount('error') > 0) this.database.emit('error', this.name, err, args[1])
+        for (const o of this.observers) if (o && typeof o.emit === 'function' && o.listenerCount('error') > 0) o.emit('error', this.name, err, args[1])
         continue
       }
       this.emit(name, ...args)
-      if (name === 'deleted') this.database.emit('deleted', this.name, ...args)
-      if (name === 'exceedsLimit') this.database.emit('exceedsLimit', { resource: this.name, ...args[0] })
+      for (const o of this.observers) {
+        if (!o || typeof o.emit !== 'function') continue
+        if (name === 'deleted') o.emit('deleted', this.name, ...args)
+        if (name === 'exceedsLimit') o.emit('exceedsLimit', { resource: this.name, ...args[0] })
+      }
     }
   }
 
   async _call (op, args) {
     let text
     try {
+      await this._whenReady()
       text = await this.database._native.resourceCall(this.name, op, encodeArgs(args))
     } catch (nativeErr) {
       const err = fromNative(nativeErr)
@@ -170,6 +229,95 @@ class Resource extends EventEmitter {
   writable (options = {}) { return new ResourceWriter({ ...(options || {}), resource: this }).build() }
 
   getResourceKey (id) { return `resource=${this.name}/v=${this.version}/id=${id}` }
+
+  /** `{ original, isValid, errors, data }`: `data` is coerced in place (trim, defaults, conversions). */
+  async validate (data) {
+    const original = structuredClone(data)
+    const check = await this.schema.validate(data, { mutateOriginal: true })
+    return { original, isValid: check === true, errors: check === true ? [] : check, data }
+  }
+
+  _definition (attributes) {
+    return engineDefinition({ name: this.name, version: this.version, attributes, options: this.options, behavior: this.behavior, passphrase: this.passphrase })
+  }
+
+  /**
+   * Rebuild the schema with `newAttributes` at the current version (s3db.json is not written,
+   * as in 4.1.7); throws for a definition that does not compile or partitions it lacks fields for.
+   */
+  updateAttributes (newAttributes) {
+    const oldAttributes = this.attributes
+    const def = this._definition(newAttributes)
+    const info = JSON.parse(callSync(() => new native.NativeSchema(encodeArgs(def))).info())
+    this._apply({ ...info, options: this.options })
+    if (this.database._nativeDb) {
+      const previous = this._ready
+      this._ready = Promise.resolve(previous).then(() => callAsync(this.database._nativeDb.attachResource(encodeArgs(def))))
+      this._ready.catch(() => {})
+    }
+    return { oldAttributes, newAttributes }
+  }
+
+  /** 4.1.7 keeps one schema per resource: the current one, whatever the version. */
+  async getSchemaForVersion (version) { return this.schema }
+
+  /** The text after `v=` in the key's first `v=` segment, or `null`. */
+  extractVersionFromKey (key) {
+    const part = String(key).split('/').find(p => p.startsWith('v='))
+    return part ? part.replace('v=', '') : null
+  }
+
+  /** Dotted-path lookup; `undefined` when a level is missing. */
+  getNestedFieldValue (data, fieldPath) {
+    let cur = data
+    for (const key of String(fieldPath).split('.')) {
+      if (!cur || typeof cur !== 'object' || !(key in cur)) return undefined
+      cur = cur[key]
+    }
+    return cur
+  }
+
+  /** Whether a (dotted) field is defined in the attributes. */
+  fieldExistsInAttributes (fieldName) {
+    let cur = this.attributes || {}
+    for (const key of String(fieldName).split('.')) {
+      if (!cur || typeof cur !== 'object' || !(key in cur)) return false
+      cur = cur[key]
+    }
+    return true
+  }
+
+  /** A partition rule (`maxlength:N`, `date`) applied to a value, as its key segment would hold it. */
+  applyPartitionRule (value, rule) {
+    if (value === undefined || value === null) return value
+    const text = callSync(() => native.nativeApplyPartitionRule(encodeArgs(value), String(rule)))
+    return text === null || text === String(value) ? value : text
+  }
+
+  /** Throws (PartitionError) when a partition uses a field the attributes lack. */
+  validatePartitions () {
+    callSync(() => new native.NativeSchema(encodeArgs(this._definition(this.attributes))))
+  }
+
+  /**
+   * 4.1.7 added hooks here that write and delete partition copies; in this engine every
+   * insert, update and delete keeps the copies itself, so this only checks the definitions.
+   */
+  setupPartitionHooks () {
+    this.validatePartitions()
+  }
+
+  /** Write the partition copies of a stored record (`data` with its `id`). */
+  async createPartitionReferences (data) { await this._call('createPartitionReferences', [data]) }
+
+  /** Rewrite the partition copies of a stored record (`data` with its `id`). */
+  async updatePartitionReferences (data) { await this._call('updatePartitionReferences', [data]) }
+
+  /** Delete the partition copies `data` maps to. */
+  async deletePartitionReferences (data) { await this._call('deletePartitionReferences', [data]) }
+
+  /** Every object of the resource (all versions, partition copies); needs `paranoid: false`. */
+  deleteAllData () { return this._call('deleteAllData', []) }
   getDefinitionHash () { return this._definitionHash }
 
   export () {
@@ -177,4 +325,4 @@ class Resource extends EventEmitter {
   }
 }
 
-module.exports = { Resource, HOOK_EVENTS }
+module.exports = { Resource, HOOK_EVENTS, SCHEMA_HOOK_PHASES }

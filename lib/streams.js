@@ -68,6 +68,11 @@ class ResourceReader extends Readable {
   _read () {
     this._demand = true
     if (this._handle === null) {
+      if (this.resource._ready) {
+        // `new Resource({ client })`: the engine registers the resource first.
+        this.resource._whenReady().then(() => this._read(), err => this.destroy(fromNative(err)))
+        return
+      }
       const opts = encodeArgs({ batchSize: this.batchSize, concurrency: this.concurrency, ordered: this.ordered, partition: this.partition, partitionValues: this.partitionValues })
       try {
         this._handle = this.resource.database._native.openReader(this.resource.name, opts, (msg) => this._onMessage(msg))
@@ -181,7 +186,7 @@ class ResourceWriter extends Writable {
     const r = this.resource
     const events = r.listenerCount('insert') > 0 || r.listenerCount('exceedsLimit') > 0 || r.database.listenerCount('exceedsLimit') > 0
     const opts = JSON.stringify({ batchSize: this.batchSize, concurrency: this.concurrency, events })
-    r.database._native.openWriter(r.name, opts).then(h => { this._handle = h; cb() }, err => cb(fromNative(err)))
+    r._whenReady().then(() => r.database._native.openWriter(r.name, opts)).then(h => { this._handle = h; cb() }, err => cb(fromNative(err)))
   }
 
   _report (text) {
@@ -258,6 +263,7 @@ class ResourceIdsReader extends Readable {
   }
 
   async _fill () {
+    await this.resource._whenReady()
     const native = this.resource.database._native
     while (!this.destroyed) {
       if (this._started && this._next === null) return

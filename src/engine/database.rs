@@ -472,6 +472,49 @@ impl Database {
         Ok(out)
     }
 
+    /// A resource used without a database (4.1.7's `new Resource({ client, ... })`):
+    /// built at the given version (default `"1"`) with its own passphrase, and
+    /// registered without reading or writing `s3db.json`. A resource of the same
+    /// name gets the new schema (`updateAttributes`). Returns the export.
+    pub async fn attach_resource(&self, def: Value) -> Result<Value> {
+        let text = |k: &str, dflt: &str| {
+            def.get(k)
+                .and_then(Value::as_str)
+                .unwrap_or(dflt)
+                .to_string()
+        };
+        let name = text("name", "");
+        let empty = Map::new();
+        let object = |k: &str| def.get(k).and_then(Value::as_object).unwrap_or(&empty);
+        let passphrase = def
+            .get("passphrase")
+            .and_then(Value::as_str)
+            .unwrap_or(&self.passphrase)
+            .to_string();
+        let schema = Schema::build(SchemaInput {
+            name: &name,
+            version: &text("version", "1"),
+            attributes: object("attributes"),
+            options: object("options"),
+            behavior: &text("behavior", "user-management"),
+            passphrase: &passphrase,
+            cache: None,
+        })?;
+        let export = schema.export();
+        let bucket = self.bucket().await?.clone();
+        let mut st = self.state.lock().await;
+        match st.resources.get(&name) {
+            // `updateAttributes`: the same resource, its schema rebuilt at its version.
+            Some(r) => r.replace_schema(schema),
+            None => {
+                let r = Resource::new(schema, bucket, self.parallelism());
+                r.use_hook_registry(self.hooks.clone());
+                st.resources.insert(name, Arc::new(r));
+            }
+        }
+        Ok(export)
+    }
+
     /// `uploadMetadataFile()`: write `s3db.json` with every resource in memory at its
     /// current version. The latest stored file is re-read first and its other
     /// resources and versions are kept (E4); a version whose hash is unchanged keeps

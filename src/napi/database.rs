@@ -182,6 +182,21 @@ impl NativeDatabase {
         .await
     }
 
+    /// A resource without s3db.json (`new Resource({ client, ... })`): JSON of
+    /// `{ name, version?, attributes, options, behavior, passphrase? }`; its export JSON.
+    #[napi]
+    pub async fn attach_resource(&self, definition: String) -> napi::Result<String> {
+        let db = self.inner.clone();
+        let def = parse_json("resource definition", &definition)?;
+        guarded(async move {
+            db.attach_resource(def)
+                .await
+                .map(|v| v.to_string())
+                .into_napi()
+        })
+        .await
+    }
+
     /// `uploadMetadataFile()`: writes `s3db.json` for the resources in memory; the document JSON.
     #[napi]
     pub async fn upload_metadata(&self) -> napi::Result<String> {
@@ -251,6 +266,14 @@ pub fn native_parse_connection_string(input: String) -> napi::Result<String> {
     v["accessKeyId"] = json!(c.access_key_id.unwrap_or_default());
     v["secretAccessKey"] = json!(c.secret_access_key.unwrap_or_default());
     Ok(v.to_string())
+}
+
+/// `applyPartitionRule(value, rule)`: the key segment text 4.1.7's rule gives
+/// `value` (JSON), or null for a missing value.
+#[napi(catch_unwind)]
+pub fn native_apply_partition_rule(value: String, rule: String) -> napi::Result<Option<String>> {
+    let v = parse_json("value", &value)?;
+    Ok(crate::engine::partition::apply_rule(Some(&v), &rule))
 }
 
 /// `getPartitionKey`: the copy key of `data` (JSON) in partition `partition`

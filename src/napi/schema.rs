@@ -58,11 +58,11 @@ impl NativeSchema {
         Ok(NativeSchema { inner })
     }
 
-    /// `{ name, version, attributes, options, map }` JSON.
+    /// The schema's export JSON: `{ version, name, options, attributes, map, behavior,
+    /// dateFields, definitionHash, versionHash }` (what a resource is built from).
     #[napi(catch_unwind)]
     pub fn info(&self) -> String {
-        let s = &self.inner;
-        json!({ "name": s.name, "version": s.version, "attributes": s.attributes, "options": s.options, "map": s.map }).to_string()
+        self.inner.export().to_string()
     }
 
     /// Validate (and coerce) a record: `{ errors: [...], value }` JSON.

@@ -136,18 +136,7 @@ impl Resource {
     pub async fn delete_all(&self) -> Result<Output> {
         let schema = self.schema();
         if schema.paranoid() {
-            let setting = schema
-                .options
-                .get("paranoid")
-                .cloned()
-                .unwrap_or(Value::Bool(true));
-            return Err(EngineError::new(
-                ErrorKind::ParanoidError,
-                format!(
-                    "deleteAll() is a dangerous operation and requires paranoid: false option. Current paranoid setting: {}",
-                    js_string(&setting)
-                ),
-            ));
+            return Err(paranoid_error("deleteAll", &schema));
         }
         let prefix = Self::prefix(&schema);
         let deleted = self.delete_prefix(&prefix).await?;
@@ -156,6 +145,24 @@ impl Resource {
             .await?;
         let mut out = Output::new(json!({ "deletedCount": deleted, "version": schema.version }));
         out.event("deleteAll", vec![json!({ "version": schema.version, "prefix": prefix.trim_end_matches('/'), "deletedCount": deleted })]);
+        Ok(out)
+    }
+
+    /// `deleteAllData()`: every object of the resource, all versions and partition
+    /// copies (prefix `resource=<name>/`; 4.1.7's prefix had no trailing `/`, so it
+    /// also took resources whose name starts with this one: C2).
+    pub async fn delete_all_data(&self) -> Result<Output> {
+        let schema = self.schema();
+        if schema.paranoid() {
+            return Err(paranoid_error("deleteAllData", &schema));
+        }
+        let prefix = format!("resource={}/", schema.name);
+        let deleted = self.delete_prefix(&prefix).await?;
+        let mut out = Output::new(json!({ "deletedCount": deleted, "resource": schema.name }));
+        out.event(
+            "deleteAllData",
+            vec![json!({ "resource": schema.name, "prefix": format!("resource={}", schema.name), "deletedCount": deleted })],
+        );
         Ok(out)
     }
 
@@ -173,4 +180,20 @@ impl Resource {
         }
         Ok(deleted)
     }
+}
+
+/// 4.1.7's refusal of `deleteAll()`/`deleteAllData()` on a paranoid resource.
+fn paranoid_error(method: &str, schema: &Schema) -> EngineError {
+    let setting = schema
+        .options
+        .get("paranoid")
+        .cloned()
+        .unwrap_or(Value::Bool(true));
+    EngineError::new(
+        ErrorKind::ParanoidError,
+        format!(
+            "{method}() is a dangerous operation and requires paranoid: false option. Current paranoid setting: {}",
+            js_string(&setting)
+        ),
+    )
 }

@@ -65,6 +65,10 @@ impl Resource {
             "deleteMany" => self.delete_many(string_list(arg(0))?).await,
             "getAll" => self.get_all().await,
             "deleteAll" => self.delete_all().await,
+            "deleteAllData" => self.delete_all_data().await,
+            "createPartitionReferences" => self.write_partition_references(arg(0), "insert").await,
+            "updatePartitionReferences" => self.write_partition_references(arg(0), "update").await,
+            "deletePartitionReferences" => self.delete_partition_references(arg(0)).await,
             "listIds" => {
                 let o = opts(0);
                 self.list_ids(

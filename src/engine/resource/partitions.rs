@@ -203,6 +203,45 @@ impl Resource {
         Err(err)
     }
 
+    /// `createPartitionReferences(data)` / `updatePartitionReferences(data)`: write
+    /// the partition copies of a stored record (`data` with its `id`), shaped by the
+    /// behavior like the main object. (Insert, update and delete keep the copies
+    /// themselves; these exist for code that calls them directly.)
+    pub async fn write_partition_references(&self, data: Value, operation: &str) -> Result<Output> {
+        let schema = self.schema();
+        let Value::Object(mut record) = data else {
+            return Err(EngineError::new(
+                ErrorKind::InvalidResourceItem,
+                "expected a record object",
+            ));
+        };
+        let id = super::given_id(record.shift_remove("id").as_ref()).ok_or_else(|| {
+            EngineError::new(ErrorKind::InvalidId, "Invalid id: the record has no id")
+        })?;
+        let md = schema.encode(&record)?;
+        let mut out = Output::new(Value::Null);
+        let copies = self.plan_copies(&schema, &id, &record, &md, operation, &mut out)?;
+        self.write_copies(copies, &[]).await?;
+        Ok(out)
+    }
+
+    /// `deletePartitionReferences(data)`: delete the partition copies `data` maps to.
+    pub async fn delete_partition_references(&self, data: Value) -> Result<Output> {
+        let schema = self.schema();
+        let Value::Object(record) = data else {
+            return Err(EngineError::new(
+                ErrorKind::InvalidResourceItem,
+                "expected a record object",
+            ));
+        };
+        let id = super::given_id(record.get("id")).ok_or_else(|| {
+            EngineError::new(ErrorKind::InvalidId, "Invalid id: the record has no id")
+        })?;
+        self.delete_keys(&Self::copy_keys(&schema, &id, &record))
+            .await?;
+        Ok(Output::new(Value::Null))
+    }
+
     /// Delete copy keys (in batches of 1000).
     pub(super) async fn delete_keys(&self, keys: &[String]) -> Result<()> {
         for chunk in keys.chunks(1000) {
