@@ -147,6 +147,13 @@ export declare function nativePartitionKey(definition: string, partition: string
 export declare function nativeSha256(message: string): string
 
 /**
+ * A behavior applied to one mapped metadata object (`{ name: text }`, values not yet
+ * wire-encoded): `{ metadata (wire-encoded), body (text or null), totalSize, excess }`
+ * (`excess` null when within 2 KB). Throws enforce-limits' and unknown-behavior errors.
+ */
+export declare function nativeShapeBehavior(behavior: string, metadata: string): string
+
+/**
  * Helpers exported as plain functions.
  * `"sha256:" + hex(sha256(json-stable-stringify(value)))` of a JSON value: the
  * definition hashes of s3db.json (`generateDefinitionHash`).

@@ -849,4 +849,5 @@ module.exports.nativeEncrypt = nativeBinding.nativeEncrypt
 module.exports.nativeParseConnectionString = nativeBinding.nativeParseConnectionString
 module.exports.nativePartitionKey = nativeBinding.nativePartitionKey
 module.exports.nativeSha256 = nativeBinding.nativeSha256
+module.exports.nativeShapeBehavior = nativeBinding.nativeShapeBehavior
 module.exports.nativeStableHash = nativeBinding.nativeStableHash

@@ -704,6 +704,12 @@ export class CachePlugin extends Plugin {
   installResourceHooks<R extends Resource<any>>(resource: R): R
 }
 
+/** UTF-8 bytes of `String(value)`. */
+export function calculateUTF8Bytes(value: unknown): number
+/** A mapped value as text before wire encoding (booleans `1`/`0`, arrays joined with `|`, objects as JSON). */
+export function transformValue(value: unknown): string
+/** Bytes of every metadata name, `_v` included. */
+export function calculateAttributeNamesSize(mappedObject: Record<string, unknown>): number
 /** Encoded bytes of each value of a mapped metadata object (short keys and `_v`). */
 export function calculateAttributeSizes(mappedObject: Record<string, unknown>): Record<string, number>
 /** Bytes S3 counts for a mapped metadata object: every name plus every encoded value. */
@@ -717,6 +723,19 @@ export function getSizeBreakdown(mappedObject: Record<string, unknown>): {
   valueSizes: Record<string, number>
   breakdown: Array<{ attribute: string; size: number; percentage: string }>
 }
+/** One behavior's handlers (4.1.7's `src/behaviors/*.js`). */
+export interface BehaviorHandlers {
+  handleInsert(input: { resource?: EventEmitter; data: Record<string, unknown>; mappedData: Record<string, unknown> }): Promise<{ mappedData: Record<string, string>; body: string }>
+  handleUpdate(input: { resource?: EventEmitter; id: string; data: Record<string, unknown>; mappedData: Record<string, unknown> }): Promise<{ mappedData: Record<string, string>; body: string }>
+  handleUpsert(input: { resource?: EventEmitter; id: string; data: Record<string, unknown>; mappedData: Record<string, unknown> }): Promise<{ mappedData: Record<string, string>; body: string }>
+  handleGet(input: { resource?: EventEmitter; metadata: Record<string, string>; body: string | Buffer }): Promise<{ metadata: Record<string, string>; body: string | Buffer }>
+}
+export const behaviors: Readonly<Record<BehaviorName, BehaviorHandlers>>
+/** Throws `SchemaError('Unknown behavior: …')` for other names. */
+export function getBehavior(name: string): BehaviorHandlers
+export const AVAILABLE_BEHAVIORS: readonly BehaviorName[]
+export const DEFAULT_BEHAVIOR: 'user-management'
+
 export function encrypt(content: string, passphrase: string): Promise<string>
 export function decrypt(encrypted: string, passphrase: string): Promise<string>
 export function sha256(message: string): Promise<string>

@@ -28,7 +28,8 @@ const { CachePlugin } = require('./lib/plugins/cache')
 const { Cache } = require('./lib/cache/cache')
 const { MemoryCache } = require('./lib/cache/memory')
 const { S3Cache } = require('./lib/cache/s3')
-const { calculateAttributeSizes, calculateTotalSize, getSizeBreakdown } = require('./lib/metadata-size')
+const { calculateUTF8Bytes, transformValue, calculateAttributeNamesSize, calculateAttributeSizes, calculateTotalSize, getSizeBreakdown } = require('./lib/metadata-size')
+const { behaviors, getBehavior, AVAILABLE_BEHAVIORS, DEFAULT_BEHAVIOR } = require('./lib/behaviors')
 const { encrypt, decrypt, sha256 } = require('./lib/crypto')
 
 module.exports = {
@@ -75,9 +76,16 @@ module.exports = {
   Cache,
   MemoryCache,
   S3Cache,
+  calculateUTF8Bytes,
+  transformValue,
+  calculateAttributeNamesSize,
   calculateAttributeSizes,
   calculateTotalSize,
   getSizeBreakdown,
+  behaviors,
+  getBehavior,
+  AVAILABLE_BEHAVIORS,
+  DEFAULT_BEHAVIOR,
   encrypt,
   decrypt,
   sha256

@@ -79,7 +79,8 @@ import {
   BaseError, NoSuchBucket, NoSuchKey, NotFound, MissingMetadata, InvalidResourceItem, UnknownError,
   ConnectionStringError, SchemaError, InvalidId, ResourceNotFound, MetadataTooLarge, MetadataLimitExceeded,
   PermissionError, ParanoidError, DecryptionError, CorruptData, Cancelled, ErrorMap, Cache,
-  calculateAttributeSizes, encrypt, decrypt, sha256, Validator, ValidatorManager
+  calculateAttributeSizes, encrypt, decrypt, sha256, Validator, ValidatorManager,
+  calculateUTF8Bytes, transformValue, calculateAttributeNamesSize, behaviors, getBehavior, AVAILABLE_BEHAVIORS, DEFAULT_BEHAVIOR
 } from '../index'
 async function everythingElse () {
   const db: Database = new Database({ uri: 'memory://x/all', passphrase: Buffer.from('key'), cache: true, ttl: 60 })
@@ -126,6 +127,11 @@ async function everythingElse () {
   const cache: Cache = new Cache()
   await cache.set('k', { a: 1 })
   const sizes: Record<string, number> = calculateAttributeSizes({ 0: 'a', _v: 'v0' })
+  const bytes: number = calculateUTF8Bytes('é') + calculateAttributeNamesSize({ _v: 'v0' }) + transformValue([1, 2]).length
+  const shaped = await getBehavior(DEFAULT_BEHAVIOR).handleInsert({ data: {}, mappedData: { _v: 'v0' } })
+  const body: string = shaped.body
+  const names: readonly string[] = AVAILABLE_BEHAVIORS
+  const overflowGet = await behaviors['body-overflow'].handleGet({ metadata: {}, body: '' })
   const secret: string = await encrypt('x', 'pass')
   const plain: string = await decrypt(secret, 'pass')
   const hash: string = await sha256('x')

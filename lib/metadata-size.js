@@ -8,7 +8,13 @@ const { native } = require('./native')
 
 const METADATA_LIMIT = 2048
 
-function metadataText (value) {
+/** UTF-8 bytes of `String(value)` (a lone surrogate counts 3, as its replacement character). */
+function calculateUTF8Bytes (value) {
+  return Buffer.byteLength(typeof value === 'string' ? value : String(value), 'utf8')
+}
+
+/** A mapped value as text, before wire encoding (4.1.7's `transformValue`). */
+function transformValue (value) {
   if (value === null || value === undefined) return ''
   if (typeof value === 'boolean') return value ? '1' : '0'
   if (typeof value === 'number') return String(value)
@@ -20,18 +26,23 @@ function metadataText (value) {
 
 function calculateAttributeSizes (mappedObject) {
   const keys = Object.keys(mappedObject || {})
-  const lengths = native.nativeEncodedLengths(keys.map(k => metadataText(mappedObject[k])))
+  const lengths = native.nativeEncodedLengths(keys.map(k => transformValue(mappedObject[k])))
   return Object.fromEntries(keys.map((k, i) => [k, lengths[i]]))
+}
+
+/** Bytes of every metadata name, `_v` included (S3 counts it; 4.1.7 left it out). */
+function calculateAttributeNamesSize (mappedObject) {
+  return Object.keys(mappedObject || {}).reduce((n, k) => n + calculateUTF8Bytes(k), 0)
 }
 
 function calculateTotalSize (mappedObject) {
   const sizes = calculateAttributeSizes(mappedObject)
-  return Object.entries(sizes).reduce((n, [k, v]) => n + Buffer.byteLength(k) + v, 0)
+  return calculateAttributeNamesSize(mappedObject) + Object.values(sizes).reduce((n, v) => n + v, 0)
 }
 
 function getSizeBreakdown (mappedObject) {
   const valueSizes = calculateAttributeSizes(mappedObject)
-  const namesSize = Object.keys(valueSizes).reduce((n, k) => n + Buffer.byteLength(k), 0)
+  const namesSize = calculateAttributeNamesSize(mappedObject)
   const valueTotal = Object.values(valueSizes).reduce((n, v) => n + v, 0)
   const total = valueTotal + namesSize
   const breakdown = Object.entries(valueSizes)
@@ -40,4 +51,4 @@ function getSizeBreakdown (mappedObject) {
   return { total, limit: METADATA_LIMIT, exceedsLimit: total > METADATA_LIMIT, valueTotal, namesSize, valueSizes, breakdown }
 }
 
-module.exports = { calculateAttributeSizes, calculateTotalSize, getSizeBreakdown }
+module.exports = { METADATA_LIMIT, calculateUTF8Bytes, transformValue, calculateAttributeNamesSize, calculateAttributeSizes, calculateTotalSize, getSizeBreakdown }

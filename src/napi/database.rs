@@ -307,3 +307,34 @@ pub fn native_encoded_lengths(values: Vec<String>) -> Vec<u32> {
         .map(|v| crate::engine::codec::encoded_len(v) as u32)
         .collect()
 }
+
+/// A behavior applied to one mapped metadata object (`{ name: text }`, values not yet
+/// wire-encoded): `{ metadata (wire-encoded), body (text or null), totalSize, excess }`
+/// (`excess` null when within 2 KB). Throws enforce-limits' and unknown-behavior errors.
+#[napi(catch_unwind)]
+pub fn native_shape_behavior(behavior: String, metadata: String) -> napi::Result<String> {
+    use crate::engine::codec::encode_meta_value;
+    let m = super::convert::parse_object("metadata", &metadata)?;
+    let md: crate::engine::storage::Metadata = m
+        .iter()
+        .map(|(k, v)| {
+            let text = v
+                .as_str()
+                .map(str::to_string)
+                .unwrap_or_else(|| crate::engine::codec::js_string(v));
+            (k.clone(), encode_meta_value(&text))
+        })
+        .collect();
+    let total = crate::engine::storage::metadata_size(&md);
+    let shaped = crate::engine::behavior::shape(&behavior, md).into_napi()?;
+    let body = shaped
+        .body
+        .map(|b| String::from_utf8_lossy(&b).into_owned());
+    Ok(json!({
+        "metadata": shaped.metadata,
+        "body": body,
+        "totalSize": total,
+        "excess": shaped.exceeded.map(|(_, excess)| excess),
+    })
+    .to_string())
+}
