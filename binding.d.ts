@@ -44,6 +44,10 @@ export declare class NativeDatabase {
   openWriter(name: string, options: string): Promise<NativeWriter>
   /** One listing page of current-version ids: `{ ids, next }` JSON. */
   idsPage(name: string, token: string | undefined | null, maxKeys: number): Promise<string>
+  /** `setContent`: `body` with `contentType` as record `id`'s object body; `{result, events}` JSON. */
+  setContent(resource: string, id: string, body: Buffer, contentType: string): Promise<string>
+  /** `content`: `json` is `{ result: { contentType }, events }`, `body` the bytes (none for a missing record). */
+  content(resource: string, id: string): Promise<ClientResult>
   /**
    * A resource without s3db.json (`new Resource({ client, ... })`): JSON of
    * `{ name, version?, attributes, options, behavior, passphrase? }`; its export JSON.

@@ -217,6 +217,15 @@ export class Resource<T extends Record<string, any> = Record<string, any>> exten
   deletePartitionReferences(data: Record<string, any> & { id: string }): Promise<void>
   /** Every object of the resource (all versions and partition copies); needs `paranoid: false`. */
   deleteAllData(): Promise<{ deletedCount: number; resource: string }>
+  /**
+   * Stores `buffer` as the record's binary content (the record is unchanged). Refused for a
+   * body-overflow record whose body holds overflowing fields. Emits `get`, `setContent`.
+   */
+  setContent(input: { id: string; buffer: Buffer | Uint8Array | string; contentType?: string }): Promise<T & { id: string; _hasContent: true; _contentLength: number; _mimeType: string }>
+  /** Both `null` when the record is missing. Emits `content`. */
+  content(id: string): Promise<{ buffer: Buffer; contentType: string | null } | { buffer: null; contentType: null }>
+  hasContent(id: string): Promise<boolean>
+  deleteContent(id: string): Promise<Record<string, never>>
   export(): { version: string; name: string; options: Record<string, unknown>; attributes: AttributesDefinition; map: Record<string, string>; behavior: BehaviorName }
 
   on(event: 'insert', listener: (record: T & { id: string }) => void): this

@@ -115,6 +115,12 @@ async function everythingElse () {
   const v: string | null = alone.extractVersionFromKey('resource=a/v=1/id=x')
   const wiped: { deletedCount: number } = await alone.deleteAllData()
   alone.updateAttributes({ a: 'string', b: 'number' })
+  const withContent = await alone.setContent({ id: 'x', buffer: Buffer.from('b'), contentType: 'text/plain' })
+  const contentLength: number = withContent._contentLength
+  const c = await alone.content('x')
+  if (c.buffer !== null) { const n: number = c.buffer.length }
+  const has: boolean = await alone.hasContent('x')
+  await alone.deleteContent('x')
   const users: Resource = await db.createResource({ name: 'users', attributes: { name: 'string' } })
   const cs = new ConnectionString('s3://k:s@bucket/prefix')
   const region: string = S3_DEFAULT_REGION

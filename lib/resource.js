@@ -152,10 +152,17 @@ class Resource extends EventEmitter {
   }
 
   async _call (op, args) {
-    let text
+    const { result } = await this._native(() => this.database._native.resourceCall(this.name, op, encodeArgs(args)), text => ({ text }))
+    return result
+  }
+
+  // One engine call: `run()` gives a promise of the output, `textOf(output)` its `{ text, ... }`.
+  // The events are emitted (those before a failure too) and the result decoded.
+  async _native (run, textOf) {
+    let output
     try {
       await this._whenReady()
-      text = await this.database._native.resourceCall(this.name, op, encodeArgs(args))
+      output = textOf(await run())
     } catch (nativeErr) {
       const err = fromNative(nativeErr)
       // Events produced before the failure (e.g. the `get` of an update) are still emitted.
@@ -167,10 +174,39 @@ class Resource extends EventEmitter {
       // A hook that threw: the caller gets the very value it threw.
       throw this.database._takeHookError(err)
     }
-    const { result, events } = decodeOutput(text)
+    const { result, events } = decodeOutput(output.text)
     this._emitEvents(events)
+    return { ...output, result }
+  }
+
+  /**
+   * Store `buffer` as the record's binary content with `contentType` (the record itself is
+   * unchanged); the record with `_hasContent`, `_contentLength`, `_mimeType`. Emits `get`, `setContent`.
+   */
+  async setContent ({ id, buffer, contentType = 'application/octet-stream' } = {}) {
+    const body = Buffer.isBuffer(buffer) ? buffer : typeof buffer === 'string' ? Buffer.from(buffer) : Buffer.from(buffer ?? [])
+    const { result } = await this._native(() => this.database._native.setContent(this.name, String(id), body, String(contentType)), text => ({ text }))
     return result
   }
+
+  /** `{ buffer, contentType }` of the record's content; both `null` when the record is missing. Emits `content`. */
+  async content (id) {
+    const { result, body } = await this._native(() => this.database._native.content(this.name, String(id)), res => ({ text: res.json, body: res.body }))
+    if (body === null || body === undefined) return { buffer: null, contentType: null }
+    return { buffer: body, contentType: result.contentType ?? null }
+  }
+
+  /** Whether the record has non-empty binary content (false on any error). */
+  async hasContent (id) {
+    try {
+      return await this._call('hasContent', [id])
+    } catch {
+      return false
+    }
+  }
+
+  /** Empty the record's body, keeping its metadata. Emits `deleteContent`. */
+  deleteContent (id) { return this._call('deleteContent', [id]) }
 
   insert (data) { return this._call('insert', [data]) }
   get (id) { return this._call('get', [id]) }

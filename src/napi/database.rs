@@ -2,7 +2,7 @@
 //! Arguments and results cross as JSON text (one parse on each side).
 
 use super::callbacks::{HookCallback, ReaderCallback};
-use super::client::NativeClient;
+use super::client::{ClientResult, NativeClient};
 use super::convert::parse_json;
 use super::error::{guarded, IntoNapi};
 use super::hooks::JsHooks;
@@ -13,6 +13,7 @@ use crate::engine::resource::hooks::{HookPhase, Hooks};
 use crate::engine::stream::ids;
 use crate::engine::stream::reader::ReaderOptions;
 use crate::engine::stream::writer::{Writer, WriterOptions};
+use napi::bindgen_prelude::Buffer;
 use napi_derive::napi;
 use serde_json::{json, Value};
 use std::collections::HashSet;
@@ -178,6 +179,43 @@ impl NativeDatabase {
                 .await
                 .into_napi()?;
             Ok(json!({ "ids": page.ids, "next": page.next }).to_string())
+        })
+        .await
+    }
+
+    /// `setContent`: `body` with `contentType` as record `id`'s object body; `{result, events}` JSON.
+    #[napi]
+    pub async fn set_content(
+        &self,
+        resource: String,
+        id: String,
+        body: Buffer,
+        content_type: String,
+    ) -> napi::Result<String> {
+        let db = self.inner.clone();
+        let body = bytes::Bytes::copy_from_slice(&body);
+        guarded(async move {
+            let r = db.resource(&resource).await.into_napi()?;
+            r.set_content(&id, body, &content_type)
+                .await
+                .map(|o| o.to_json().to_string())
+                .into_napi()
+        })
+        .await
+    }
+
+    /// `content`: `json` is `{ result: { contentType }, events }`, `body` the bytes (none for a missing record).
+    #[napi]
+    pub async fn content(&self, resource: String, id: String) -> napi::Result<ClientResult> {
+        let db = self.inner.clone();
+        guarded(async move {
+            let r = db.resource(&resource).await.into_napi()?;
+            let mut c = r.content(&id).await.into_napi()?;
+            c.out.result = json!({ "contentType": c.content_type });
+            Ok(ClientResult {
+                json: c.out.to_json().to_string(),
+                body: c.body.map(|b| Buffer::from(b.to_vec())),
+            })
         })
         .await
     }

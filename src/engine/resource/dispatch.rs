@@ -66,6 +66,11 @@ impl Resource {
             "getAll" => self.get_all().await,
             "deleteAll" => self.delete_all().await,
             "deleteAllData" => self.delete_all_data().await,
+            "hasContent" => match id_arg(0) {
+                Ok(id) => self.has_content(&id).await,
+                Err(_) => Ok(Output::new(Value::Bool(false))),
+            },
+            "deleteContent" => self.delete_content(&id_arg(0)?).await,
             "createPartitionReferences" => self.write_partition_references(arg(0), "insert").await,
             "updatePartitionReferences" => self.write_partition_references(arg(0), "update").await,
             "deletePartitionReferences" => self.delete_partition_references(arg(0)).await,

@@ -7,11 +7,13 @@
 //! capped at 1000, defect D1) and bulk results keep input order (D3).
 
 mod bulk;
+mod content;
 mod dispatch;
 pub mod hooks;
 mod listing;
 mod partitions;
 
+pub use content::Content;
 pub use partitions::Scope;
 
 use crate::engine::behavior;
@@ -639,14 +641,25 @@ impl Resource {
             self.plan_copies(schema, id, &validated, &md, "update", out)?
         };
         let shaped = self.apply_behavior(schema, id, md, &validated, "update", out)?;
+        // Binary content (a body that is not overflowed fields) and overflowing fields
+        // cannot share the body: such an update is refused before anything is written.
+        let user_content =
+            head.size > 0 && !content::body_is_overflow(schema, &head, body.as_ref());
+        if user_content && shaped.body.is_some() {
+            return Err(EngineError::new(
+                ErrorKind::MetadataLimitExceeded,
+                format!("Record '{id}' holds binary content in its object body: its fields cannot overflow there (behavior body-overflow)"),
+            )
+            .with("id", id));
+        }
         let md = shaped.metadata;
         let new_copies: Vec<String> = copies.iter().map(|(k, _)| k.clone()).collect();
         // Copies first: if they fail, the record is untouched (new-only copies are removed).
         self.write_copies(copies, &old_copies).await?;
-        // Keep user content (B2): the body survives unless the behavior owns it.
+        // Keep user content (B2): a body that is not overflowed fields survives the update.
         let (body, content_type) = if let Some(b) = shaped.body {
             (b, None)
-        } else if head.size > 0 && schema.behavior != "body-overflow" {
+        } else if user_content {
             let (meta, b) = match body {
                 Some(b) => (head.clone(), b),
                 None => self.bucket.get(key).await?,

@@ -1,0 +1,182 @@
+//! Binary content (4.1.7's `setContent`, `content`, `hasContent`, `deleteContent`):
+//! the record's object body holds the bytes with their Content-Type, the metadata
+//! keeps the record. A body-overflow record whose body holds overflowed fields
+//! cannot also hold content: setting content there is refused (nothing is lost),
+//! where 4.1.7 overwrote the overflow data.
+
+use super::*;
+use crate::engine::behavior::OVERFLOW_FLAG;
+
+/// What `content(id)` returns: the bytes and their type, or nothing for a missing key.
+pub struct Content {
+    pub body: Option<Bytes>,
+    pub content_type: Option<String>,
+    pub out: Output,
+}
+
+/// Whether an object's body holds overflowed fields (body-overflow) rather than content:
+/// the `$overflow` flag, or, where a store drops that metadata name (moto does), a
+/// body-overflow resource's body that is a JSON object of strings under the schema's
+/// short keys. With the body unknown (`None`) a body-overflow body counts as overflow.
+pub(super) fn body_is_overflow(schema: &Schema, head: &ObjectMeta, body: Option<&Bytes>) -> bool {
+    if head.metadata.contains_key(OVERFLOW_FLAG) {
+        return true;
+    }
+    if schema.behavior != "body-overflow" || head.size == 0 {
+        return false;
+    }
+    let Some(b) = body else { return true };
+    match serde_json::from_slice::<Value>(b) {
+        Ok(Value::Object(o)) => {
+            !o.is_empty()
+                && o.iter()
+                    .all(|(k, v)| v.is_string() && schema.map.values().any(|s| s == k))
+        }
+        _ => false,
+    }
+}
+
+impl Resource {
+    /// HEAD of record `id`, and its body when only the body can tell content from overflow.
+    async fn head_for_content(
+        &self,
+        schema: &Schema,
+        key: &str,
+    ) -> Result<(ObjectMeta, Option<Bytes>)> {
+        let head = self.bucket.head(key).await?;
+        if schema.behavior == "body-overflow"
+            && head.size > 0
+            && !head.metadata.contains_key(OVERFLOW_FLAG)
+        {
+            let (meta, body) = self.bucket.get(key).await?;
+            return Ok((meta, Some(body)));
+        }
+        Ok((head, None))
+    }
+
+    fn overflow_conflict(&self, id: &str) -> EngineError {
+        EngineError::new(
+            ErrorKind::UnknownError,
+            format!(
+                "Record '{id}' keeps overflowing fields in its object body (behavior body-overflow): binary content would overwrite them"
+            ),
+        )
+        .with("id", id)
+        .with("resourceName", self.schema().name.clone())
+    }
+
+    /// `setContent({ id, buffer, contentType })`: reads the record (`get`), then
+    /// writes `body` with `content_type`, the metadata unchanged.
+    pub async fn set_content(&self, id: &str, body: Bytes, content_type: &str) -> Result<Output> {
+        let schema = self.schema();
+        let mut out = self.get(id).await?;
+        let key = Self::key(&schema, id);
+        let (head, body_now) = self.head_for_content(&schema, &key).await?;
+        if body_is_overflow(&schema, &head, body_now.as_ref()) {
+            return Err(self.overflow_conflict(id));
+        }
+        let length = body.len();
+        self.bucket
+            .put(
+                &key,
+                PutRequest {
+                    metadata: head.metadata,
+                    body,
+                    content_type: Some(content_type.to_string()),
+                    content_encoding: None,
+                },
+            )
+            .await?;
+        if let Value::Object(rec) = &mut out.result {
+            rec.insert("_hasContent".into(), Value::Bool(true));
+            rec.insert("_contentLength".into(), Value::from(length));
+            rec.insert("_mimeType".into(), Value::from(content_type));
+        }
+        out.event(
+            "setContent",
+            vec![json!({ "id": id, "contentType": content_type, "contentLength": length })],
+        );
+        Ok(out)
+    }
+
+    /// `content(id)`: the body and its Content-Type; nothing for a missing record.
+    /// Overflowed fields are not content.
+    pub async fn content(&self, id: &str) -> Result<Content> {
+        let schema = self.schema();
+        check_id_for_read(id)?;
+        let (meta, body) = match self.bucket.get(&Self::key(&schema, id)).await {
+            Ok(found) => found,
+            Err(e) if e.is_not_found() => {
+                return Ok(Content {
+                    body: None,
+                    content_type: None,
+                    out: Output::new(Value::Null),
+                })
+            }
+            Err(e) => return Err(e),
+        };
+        let body = if body_is_overflow(&schema, &meta, Some(&body)) {
+            Bytes::new()
+        } else {
+            body
+        };
+        let mut out = Output::new(Value::Null);
+        out.event(
+            "content",
+            vec![
+                Value::from(id),
+                Value::from(body.len()),
+                meta.content_type
+                    .clone()
+                    .map(Value::from)
+                    .unwrap_or(Value::Null),
+            ],
+        );
+        Ok(Content {
+            body: Some(body),
+            content_type: meta.content_type,
+            out,
+        })
+    }
+
+    /// `hasContent(id)`: a non-empty body that is not overflowed fields; false on any error.
+    pub async fn has_content(&self, id: &str) -> Result<Output> {
+        let schema = self.schema();
+        let has = match check_id_for_read(id) {
+            Ok(()) => match self
+                .head_for_content(&schema, &Self::key(&schema, id))
+                .await
+            {
+                Ok((head, body)) => {
+                    head.size > 0 && !body_is_overflow(&schema, &head, body.as_ref())
+                }
+                Err(_) => false,
+            },
+            Err(_) => false,
+        };
+        Ok(Output::new(Value::Bool(has)))
+    }
+
+    /// `deleteContent(id)`: an empty body, the metadata unchanged.
+    pub async fn delete_content(&self, id: &str) -> Result<Output> {
+        let schema = self.schema();
+        check_id_for_read(id)?;
+        let key = Self::key(&schema, id);
+        let (head, body_now) = self.head_for_content(&schema, &key).await?;
+        if body_is_overflow(&schema, &head, body_now.as_ref()) {
+            return Err(self.overflow_conflict(id));
+        }
+        self.bucket
+            .put(
+                &key,
+                PutRequest {
+                    metadata: head.metadata,
+                    ..Default::default()
+                },
+            )
+            .await?;
+        let mut out = Output::new(json!({}));
+        out.event("deleteContent", vec![Value::from(id)]);
+        Ok(out)
+    }
+}
