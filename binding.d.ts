@@ -82,6 +82,10 @@ export declare class NativeSchema {
   info(): string
   /** Validate (and coerce) a record: `{ errors: [...], value }` JSON. */
   validate(item: string): string
+  /** `applyHooksActions(item, phase)` on a flat item (JSON); the item JSON after. */
+  applyHooksActions(item: string, phase: string): string
+  /** One schema action on a value (JSON) of field `path`; the value JSON after. */
+  applyAction(action: string, value: string, path: string): string
   /** Record -> metadata object (short keys, encoded values, `_v`). */
   mapper(item: string): string
   /** Metadata object -> record. */
@@ -147,6 +151,12 @@ export declare function nativeParseConnectionString(input: string): string
  * partitions }`), or null when a field has no value.
  */
 export declare function nativePartitionKey(definition: string, partition: string, id: string, data: string): string | null
+
+/**
+ * `preprocessAttributesForValidation(attributes)`: the fastest-validator schema s3db
+ * compiles from resource attributes (JSON in, JSON out).
+ */
+export declare function nativePreprocessAttributes(attributes: string, allNestedObjectsOptional: boolean): string
 
 export declare function nativeSha256(message: string): string
 

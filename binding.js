@@ -848,6 +848,7 @@ module.exports.nativeEncodedLengths = nativeBinding.nativeEncodedLengths
 module.exports.nativeEncrypt = nativeBinding.nativeEncrypt
 module.exports.nativeParseConnectionString = nativeBinding.nativeParseConnectionString
 module.exports.nativePartitionKey = nativeBinding.nativePartitionKey
+module.exports.nativePreprocessAttributes = nativeBinding.nativePreprocessAttributes
 module.exports.nativeSha256 = nativeBinding.nativeSha256
 module.exports.nativeShapeBehavior = nativeBinding.nativeShapeBehavior
 module.exports.nativeStableHash = nativeBinding.nativeStableHash

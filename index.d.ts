@@ -621,7 +621,21 @@ export class Schema {
   unmapper(metadata: Record<string, string>): Promise<Record<string, any>>
   export(): SchemaExport
   static import(data: SchemaExport | string): Schema
+  defaultOptions(): { autoEncrypt: true; autoDecrypt: true; arraySeparator: '|'; generateAutoHooks: true; hooks: Record<SchemaHookPhase, Record<string, SchemaActionName[]>> }
+  /** Adds `action` (once) to `options.hooks[phase][attribute]`; mapper/unmapper use it from then on. */
+  addHook(phase: SchemaHookPhase, attribute: string, action: SchemaActionName): void
+  generateAutoHooks(): void
+  /** Runs the actions of `phase` on a flat item (`a.b` keys), in place. */
+  applyHooksActions(item: Record<string, unknown>, phase: SchemaHookPhase): Promise<void>
+  extractObjectKeys(attributes: Record<string, unknown>, prefix?: string): string[]
+  /** The fastest-validator schema compiled from resource attributes. */
+  preprocessAttributesForValidation(attributes: AttributesDefinition): Record<string, unknown>
 }
+
+export type SchemaHookPhase = 'beforeMap' | 'afterMap' | 'beforeUnmap' | 'afterUnmap'
+export type SchemaActionName = 'trim' | 'encrypt' | 'decrypt' | 'toString' | 'fromArray' | 'toArray' | 'toJSON' | 'fromJSON' | 'toNumber' | 'toBool' | 'fromBool'
+/** The conversions schema hooks apply: `action(value, { separator = '|', passphrase = 'secret' })`. */
+export const SchemaActions: Readonly<Record<SchemaActionName, (value: any, options?: { separator?: string; passphrase?: string }) => any>>
 
 // ---------------------------------------------------------------------------
 // Plugins

@@ -20,7 +20,7 @@ const {
   PermissionError, ParanoidError, DecryptionError, CorruptData, Cancelled, PartitionError, ErrorMap, ValidationError
 } = require('./lib/errors')
 const { ResourceReader, ResourceWriter, ResourceIdsReader, ResourceIdsPageReader, streamToString } = require('./lib/streams')
-const { Schema } = require('./lib/schema')
+const { Schema, SchemaActions } = require('./lib/schema')
 const { Validator, ValidatorManager } = require('./lib/validator')
 const { Plugin, PluginObject } = require('./lib/plugins/plugin')
 const { CostsPlugin } = require('./lib/plugins/costs')
@@ -67,6 +67,7 @@ module.exports = {
   ResourceIdsPageReader,
   streamToString,
   Schema,
+  SchemaActions,
   Validator,
   ValidatorManager,
   Plugin,

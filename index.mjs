@@ -7,5 +7,5 @@ export const {
   ConnectionStringError, SchemaError, InvalidId, ResourceNotFound, MetadataTooLarge, MetadataLimitExceeded,
   PermissionError, ParanoidError, DecryptionError, CorruptData, Cancelled, PartitionError, ErrorMap, ValidationError,
   ResourceReader, ResourceWriter, ResourceIdsReader, ResourceIdsPageReader, streamToString,
-  Schema, Validator, ValidatorManager, Plugin, PluginObject, CostsPlugin, CachePlugin, Cache, MemoryCache, S3Cache, calculateUTF8Bytes, transformValue, calculateAttributeNamesSize, calculateAttributeSizes, calculateTotalSize, getSizeBreakdown, behaviors, getBehavior, AVAILABLE_BEHAVIORS, DEFAULT_BEHAVIOR, encrypt, decrypt, sha256
+  Schema, SchemaActions, Validator, ValidatorManager, Plugin, PluginObject, CostsPlugin, CachePlugin, Cache, MemoryCache, S3Cache, calculateUTF8Bytes, transformValue, calculateAttributeNamesSize, calculateAttributeSizes, calculateTotalSize, getSizeBreakdown, behaviors, getBehavior, AVAILABLE_BEHAVIORS, DEFAULT_BEHAVIOR, encrypt, decrypt, sha256
 } = cjs

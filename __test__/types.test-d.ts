@@ -80,7 +80,7 @@ import {
   ConnectionStringError, SchemaError, InvalidId, ResourceNotFound, MetadataTooLarge, MetadataLimitExceeded,
   PermissionError, ParanoidError, DecryptionError, CorruptData, Cancelled, ErrorMap, Cache,
   calculateAttributeSizes, encrypt, decrypt, sha256, Validator, ValidatorManager,
-  calculateUTF8Bytes, transformValue, calculateAttributeNamesSize, behaviors, getBehavior, AVAILABLE_BEHAVIORS, DEFAULT_BEHAVIOR
+  calculateUTF8Bytes, transformValue, calculateAttributeNamesSize, behaviors, getBehavior, AVAILABLE_BEHAVIORS, DEFAULT_BEHAVIOR, SchemaActions
 } from '../index'
 async function everythingElse () {
   const db: Database = new Database({ uri: 'memory://x/all', passphrase: Buffer.from('key'), cache: true, ttl: 60 })
@@ -138,6 +138,10 @@ async function everythingElse () {
   const body: string = shaped.body
   const names: readonly string[] = AVAILABLE_BEHAVIORS
   const overflowGet = await behaviors['body-overflow'].handleGet({ metadata: {}, body: '' })
+  const joined: string = SchemaActions.fromArray(['a', 'b'], { separator: ';' })
+  users.schema.addHook('beforeMap', 'name', 'trim')
+  await users.schema.applyHooksActions({ name: ' x ' }, 'beforeMap')
+  const objectKeys: string[] = users.schema.extractObjectKeys(users.schema.attributes)
   const secret: string = await encrypt('x', 'pass')
   const plain: string = await decrypt(secret, 'pass')
   const hash: string = await sha256('x')

@@ -5,10 +5,14 @@ const { native } = require('./native')
 const { encodeArgs, decodeOutputValue } = require('./boundary')
 const { callSync } = require('./errors')
 
+const ACTIONS = ['trim', 'encrypt', 'decrypt', 'toString', 'fromArray', 'toArray', 'toJSON', 'fromJSON', 'toNumber', 'toBool', 'fromBool']
+const PHASES = ['beforeMap', 'afterMap', 'beforeUnmap', 'afterUnmap']
+
 class Schema {
   constructor ({ map, name, attributes = {}, passphrase = 'secret', version = 1, options = {}, behavior } = {}) {
     const def = { name, attributes, options, version: String(version), passphrase, map: map && Object.keys(map).length ? map : undefined, behavior }
-    Object.defineProperty(this, '_native', { value: callSync(() => new native.NativeSchema(encodeArgs(def))), enumerable: false })
+    Object.defineProperty(this, '_native', { value: callSync(() => new native.NativeSchema(encodeArgs(def))), enumerable: false, writable: true })
+    Object.defineProperty(this, '_behavior', { value: behavior, enumerable: false, writable: true })
     const info = JSON.parse(this._native.info())
     this.name = name
     this.version = version
@@ -35,6 +39,59 @@ class Schema {
   /** S3 metadata object -> record. */
   async unmapper (metadata) { return decodeOutputValue(callSync(() => this._native.unmapper(JSON.stringify(metadata)))) }
 
+  /** 4.1.7's default options (deep-merged under the given ones). */
+  defaultOptions () {
+    return { autoEncrypt: true, autoDecrypt: true, arraySeparator: '|', generateAutoHooks: true, hooks: { beforeMap: {}, afterMap: {}, beforeUnmap: {}, afterUnmap: {} } }
+  }
+
+  // The engine schema again, from the current attributes, options and map.
+  _rebuild () {
+    const def = { name: this.name, attributes: this.attributes, options: this.options, version: String(this.version), passphrase: this.passphrase, map: this.map, behavior: this._behavior }
+    this._native = callSync(() => new native.NativeSchema(encodeArgs(def)))
+    this.options = JSON.parse(this._native.info()).options
+  }
+
+  /** Add `action` to `options.hooks[phase][attribute]` (once); mapper/unmapper use it from now on. */
+  addHook (phase, attribute, action) {
+    const hooks = this.options.hooks || (this.options.hooks = {})
+    const forPhase = hooks[phase] || (hooks[phase] = {})
+    forPhase[attribute] = [...new Set([...(forPhase[attribute] || []), action])]
+    this._rebuild()
+  }
+
+  /** The actions the attribute types imply (arrays, secrets, numbers, booleans), added to `options.hooks`. */
+  generateAutoHooks () {
+    this.options.generateAutoHooks = true
+    this._rebuild()
+  }
+
+  /** Run the actions of `phase` on a flat item (`a.b` keys), in place. */
+  async applyHooksActions (item, phase) {
+    if (!PHASES.includes(phase)) return
+    const out = decodeOutputValue(callSync(() => this._native.applyHooksActions(encodeArgs(item), phase)))
+    for (const k of Object.keys(item)) if (!(k in out)) delete item[k]
+    Object.assign(item, out)
+  }
+
+  /** Dotted paths of the nested attribute objects (recursing into `$$type: 'object'` ones), as 4.1.7. */
+  extractObjectKeys (obj, prefix = '') {
+    const keys = []
+    for (const [key, value] of Object.entries(obj || {})) {
+      if (key.startsWith('$$')) continue
+      const full = prefix ? `${prefix}.${key}` : key
+      if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+        keys.push(full)
+        if (value.$$type === 'object') keys.push(...this.extractObjectKeys(value, full))
+      }
+    }
+    return keys
+  }
+
+  /** The fastest-validator schema s3db compiles from these attributes (nested objects as object rules). */
+  preprocessAttributesForValidation (attributes) {
+    return JSON.parse(callSync(() => native.nativePreprocessAttributes(encodeArgs(attributes || {}), !!this.options.allNestedObjectsOptional)))
+  }
+
   export () {
     return { version: this.version, name: this.name, options: this.options, attributes: this.attributes, map: this.map }
   }
@@ -56,4 +113,26 @@ class Schema {
   }
 }
 
-module.exports = { Schema }
+// One engine schema per (separator, passphrase), for the standalone actions.
+const actionSchemas = new Map()
+function actionSchema (separator = '|', passphrase = 'secret') {
+  const key = `${separator}\u0000${passphrase}`
+  if (!actionSchemas.has(key)) {
+    const def = { name: 'actions', attributes: {}, options: { arraySeparator: separator }, version: '1', passphrase }
+    actionSchemas.set(key, callSync(() => new native.NativeSchema(encodeArgs(def))))
+  }
+  return actionSchemas.get(key)
+}
+
+/**
+ * 4.1.7's `SchemaActions`: `action(value, { separator, passphrase })`, the conversions the schema
+ * hooks apply (array escaping with the separator, numbers, booleans, JSON, secrets). Defects fixed:
+ * `toNumber` is `Number()` (4.1.7's parseInt misread `1e+21`), and `null` stays `null`.
+ */
+const SchemaActions = Object.freeze(Object.fromEntries(ACTIONS.map(action => [action, (value, { separator, passphrase } = {}) => {
+  if (value === undefined) return value
+  const out = callSync(() => actionSchema(separator, passphrase).applyAction(action, encodeArgs(value), ''))
+  return decodeOutputValue(out)
+}])))
+
+module.exports = { Schema, SchemaActions }

@@ -73,6 +73,30 @@ impl NativeSchema {
         Ok(validation_json(&errors, record))
     }
 
+    /// `applyHooksActions(item, phase)` on a flat item (JSON); the item JSON after.
+    #[napi(catch_unwind)]
+    pub fn apply_hooks_actions(&self, item: String, phase: String) -> napi::Result<String> {
+        let mut flat = parse_object("item", &item)?;
+        self.inner.apply_phase(&mut flat, &phase).into_napi()?;
+        Ok(Value::Object(flat).to_string())
+    }
+
+    /// One schema action on a value (JSON) of field `path`; the value JSON after.
+    #[napi(catch_unwind)]
+    pub fn apply_action(
+        &self,
+        action: String,
+        value: String,
+        path: String,
+    ) -> napi::Result<String> {
+        let v = super::convert::parse_json("value", &value)?;
+        Ok(self
+            .inner
+            .apply_action(&action, v, &path)
+            .into_napi()?
+            .to_string())
+    }
+
     /// Record -> metadata object (short keys, encoded values, `_v`).
     #[napi(catch_unwind)]
     pub fn mapper(&self, item: String) -> napi::Result<String> {

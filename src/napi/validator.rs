@@ -6,6 +6,14 @@ use super::convert::{parse_object, validation_json};
 use crate::engine::schema::Validator;
 use napi_derive::napi;
 
+/// A fastest-validator construction error, as the `SchemaError` it becomes in JS.
+fn schema_error(message: String) -> napi::Error {
+    super::error::to_napi(crate::engine::error::EngineError::new(
+        crate::engine::error::ErrorKind::SchemaError,
+        message,
+    ))
+}
+
 #[napi(js_name = "NativeValidator")]
 pub struct NativeValidator {
     inner: Validator,
@@ -18,12 +26,7 @@ impl NativeValidator {
     #[napi(constructor, catch_unwind)]
     pub fn new(schema: String) -> napi::Result<Self> {
         let schema = parse_object("schema", &schema)?;
-        let inner = Validator::compile_rules(&schema).map_err(|message| {
-            super::error::to_napi(crate::engine::error::EngineError::new(
-                crate::engine::error::ErrorKind::SchemaError,
-                message,
-            ))
-        })?;
+        let inner = Validator::compile_rules(&schema).map_err(schema_error)?;
         Ok(NativeValidator { inner })
     }
 
@@ -34,4 +37,22 @@ impl NativeValidator {
         let errors = self.inner.validate(&mut record);
         Ok(validation_json(&errors, record))
     }
+}
+
+/// `preprocessAttributesForValidation(attributes)`: the fastest-validator schema s3db
+/// compiles from resource attributes (JSON in, JSON out).
+#[napi(catch_unwind)]
+pub fn native_preprocess_attributes(
+    attributes: String,
+    all_nested_objects_optional: bool,
+) -> napi::Result<String> {
+    let attrs = parse_object("attributes", &attributes)?;
+    let out =
+        Validator::preprocess_attributes(&attrs, all_nested_objects_optional).map_err(|m| {
+            super::error::to_napi(crate::engine::error::EngineError::new(
+                crate::engine::error::ErrorKind::SchemaError,
+                m,
+            ))
+        })?;
+    Ok(serde_json::Value::Object(out).to_string())
 }

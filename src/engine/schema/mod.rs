@@ -551,27 +551,7 @@ impl Schema {
             return Ok(None); // A4: no "null" strings
         }
         for action in self.actions("beforeMap", path) {
-            value = match action.as_str() {
-                "toString" => match &value {
-                    Value::Number(n) => {
-                        Value::from(n.as_f64().map(js::number_to_string).unwrap_or_default())
-                    }
-                    Value::String(_) => value,
-                    other => Value::from(js_string(other)),
-                },
-                "fromArray" => match &value {
-                    Value::Array(items) => Value::from(encode_array(items, self.separator)),
-                    _ => value,
-                },
-                "fromBool" => Value::from(if is_truthy_bool(&value) { "1" } else { "0" }),
-                "encrypt" => Value::from(crypto::encrypt(&js_string(&value), &self.passphrase)?),
-                "trim" => match &value {
-                    Value::String(s) => Value::from(s.trim()),
-                    _ => value,
-                },
-                "toJSON" => Value::from(value.to_string()),
-                _ => value,
-            };
+            value = self.apply_action(action, value, path)?;
         }
         let text = match (&value, self.storage.get(path)) {
             (Value::String(s), _) => s.clone(),
@@ -580,6 +560,68 @@ impl Schema {
             (v, _) => js_string(v),
         };
         Ok(Some(text))
+    }
+
+    /// One schema action (4.1.7's `SchemaActions`, defects fixed: `toNumber` is JS
+    /// `Number()`, `null` stays `null`) on the value of field `path`.
+    pub fn apply_action(&self, action: &str, value: Value, path: &str) -> Result<Value> {
+        Ok(match (action, &value) {
+            ("toString", Value::Number(n)) => {
+                Value::from(n.as_f64().map(js::number_to_string).unwrap_or_default())
+            }
+            ("toString", Value::String(_)) => value,
+            ("toString", other) => Value::from(js_string(other)),
+            ("fromArray", Value::Array(items)) => Value::from(encode_array(items, self.separator)),
+            ("fromBool", v) => Value::from(if is_truthy_bool(v) { "1" } else { "0" }),
+            ("encrypt", v) => Value::from(crypto::encrypt(&js_string(v), &self.passphrase)?),
+            ("trim", Value::String(s)) => Value::from(s.trim()),
+            ("toJSON", v) => Value::from(v.to_string()),
+            ("toNumber", Value::String(s)) => {
+                if s == "null" {
+                    Value::Null
+                } else {
+                    match js::string_to_number(s) {
+                        x if x.is_finite() => js::number_to_json(x),
+                        _ => Value::Null,
+                    }
+                }
+            }
+            ("toArray", Value::String(s)) => {
+                let items = decode_array(s, self.separator);
+                Value::Array(match self.array_items.get(path) {
+                    Some(kind) => items.into_iter().map(|v| typed_item(*kind, v)).collect(),
+                    None => items,
+                })
+            }
+            ("toBool", v) => Value::Bool(is_truthy_bool(v)),
+            ("decrypt", Value::String(s)) => Value::from(
+                crypto::decrypt_with_fallback(s, &self.passphrase).map_err(|e| {
+                    EngineError::new(
+                        ErrorKind::DecryptionError,
+                        format!("cannot decrypt field '{path}': {}", e.message()),
+                    )
+                    .with("field", path.to_string())
+                })?,
+            ),
+            ("fromJSON", Value::String(s)) => serde_json::from_str(s).unwrap_or(value.clone()),
+            _ => value,
+        })
+    }
+
+    /// `applyHooksActions(item, phase)`: every action the schema's `phase` lists,
+    /// on a flat item (`a.b` paths), in place.
+    pub fn apply_phase(&self, item: &mut Map<String, Value>, phase: &str) -> Result<()> {
+        let Some(fields) = self.hooks.get(phase) else {
+            return Ok(());
+        };
+        for (path, actions) in fields {
+            for action in actions {
+                if let Some(v) = item.get(path).cloned() {
+                    item.insert(path.clone(), self.apply_action(action, v, path)?);
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Metadata (+ optional overflow entries) -> record (without id).
@@ -599,38 +641,7 @@ impl Schema {
     fn decode_leaf(&self, path: &str, text: String) -> Result<Value> {
         let mut value = Value::String(text);
         for action in self.actions("afterUnmap", path) {
-            value = match (action.as_str(), &value) {
-                ("toNumber", Value::String(s)) => {
-                    if s == "null" {
-                        Value::Null
-                    } else {
-                        match js::string_to_number(s) {
-                            x if x.is_finite() => js::number_to_json(x),
-                            _ => Value::Null,
-                        }
-                    }
-                }
-                ("toArray", Value::String(s)) => {
-                    let items = decode_array(s, self.separator);
-                    Value::Array(match self.array_items.get(path) {
-                        Some(kind) => items.into_iter().map(|v| typed_item(*kind, v)).collect(),
-                        None => items,
-                    })
-                }
-                ("toBool", v) => Value::Bool(is_truthy_bool(v)),
-                ("decrypt", Value::String(s)) => Value::from(
-                    crypto::decrypt_with_fallback(s, &self.passphrase).map_err(|e| {
-                        EngineError::new(
-                            ErrorKind::DecryptionError,
-                            format!("cannot decrypt field '{path}': {}", e.message()),
-                        )
-                        .with("field", path.to_string())
-                    })?,
-                ),
-                ("trim", Value::String(s)) => Value::from(s.trim()),
-                ("fromJSON", Value::String(s)) => serde_json::from_str(s).unwrap_or(value.clone()),
-                _ => value,
-            };
+            value = self.apply_action(action, value, path)?;
         }
         match (self.storage.get(path), &value) {
             (Some(Storage::Date), Value::String(s)) => {

@@ -133,6 +133,17 @@ impl Validator {
         Self::compile_rules(&processed)
     }
 
+    /// s3db's preprocessing of resource attributes into a fastest-validator schema
+    /// (nested attribute objects become `{ type: 'object', properties, strict: false }`,
+    /// optional by `$$type` or `all_nested_objects_optional`): 4.1.7's
+    /// `preprocessAttributesForValidation`.
+    pub fn preprocess_attributes(
+        attributes: &Map<String, Value>,
+        all_nested_objects_optional: bool,
+    ) -> Result<Map<String, Value>, String> {
+        preprocess(attributes, all_nested_objects_optional)
+    }
+
     /// Compile a fastest-validator schema as it is (the exported `Validator`'s
     /// `compile`): unlike s3db attributes, a plain object is a rule object
     /// (`{ type: 'number', positive: true }`), not a nested attribute object.
