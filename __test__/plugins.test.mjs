@@ -63,3 +63,41 @@ for (const backend of backends()) {
     })
   })
 }
+
+describe('plugins on database-like objects (public surface only)', () => {
+  it('CachePlugin wraps createResource and connect and caches what they return', async () => {
+    const { CachePlugin, MemoryCache, S3db } = lib
+    const real = new S3db({ connectionString: connectionString('memory') })
+    await real.connect()
+    let counted = 0
+    const resources = {}
+    // A stand-in database: only the public methods a plugin may use.
+    const fake = {
+      client: real.client,
+      resources,
+      async connect () {},
+      async createResource (def) { const r = await real.createResource(def); resources[r.name] = r; return r }
+    }
+    const plugin = new CachePlugin({ driver: new MemoryCache() })
+    await plugin.setup(fake)
+    const users = await fake.createResource({ name: 'users', attributes: { name: 'string' } })
+    await users.insert({ id: 'a', name: 'A' })
+    real.resources.users.on('count', () => counted++)
+    assert.equal(await users.count(), 1)
+    assert.equal(await users.count(), 1)
+    assert.equal(counted, 1, 'the second count came from the cache')
+    await fake.connect()
+  })
+
+  it('CostsPlugin counts a stand-in client through its command.response events', async () => {
+    const { CostsPlugin } = lib
+    const { EventEmitter } = await import('node:events')
+    const client = new EventEmitter()
+    await CostsPlugin.setup({ client })
+    client.emit('command.response', 'PutObjectCommand', {}, {})
+    client.emit('command.response', 'GetObjectCommand', {}, {})
+    assert.equal(client.costs.requests.total, 2)
+    assert.equal(client.costs.events.PutObjectCommand, 1)
+    assert.ok(Math.abs(client.costs.total - (0.005 / 1000 + 0.0004 / 1000)) < 1e-15)
+  })
+})

@@ -40,16 +40,38 @@ class CachePlugin extends Plugin {
     this.driver = options.driver
   }
 
+  /**
+   * Works through the database's public surface only (so also on database-like objects):
+   * wraps `createResource` (every resource it returns is cached), caches the resources
+   * loaded from s3db.json once `connected` is emitted (4.1.7 missed them; a database-like
+   * object without events gets its `connect` wrapped instead), and the resources already
+   * in `database.resources`.
+   */
   async setup (database) {
     await super.setup(database)
     this.driver = this.driver || new S3Cache({ keyPrefix: 'cache', client: database.client })
-    const register = database._register.bind(database)
-    database._register = (info) => this.installResourceHooks(register(info))
-    for (const r of Object.values(database.resources)) this.installResourceHooks(r)
+    const installAll = () => { for (const r of Object.values(database.resources || {})) this.installResourceHooks(r) }
+    if (typeof database.createResource === 'function') {
+      const createResource = database.createResource.bind(database)
+      database.createResource = async (...args) => this.installResourceHooks(await createResource(...args))
+    }
+    if (typeof database.on === 'function') {
+      // `connected` comes after s3db.json's resources are loaded (plugins are set up
+      // inside connect(), before that).
+      database.on('connected', installAll)
+    } else if (typeof database.connect === 'function') {
+      const connect = database.connect.bind(database)
+      database.connect = async (...args) => {
+        const out = await connect(...args)
+        installAll()
+        return out
+      }
+    }
+    installAll()
   }
 
   installResourceHooks (resource) {
-    if (resource._cacheInstalled) return resource
+    if (!resource || typeof resource !== 'object' || resource._cacheInstalled) return resource
     Object.defineProperty(resource, '_cacheInstalled', { value: true, enumerable: false })
     const driver = this.driver
     const scope = `resource=${resource.name}/`
@@ -61,6 +83,7 @@ class CachePlugin extends Plugin {
       return path.posix.join(`resource=${resource.name}`, `action=${action}`, `${hex}.json.gz`)
     }
     for (const [method, keyOf] of Object.entries(CACHED_READS)) {
+      if (typeof resource[method] !== 'function') continue
       const original = resource[method].bind(resource)
       resource[method] = async (...args) => {
         const key = resource.cacheKeyFor(keyOf(args))
@@ -72,6 +95,7 @@ class CachePlugin extends Plugin {
       }
     }
     for (const method of CACHE_INVALIDATING) {
+      if (typeof resource[method] !== 'function') continue
       const original = resource[method].bind(resource)
       resource[method] = async (...args) => {
         try {
@@ -81,11 +105,13 @@ class CachePlugin extends Plugin {
         }
       }
     }
-    const writable = resource.writable.bind(resource)
-    resource.writable = (...args) => {
-      const w = writable(...args)
-      w.on('finish', () => { driver.clear(scope).catch(err => resource.emit('error', err)) })
-      return w
+    if (typeof resource.writable === 'function') {
+      const writable = resource.writable.bind(resource)
+      resource.writable = (...args) => {
+        const w = writable(...args)
+        w.on('finish', () => { driver.clear(scope).catch(err => resource.emit('error', err)) })
+        return w
+      }
     }
     return resource
   }

@@ -40,16 +40,25 @@ const ZERO = liveCosts(() => ({}), {})
  * client, counted from the plugin's setup. Every request the engine sends is counted (4.1.7
  * missed copies and deleteAll); databases sharing a client share its counts, other clients
  * have their own (4.1.7's single plugin object mixed them). `CostsPlugin.costs` is the costs
- * of the client set up last. Works on any database-like object whose `client` is a Client.
+ * of the client set up last. On a database-like object whose client is not a Client, the
+ * client's `command.response` events are counted instead.
  */
 const CostsPlugin = {
   async setup (db) {
     const client = db.client
-    const counts = client && client._native ? () => JSON.parse(client._native.requestCounts()) : () => ({})
     this.client = client
-    if (client && !Object.getOwnPropertyDescriptor(client, 'costs')) {
-      Object.defineProperty(client, 'costs', { value: liveCosts(counts, counts()), enumerable: true, configurable: true, writable: true })
+    if (!client || typeof client !== 'object' || Object.getOwnPropertyDescriptor(client, 'costs')) return
+    let counts
+    if (client._native) {
+      counts = () => JSON.parse(client._native.requestCounts())
+    } else {
+      // Another client object (a stand-in, a 4.1.7-style client): count its
+      // `command.response` events, as 4.1.7 did.
+      const seen = {}
+      if (typeof client.on === 'function') client.on('command.response', (name) => { seen[name] = (seen[name] || 0) + 1 })
+      counts = () => seen
     }
+    Object.defineProperty(client, 'costs', { value: liveCosts(counts, { ...counts() }), enumerable: true, configurable: true, writable: true })
   },
   async start () {},
   async stop () {},
