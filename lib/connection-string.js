@@ -4,6 +4,7 @@
 const { inspect } = require('node:util')
 const { native } = require('./native')
 const { callSync } = require('./errors')
+const { redactedView } = require('./redact')
 
 const S3_DEFAULT_REGION = 'us-east-1'
 const S3_DEFAULT_ENDPOINT = 'https://s3.us-east-1.amazonaws.com'
@@ -50,10 +51,11 @@ class ConnectionString {
   }
 
   [inspect.custom] (depth, options, inspectFn = inspect) {
-    const shown = { ...this }
-    if (shown.secretAccessKey) shown.secretAccessKey = '***'
-    return `ConnectionString ${inspectFn(shown, options)}`
+    return `ConnectionString ${inspectFn(redactedView(this), options)}`
   }
+
+  /** JSON without the secret key. */
+  toJSON () { return redactedView(this) }
 }
 
 module.exports = { ConnectionString, S3_DEFAULT_REGION, S3_DEFAULT_ENDPOINT }

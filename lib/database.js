@@ -9,6 +9,7 @@ const { Client } = require('./client')
 const { Resource, HOOK_EVENTS, SCHEMA_HOOK_PHASES } = require('./resource')
 const { CachePlugin } = require('./plugins/cache')
 const { MemoryCache } = require('./cache/memory')
+const { hideSecrets } = require('./redact')
 
 const PKG_VERSION = '0.1.0'
 
@@ -285,5 +286,8 @@ class Database extends EventEmitter {
 }
 
 class S3db extends Database {}
+
+// console.log(db) / JSON.stringify(db): no secret key, no passphrase.
+hideSecrets(Database)
 
 module.exports = { Database, S3db }

@@ -8,6 +8,7 @@ const { dateReplacer, encodeArgs, revive, decodeOutput } = require('./boundary')
 const { errorFromInfo, fromNative, callSync, callAsync } = require('./errors')
 const { Schema } = require('./schema')
 const { ResourceReader, ResourceWriter } = require('./streams')
+const { hideSecrets } = require('./redact')
 
 const HOOK_EVENTS = ['preInsert', 'afterInsert', 'preUpdate', 'afterUpdate', 'preDelete', 'afterDelete']
 const SCHEMA_HOOK_PHASES = ['beforeMap', 'afterMap', 'beforeUnmap', 'afterUnmap']
@@ -360,5 +361,7 @@ class Resource extends EventEmitter {
     return { version: this.version, name: this.name, options: this.options, attributes: this.attributes, map: this.map, behavior: this.behavior }
   }
 }
+
+hideSecrets(Resource)
 
 module.exports = { Resource, HOOK_EVENTS, SCHEMA_HOOK_PHASES }

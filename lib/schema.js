@@ -4,6 +4,7 @@
 const { native } = require('./native')
 const { encodeArgs, decodeOutputValue } = require('./boundary')
 const { callSync } = require('./errors')
+const { hideSecrets } = require('./redact')
 
 const ACTIONS = ['trim', 'encrypt', 'decrypt', 'toString', 'fromArray', 'toArray', 'toJSON', 'fromJSON', 'toNumber', 'toBool', 'fromBool']
 const PHASES = ['beforeMap', 'afterMap', 'beforeUnmap', 'afterUnmap']
@@ -134,5 +135,7 @@ const SchemaActions = Object.freeze(Object.fromEntries(ACTIONS.map(action => [ac
   const out = callSync(() => actionSchema(separator, passphrase).applyAction(action, encodeArgs(value), ''))
   return decodeOutputValue(out)
 }])))
+
+hideSecrets(Schema)
 
 module.exports = { Schema, SchemaActions }

@@ -5,6 +5,7 @@
 const { native } = require('./native')
 const { encodeArgs, decodeOutputValue } = require('./boundary')
 const { SchemaError, UnknownError, callSync } = require('./errors')
+const { hideSecrets } = require('./redact')
 
 const SECRET_TYPES = new Set(['secret', 'secretAny', 'secretNumber'])
 const MESSAGES = {
@@ -149,6 +150,8 @@ function secretFields (schema, prefix = []) {
   }
   return out
 }
+
+hideSecrets(Validator)
 
 // 4.1.7: the first `new ValidatorManager(args)` builds the Validator; every later `new` returns it.
 let shared = null
