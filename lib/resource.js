@@ -152,32 +152,48 @@ class Resource extends EventEmitter {
     }
   }
 
-  async _call (op, args) {
-    const { result } = await this._native(() => this.database._native.resourceCall(this.name, op, encodeArgs(args)), text => ({ text }))
+  _call (op, args) {
+    return this._run(() => this.database._native.resourceCall(this.name, op, encodeArgs(args)))
+  }
+
+  // One engine call (`start()` gives its `{result, events}` JSON): the events are emitted, the result decoded.
+  async _run (start) {
+    if (this._ready) await this._whenReady()
+    let text
+    try {
+      text = await start()
+    } catch (nativeErr) {
+      throw this._failure(nativeErr)
+    }
+    const { result, events } = decodeOutput(text)
+    this._emitEvents(events)
     return result
   }
 
-  // One engine call: `run()` gives a promise of the output, `textOf(output)` its `{ text, ... }`.
-  // The events are emitted (those before a failure too) and the result decoded.
-  async _native (run, textOf) {
-    let output
-    try {
-      await this._whenReady()
-      output = textOf(await run())
-    } catch (nativeErr) {
-      const err = fromNative(nativeErr)
-      // Events produced before the failure (e.g. the `get` of an update) are still emitted.
-      if (Array.isArray(err.events)) {
-        const events = err.events
-        delete err.events
-        this._emitEvents(events.map(ev => ev.map((a, i) => (i === 0 ? a : revive(a, true)))))
-      }
-      // A hook that threw: the caller gets the very value it threw.
-      throw this.database._takeHookError(err)
+  // A failed engine call: the events produced before the failure (e.g. the `get` of an
+  // update) are still emitted; a hook that threw gives the caller the very value it threw.
+  _failure (nativeErr) {
+    const err = fromNative(nativeErr)
+    if (Array.isArray(err.events)) {
+      const events = err.events
+      delete err.events
+      this._emitEvents(events.map(ev => ev.map((a, i) => (i === 0 ? a : revive(a, true)))))
     }
-    const { result, events } = decodeOutput(output.text)
+    return this.database._takeHookError(err)
+  }
+
+  // An engine call that returns `{ json, body }` (binary content): the events, the decoded result and the body.
+  async _callWithBody (run) {
+    if (this._ready) await this._whenReady()
+    let res
+    try {
+      res = await run()
+    } catch (nativeErr) {
+      throw this._failure(nativeErr)
+    }
+    const { result, events } = decodeOutput(res.json)
     this._emitEvents(events)
-    return { ...output, result }
+    return { result, body: res.body }
   }
 
   /**
@@ -186,13 +202,12 @@ class Resource extends EventEmitter {
    */
   async setContent ({ id, buffer, contentType = 'application/octet-stream' } = {}) {
     const body = Buffer.isBuffer(buffer) ? buffer : typeof buffer === 'string' ? Buffer.from(buffer) : Buffer.from(buffer ?? [])
-    const { result } = await this._native(() => this.database._native.setContent(this.name, String(id), body, String(contentType)), text => ({ text }))
-    return result
+    return this._run(() => this.database._native.setContent(this.name, String(id), body, String(contentType)))
   }
 
   /** `{ buffer, contentType }` of the record's content; both `null` when the record is missing. Emits `content`. */
   async content (id) {
-    const { result, body } = await this._native(() => this.database._native.content(this.name, String(id)), res => ({ text: res.json, body: res.body }))
+    const { result, body } = await this._callWithBody(() => this.database._native.content(this.name, String(id)))
     if (body === null || body === undefined) return { buffer: null, contentType: null }
     return { buffer: body, contentType: result.contentType ?? null }
   }
