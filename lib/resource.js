@@ -182,20 +182,6 @@ class Resource extends EventEmitter {
     return this.database._takeHookError(err)
   }
 
-  // An engine call that returns `{ json, body }` (binary content): the events, the decoded result and the body.
-  async _callWithBody (run) {
-    if (this._ready) await this._whenReady()
-    let res
-    try {
-      res = await run()
-    } catch (nativeErr) {
-      throw this._failure(nativeErr)
-    }
-    const { result, events } = decodeOutput(res.json)
-    this._emitEvents(events)
-    return { result, body: res.body }
-  }
-
   /**
    * Store `buffer` as the record's binary content with `contentType` (the record itself is
    * unchanged); the record with `_hasContent`, `_contentLength`, `_mimeType`. Emits `get`, `setContent`.
@@ -207,7 +193,12 @@ class Resource extends EventEmitter {
 
   /** `{ buffer, contentType }` of the record's content; both `null` when the record is missing. Emits `content`. */
   async content (id) {
-    const { result, body } = await this._callWithBody(() => this.database._native.content(this.name, String(id)))
+    let body
+    const result = await this._run(async () => {
+      const res = await this.database._native.content(this.name, String(id))
+      body = res.body
+      return res.json
+    })
     if (body === null || body === undefined) return { buffer: null, contentType: null }
     return { buffer: body, contentType: result.contentType ?? null }
   }
