@@ -1,5 +1,5 @@
 // Deliberate misuse: every line below must fail to compile (checked by types.test.mjs).
-import { S3db, Schema, MemoryCache } from '../index'
+import { S3db, Schema, MemoryCache, Client, Resource, Validator, getBehavior, SchemaActions } from '../index'
 
 async function misuse () {
   // @ts-expect-error unknown option name
@@ -21,5 +21,26 @@ async function misuse () {
   const k: Promise<string> = users.getPartitionKey({ partitionName: 'p', id: 'a', data: {} })
   // @ts-expect-error ttl is a number of seconds
   new MemoryCache({ ttl: '1m' })
+  // @ts-expect-error a Client needs a connection string
+  new Client({ parallelism: 4 })
+  const client = new Client({ connectionString: 'memory://x/c' })
+  // @ts-expect-error sendCommand takes a command object, not a name
+  await client.sendCommand('PutObjectCommand')
+  // @ts-expect-error moveObject takes { from, to }
+  await client.moveObject('a', 'b')
+  // @ts-expect-error a standalone Resource needs a name
+  new Resource({ client, attributes: {} })
+  // @ts-expect-error setContent takes { id, buffer, contentType }
+  await users.setContent('id', Buffer.from('x'))
+  // @ts-expect-error deleteAllData takes no options (paranoid is a resource option)
+  await users.deleteAllData({ paranoid: false })
+  // @ts-expect-error Validator options other than passphrase/autoEncrypt are fixed
+  new Validator({ options: { defaults: { string: { trim: false } } } })
+  // @ts-expect-error hooks phases are beforeMap/afterMap/beforeUnmap/afterUnmap
+  users.schema.addHook('beforeSave', 'name', 'trim')
+  // @ts-expect-error unknown schema action
+  SchemaActions.toDate('2024')
+  // @ts-expect-error getBehavior returns handlers, not a name
+  const name: string = getBehavior('body-overflow')
 }
 misuse()
