@@ -360,6 +360,22 @@ for (const backend of backends()) {
       assert.deepEqual((await users.listIds()).sort(), good.map(r => r.id))
     })
 
+    it('recordError gives back the very object written; nothing is held once the writer finished', async () => {
+      const users = await db.createResource(def('w7'))
+      const bad = { name: 'bad', email: 'bad', n: 1, when: new Date(0) }
+      const writer = users.writable({ concurrency: 4 })
+      const seen = []
+      writer.on('recordError', (err, record) => seen.push(record))
+      writer.write(row(1))
+      writer.write(bad)
+      writer.write(row(3))
+      writer.end()
+      await new Promise(resolve => writer.on('finish', resolve))
+      assert.equal(seen.length, 1)
+      assert.equal(seen[0], bad, 'the same object, not a copy')
+      assert.equal(writer._pending.size, 0)
+    })
+
     it('a failing record without any error listener does not crash and is counted', async () => {
       const users = await db.createResource(def('w6'))
       const writer = users.writable()

@@ -173,6 +173,10 @@ class ResourceWriter extends Writable {
     this.failed = 0
     this._handle = null
     this._plumbed = false // piped into once (pipe/pipeline): never emit per-record 'error' again
+    // Records written but not yet settled, by index in write order (the engine reports indices):
+    // at most one batch plus the engine's bounded queue and the inserts in flight.
+    Object.defineProperty(this, '_pending', { value: new Map(), enumerable: false })
+    Object.defineProperty(this, '_nextIndex', { value: 0, enumerable: false, writable: true })
     // The streaming guide pipes into `writer.writable`: it is the writer itself.
     Object.defineProperty(this, 'writable', { value: this, enumerable: false, configurable: true, writable: true })
     this.on('pipe', () => { this._plumbed = true })
@@ -195,9 +199,12 @@ class ResourceWriter extends Writable {
     this.written = rep.written
     this.failed = rep.failed
     if (rep.events.length > 0) this.resource._emitEvents(rep.events.map(ev => ev.map((a, i) => (i === 0 ? a : revive(a, hasDates)))))
+    for (const i of rep.succeeded) this._pending.delete(i)
     for (const f of rep.failures) {
       const err = writerError(this.resource.database._takeHookError(errorFromInfo(f.error)))
-      const record = hasDates ? reviveDates(f.record) : f.record
+      // The very object that was written (4.1.7 passed the chunk too).
+      const record = this._pending.get(f.index)
+      this._pending.delete(f.index)
       this.emit('recordError', err, record)
       if (!this._plumbed && this.listenerCount('error') > 0) this.emit('error', err, record)
     }
@@ -211,6 +218,7 @@ class ResourceWriter extends Writable {
       cb(err)
       return
     }
+    for (const record of records) this._pending.set(this._nextIndex++, record)
     this._handle.push(text).then(rep => {
       try { this._report(rep) } catch (err) { cb(err); return }
       cb()

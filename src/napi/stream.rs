@@ -17,8 +17,9 @@
 //!
 //! Writer protocol: `openWriter` -> `NativeWriter`; `push(batchJson)` resolves
 //! once the records are accepted into the engine's bounded queue with the
-//! failures/events since the previous call; `finish()` resolves after every
-//! accepted record settled; `cancel()` stops the workers.
+//! successes and failures (by index in write order: the JS writer keeps the
+//! records) and the events since the previous call; `finish()` resolves after
+//! every accepted record settled; `cancel()` stops the workers.
 
 use super::callbacks::ReaderCallback;
 use super::error::{guarded, IntoNapi};
@@ -224,16 +225,17 @@ fn report_json(r: Report) -> String {
     let failures: Vec<Value> = r
         .failures
         .into_iter()
-        .map(|f| json!({ "index": f.index, "record": f.record, "error": f.error.to_json() }))
+        .map(|f| json!({ "index": f.index, "error": f.error.to_json() }))
         .collect();
-    json!({ "written": r.written, "failed": r.failed, "failures": failures, "events": r.events })
+    json!({ "written": r.written, "failed": r.failed, "succeeded": r.succeeded, "failures": failures, "events": r.events })
         .to_string()
 }
 
 #[napi]
 impl NativeWriter {
     /// `batch`: JSON array of records. Resolves once they are queued, with
-    /// `{ written, failed, failures: [{index, record, error}], events }`.
+    /// `{ written, failed, succeeded: [index…], failures: [{index, error}], events }`
+    /// (indices count the records in write order; the caller holds the records).
     #[napi]
     pub async fn push(&self, batch: String) -> napi::Result<String> {
         let w = self.inner.clone();

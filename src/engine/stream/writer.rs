@@ -6,8 +6,10 @@
 //!   waits while the queue is full)     failures collected with their record
 //! ```
 //!
-//! Every accepted record ends either written (counted in `written`) or in the
-//! failure list with its error: nothing is dropped silently. `finish()` closes
+//! Every accepted record ends either written (its index in `succeeded`) or in the
+//! failure list with its error: nothing is dropped silently. Records are known by
+//! their index in write order; the caller keeps them (the engine holds a record
+//! only until its insert takes it, never a copy for reporting). `finish()` closes
 //! the queue and resolves after the last insert has settled. Cancelling stops
 //! the workers; records still queued are reported as failed (`Cancelled`).
 //! Inserts that were in flight at that moment are reported as failed too,
@@ -45,7 +47,6 @@ impl Default for WriterOptions {
 pub struct Failure {
     /// Position of the record in the stream (0-based, in write order).
     pub index: u64,
-    pub record: Value,
     pub error: EngineError,
 }
 
@@ -54,6 +55,8 @@ pub struct Failure {
 pub struct Report {
     pub written: u64,
     pub failed: u64,
+    /// Indices written since the previous report.
+    pub succeeded: Vec<u64>,
     pub failures: Vec<Failure>,
     pub events: Vec<Value>,
 }
@@ -62,24 +65,22 @@ pub struct Report {
 struct State {
     written: u64,
     failed: u64,
+    succeeded: Vec<u64>,
     failures: Vec<Failure>,
     events: Vec<Value>,
 }
 
 impl State {
-    fn fail(&mut self, index: u64, record: Value, error: EngineError) {
+    fn fail(&mut self, index: u64, error: EngineError) {
         self.failed += 1;
-        self.failures.push(Failure {
-            index,
-            record,
-            error,
-        });
+        self.failures.push(Failure { index, error });
     }
 
     fn take_report(&mut self) -> Report {
         Report {
             written: self.written,
             failed: self.failed,
+            succeeded: std::mem::take(&mut self.succeeded),
             failures: std::mem::take(&mut self.failures),
             events: std::mem::take(&mut self.events),
         }
@@ -135,7 +136,7 @@ impl Writer {
                 .next_index
                 .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             if self.token.is_cancelled() {
-                lock(&self.state).fail(index, record, cancelled());
+                lock(&self.state).fail(index, cancelled());
                 continue;
             }
             // Reserve first so the record is not moved into a send that may be cancelled.
@@ -146,7 +147,7 @@ impl Writer {
             };
             match permit {
                 Some(p) => p.send((index, record)),
-                None => lock(&self.state).fail(index, record, cancelled()),
+                None => lock(&self.state).fail(index, cancelled()),
             }
         }
         Ok(lock(&self.state).take_report())
@@ -190,7 +191,7 @@ async fn work(
     events: bool,
     token: CancellationToken,
 ) {
-    let in_flight: Arc<Mutex<std::collections::HashMap<u64, Value>>> = Arc::default();
+    let in_flight: Arc<Mutex<std::collections::HashSet<u64>>> = Arc::default();
     {
         let queued = futures::stream::poll_fn(|cx| rx.poll_recv(cx));
         let mut results = queued
@@ -201,14 +202,13 @@ async fn work(
                     in_flight
                         .lock()
                         .unwrap_or_else(|p| p.into_inner())
-                        .insert(index, record.clone());
+                        .insert(index);
                     let r = resource.insert(record).await;
-                    let record = in_flight
+                    in_flight
                         .lock()
                         .unwrap_or_else(|p| p.into_inner())
-                        .remove(&index)
-                        .unwrap_or(Value::Null);
-                    (index, record, r)
+                        .remove(&index);
+                    (index, r)
                 }
             })
             .buffer_unordered(concurrency);
@@ -218,34 +218,35 @@ async fn work(
                 _ = token.cancelled() => break,
                 next = results.next() => next,
             };
-            let Some((index, record, r)) = next else {
+            let Some((index, r)) = next else {
                 return;
             };
             let mut st = lock(&state);
             match r {
                 Ok(mut out) => {
                     st.written += 1;
+                    st.succeeded.push(index);
                     if events {
                         st.events.extend(out.take_events());
                     }
                 }
-                Err(e) => st.fail(index, record, e),
+                Err(e) => st.fail(index, e),
             }
         }
     }
     // Cancelled: everything in flight or still queued is reported, not lost.
     let mut st = lock(&state);
-    let mut pending: Vec<(u64, Value)> = in_flight
+    let mut pending: Vec<u64> = in_flight
         .lock()
         .unwrap_or_else(|p| p.into_inner())
         .drain()
         .collect();
     rx.close();
-    while let Ok(q) = rx.try_recv() {
-        pending.push(q);
+    while let Ok((index, _record)) = rx.try_recv() {
+        pending.push(index);
     }
-    pending.sort_by_key(|(i, _)| *i);
-    for (index, record) in pending {
-        st.fail(index, record, cancelled());
+    pending.sort_unstable();
+    for index in pending {
+        st.fail(index, cancelled());
     }
 }
