@@ -106,7 +106,8 @@ export declare class NativeValidator {
 export declare class NativeWriter {
   /**
    * `batch`: JSON array of records. Resolves once they are queued, with
-   * `{ written, failed, failures: [{index, record, error}], events }`.
+   * `{ written, failed, succeeded: [index…], failures: [{index, error}], events }`
+   * (indices count the records in write order; the caller holds the records).
    */
   push(batch: string): Promise<string>
   /** Close and wait for every accepted record to settle; final report. */
