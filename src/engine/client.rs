@@ -6,6 +6,7 @@
 
 use crate::engine::connection::Connection;
 use crate::engine::error::{EngineError, ErrorKind, Result};
+use crate::engine::js;
 use crate::engine::storage::PutRequest;
 use bytes::Bytes;
 use serde_json::{json, Value};
@@ -39,7 +40,7 @@ pub async fn call(
             "ContentLength": m.size,
             "ContentType": m.content_type,
             "ContentEncoding": m.content_encoding,
-            "LastModified": chrono::DateTime::<chrono::Utc>::from_timestamp_millis(m.last_modified_ms).unwrap_or_default().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+            "LastModified": js::iso_of_ms(m.last_modified_ms),
             "VersionId": m.version_id,
         })
     };
@@ -133,7 +134,7 @@ pub async fn call(
             b.copy(&s("from"), &s("to")).await?;
             let m = b.head(&s("to")).await?;
             Ok((
-                json!({ "CopyObjectResult": { "LastModified": iso(m.last_modified_ms) } }),
+                json!({ "CopyObjectResult": { "LastModified": js::iso_of_ms(m.last_modified_ms) } }),
                 None,
             ))
         }
@@ -142,10 +143,4 @@ pub async fn call(
             format!("unknown client operation '{other}'"),
         )),
     }
-}
-
-fn iso(ms: i64) -> String {
-    chrono::DateTime::<chrono::Utc>::from_timestamp_millis(ms)
-        .unwrap_or_default()
-        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }

@@ -10,6 +10,7 @@
 
 use crate::engine::connection::Connection;
 use crate::engine::error::{EngineError, ErrorKind, Result};
+use crate::engine::js;
 use crate::engine::resource::hooks::{HookRegistry, Hooks};
 use crate::engine::resource::{Output, Resource};
 use crate::engine::schema::{Schema, SchemaInput};
@@ -41,10 +42,6 @@ pub struct Database {
     state: Mutex<State>,
     /// Lifecycle hooks per resource name, installed from JS (never persisted, E1).
     hooks: Arc<HookRegistry>,
-}
-
-fn now_iso() -> String {
-    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
 fn next_version(versions: Option<&Map<String, Value>>) -> String {
@@ -125,7 +122,7 @@ impl Database {
         let doc = json!({
             "version": "1",
             "s3dbVersion": env!("CARGO_PKG_VERSION"),
-            "lastUpdated": now_iso(),
+            "lastUpdated": js::now_iso(),
             "resources": Value::Object(resources),
         });
         let body = serde_json::to_string_pretty(&doc).map_err(|e| {
@@ -317,7 +314,7 @@ impl Database {
             "attributes": Value::Object(schema.attributes.clone()),
             "options": Value::Object(schema.options.clone()),
             "behavior": schema.behavior,
-            "createdAt": created_at.cloned().unwrap_or_else(|| Value::from(now_iso())),
+            "createdAt": created_at.cloned().unwrap_or_else(|| Value::from(js::now_iso())),
         })
     }
 

@@ -120,6 +120,16 @@ pub fn date_to_iso(ms: f64) -> String {
     )
 }
 
+/// `new Date().toISOString()`: the current time.
+pub fn now_iso() -> String {
+    date_to_iso(chrono::Utc::now().timestamp_millis() as f64)
+}
+
+/// `new Date(ms).toISOString()` of a whole number of milliseconds (storage timestamps).
+pub fn iso_of_ms(ms: i64) -> String {
+    date_to_iso(ms as f64)
+}
+
 /// `Date.prototype.toString` with TZ=UTC.
 pub fn date_to_string(ms: f64) -> String {
     const DAYS: [&str; 7] = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];

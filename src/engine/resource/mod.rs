@@ -117,16 +117,6 @@ pub struct Resource {
     older: RwLock<Arc<Vec<Arc<Schema>>>>,
 }
 
-fn now_iso() -> String {
-    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
-}
-
-fn iso_from_ms(ms: i64) -> String {
-    chrono::DateTime::<chrono::Utc>::from_timestamp_millis(ms)
-        .unwrap_or_default()
-        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
-}
-
 /// Id given by the caller, as a string (`0` is a valid id, like 4.1.7).
 fn given_id(v: Option<&Value>) -> Option<String> {
     match v {
@@ -350,7 +340,7 @@ impl Resource {
             .shift_remove("id")
             .filter(|v| v.is_number() && id_in.is_some());
         if schema.timestamps {
-            let now = now_iso();
+            let now = js::now_iso();
             obj.insert("createdAt".into(), Value::from(now.clone()));
             obj.insert("updatedAt".into(), Value::from(now));
         }
@@ -453,7 +443,7 @@ impl Resource {
         rec.insert("_contentLength".into(), Value::from(head.size));
         rec.insert(
             "_lastModified".into(),
-            Value::from(iso_from_ms(head.last_modified_ms)),
+            Value::from(js::iso_of_ms(head.last_modified_ms)),
         );
         rec.insert("_hasContent".into(), Value::Bool(head.size > 0));
         rec.insert(
@@ -631,7 +621,7 @@ impl Resource {
         patch.shift_remove("id");
         deep_merge(&mut merged, &patch);
         if schema.timestamps {
-            merged.insert("updatedAt".into(), Value::from(now_iso()));
+            merged.insert("updatedAt".into(), Value::from(js::now_iso()));
         }
         let validated = self.validated(schema, merged)?;
         let md = schema.encode(&validated)?;
