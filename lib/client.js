@@ -85,11 +85,18 @@ class Client extends EventEmitter {
   }
 
   /** Run one S3 command (SDK-shaped `input`, absolute keys), with 4.1.7's command events. */
-  async _command (name, input, run) {
+  async _command (name, input) {
     this.emit('command.request', name, input)
-    const response = await run()
+    const response = await this._send(name, input)
     this.emit('command.response', name, response, input)
     return response
+  }
+
+  /** A command on one key (relative to the key prefix), then the method's own event. */
+  async _keyCommand (name, event, key) {
+    const res = await this._command(name, { Bucket: this.bucket, Key: this._fullKey(key) })
+    this.emit(event, res, { key })
+    return res
   }
 
   _checkBucket (name, input) {
@@ -110,29 +117,28 @@ class Client extends EventEmitter {
       throw new UnknownError({ bucket: this.bucket, message: `sendCommand: unsupported command ${name ?? typeof command}; supported: ${COMMANDS.join(', ')}` })
     }
     this._checkBucket(name, input)
-    return this._command(name, input, () => this._send(name, input))
+    return this._command(name, input)
   }
 
   async _send (name, input) {
-    const abs = { absolute: true }
     switch (name) {
       case 'PutObjectCommand': {
-        const { value } = await this._call('putObject', { ...abs, key: input.Key, metadata: input.Metadata || {}, contentType: input.ContentType, contentEncoding: input.ContentEncoding }, toBuffer(input.Body) || Buffer.alloc(0))
+        const { value } = await this._call('putObject', { key: input.Key, metadata: input.Metadata || {}, contentType: input.ContentType, contentEncoding: input.ContentEncoding }, toBuffer(input.Body) || Buffer.alloc(0))
         return value
       }
       case 'GetObjectCommand': {
-        const { value, body } = await this._call('getObject', { ...abs, key: input.Key })
+        const { value, body } = await this._call('getObject', { key: input.Key })
         return { ...value, LastModified: new Date(value.LastModified), Body: body || Buffer.alloc(0) }
       }
       case 'HeadObjectCommand': {
-        const { value } = await this._call('headObject', { ...abs, key: input.Key })
+        const { value } = await this._call('headObject', { key: input.Key })
         return { ...value, LastModified: new Date(value.LastModified) }
       }
       case 'DeleteObjectCommand':
-        return (await this._call('deleteObject', { ...abs, key: input.Key })).value
+        return (await this._call('deleteObject', { key: input.Key })).value
       case 'DeleteObjectsCommand': {
         const keys = ((input.Delete && input.Delete.Objects) || []).map(o => o.Key)
-        const { value } = await this._call('deleteObjects', { ...abs, keys })
+        const { value } = await this._call('deleteObjects', { keys })
         return { Deleted: value.deleted.map(Key => ({ Key })), Errors: [] }
       }
       case 'CopyObjectCommand': {
@@ -144,11 +150,11 @@ class Client extends EventEmitter {
           ? [this.bucket, source.slice(own.length)]
           : slash < 0 ? [source, ''] : [source.slice(0, slash), source.slice(slash + 1)]
         this._checkBucket(name, { Bucket: bucket })
-        const { value } = await this._call('copyObject', { ...abs, from, to: input.Key })
+        const { value } = await this._call('copyObject', { from, to: input.Key })
         return value
       }
       case 'ListObjectsV2Command': {
-        const { value } = await this._call('listObjects', { ...abs, prefix: input.Prefix || '', maxKeys: input.MaxKeys ?? 1000, continuationToken: input.ContinuationToken })
+        const { value } = await this._call('listObjects', { prefix: input.Prefix || '', maxKeys: input.MaxKeys ?? 1000, continuationToken: input.ContinuationToken })
         return value
       }
     }
@@ -158,23 +164,17 @@ class Client extends EventEmitter {
     const input = { Bucket: this.bucket, Key: this._fullKey(key), Metadata: { ...metadata }, Body: toBuffer(body) || Buffer.alloc(0) }
     if (contentType !== undefined) input.ContentType = contentType
     if (contentEncoding !== undefined) input.ContentEncoding = contentEncoding
-    const res = await this._command('PutObjectCommand', input, () => this._send('PutObjectCommand', input))
+    const res = await this._command('PutObjectCommand', input)
     this.emit('putObject', res, { key, metadata, contentType, body, contentEncoding })
     return res
   }
 
   async getObject (key) {
-    const input = { Bucket: this.bucket, Key: this._fullKey(key) }
-    const res = await this._command('GetObjectCommand', input, () => this._send('GetObjectCommand', input))
-    this.emit('getObject', res, { key })
-    return res
+    return this._keyCommand('GetObjectCommand', 'getObject', key)
   }
 
   async headObject (key) {
-    const input = { Bucket: this.bucket, Key: this._fullKey(key) }
-    const res = await this._command('HeadObjectCommand', input, () => this._send('HeadObjectCommand', input))
-    this.emit('headObject', res, { key })
-    return res
+    return this._keyCommand('HeadObjectCommand', 'headObject', key)
   }
 
   /** `true`, `false` for a missing key; other errors are thrown. */
@@ -189,10 +189,7 @@ class Client extends EventEmitter {
   }
 
   async deleteObject (key) {
-    const input = { Bucket: this.bucket, Key: this._fullKey(key) }
-    const res = await this._command('DeleteObjectCommand', input, () => this._send('DeleteObjectCommand', input))
-    this.emit('deleteObject', res, { key })
-    return res
+    return this._keyCommand('DeleteObjectCommand', 'deleteObject', key)
   }
 
   /** Deletes in chunks of 1000 keys: `{ deleted: [one response per chunk], notFound: [one error per failed chunk] }`. */
@@ -202,7 +199,7 @@ class Client extends EventEmitter {
     for (let i = 0; i < list.length; i += 1000) {
       const input = { Bucket: this.bucket, Delete: { Objects: list.slice(i, i + 1000).map(k => ({ Key: this._fullKey(k) })) } }
       try {
-        report.deleted.push(await this._command('DeleteObjectsCommand', input, () => this._send('DeleteObjectsCommand', input)))
+        report.deleted.push(await this._command('DeleteObjectsCommand', input))
       } catch (err) {
         report.notFound.push(err)
       }
@@ -214,7 +211,7 @@ class Client extends EventEmitter {
   /** Server-side copy of `from` to `to` (both relative to the key prefix), through `sendCommand`'s path (F5). */
   async copyObject ({ from, to } = {}) {
     const input = { Bucket: this.bucket, CopySource: `${this.bucket}/${this._fullKey(from)}`, Key: this._fullKey(to) }
-    const res = await this._command('CopyObjectCommand', input, () => this._send('CopyObjectCommand', input))
+    const res = await this._command('CopyObjectCommand', input)
     this.emit('copyObject', res, { from, to })
     return res
   }
@@ -257,7 +254,7 @@ class Client extends EventEmitter {
   /** One ListObjectsV2 page under `prefix` (keys in the response are absolute, as S3 gives them). */
   async listObjects ({ prefix, maxKeys = 1000, continuationToken } = {}) {
     const input = { Bucket: this.bucket, MaxKeys: maxKeys, ContinuationToken: continuationToken, Prefix: this.keyPrefix ? this._fullKey(prefix || '') : prefix }
-    const res = await this._command('ListObjectsV2Command', input, () => this._send('ListObjectsV2Command', input))
+    const res = await this._command('ListObjectsV2Command', input)
     this.emit('listObjects', res, { prefix, maxKeys, continuationToken })
     return res
   }

@@ -1,8 +1,8 @@
-//! The raw object operations of s3db.js's `Client` (putObject, getObject,
-//! headObject, exists, deleteObject(s), copyObject, listObjects, count,
-//! getAllKeys) over a [`Connection`]. Keys are relative to the key
-//! prefix unless `absolute` is set; metadata values are passed and returned
-//! exactly as stored. Responses use the AWS SDK's field names.
+//! The raw object operations behind s3db.js's `Client` (putObject, getObject,
+//! headObject, deleteObject(s), copyObject, listObjects) over a [`Connection`].
+//! Keys are the keys S3 sees (the facade adds the key prefix, as the SDK inputs of
+//! 4.1.7's commands carry it); metadata values are passed and returned exactly as
+//! stored. Responses use the AWS SDK's field names.
 
 use crate::engine::connection::Connection;
 use crate::engine::error::{EngineError, ErrorKind, Result};
@@ -11,23 +11,14 @@ use crate::engine::storage::PutRequest;
 use bytes::Bytes;
 use serde_json::{json, Value};
 
-/// Raw object access (the s3db.js `Client` surface): keys are relative to the key prefix,
-/// metadata values are passed and returned exactly as stored.
+/// One raw object operation; `args` holds its inputs (`key`, `keys`, `from`/`to`, `prefix`, ...).
 pub async fn call(
     conn: &Connection,
     op: &str,
     args: Value,
     body: Option<Bytes>,
 ) -> Result<(Value, Option<Bytes>)> {
-    let prefixed = conn.bucket().await?;
-    // `sendCommand` passes keys as S3 sees them (prefix included).
-    let unprefixed;
-    let b = if args.get("absolute").and_then(Value::as_bool) == Some(true) {
-        unprefixed = prefixed.unprefixed();
-        &unprefixed
-    } else {
-        prefixed
-    };
+    let b = &conn.bucket().await?.unprefixed();
     let s = |k: &str| {
         args.get(k)
             .and_then(Value::as_str)
@@ -75,7 +66,6 @@ pub async fn call(
             Ok((meta_json(&m), Some(body)))
         }
         "headObject" => Ok((meta_json(&b.head(&s("key")).await?), None)),
-        "exists" => Ok((Value::Bool(b.exists(&s("key")).await?), None)),
         "deleteObject" => {
             b.delete(&s("key")).await?;
             Ok((json!({}), None))
@@ -108,25 +98,6 @@ pub async fn call(
                 .collect();
             Ok((
                 json!({ "Contents": contents, "KeyCount": page.objects.len(), "IsTruncated": page.next_token.is_some(), "NextContinuationToken": page.next_token }),
-                None,
-            ))
-        }
-        "getAllKeys" | "count" => {
-            let mut lister = b.lister(&s("prefix"));
-            let mut keys = Vec::new();
-            let mut n = 0usize;
-            while let Some(page) = lister.next_page(1000).await? {
-                n += page.len();
-                if op == "getAllKeys" {
-                    keys.extend(page.into_iter().map(|o| Value::from(o.key)));
-                }
-            }
-            Ok((
-                if op == "count" {
-                    Value::from(n)
-                } else {
-                    Value::Array(keys)
-                },
                 None,
             ))
         }
