@@ -73,7 +73,7 @@ export declare class NativeReader {
 }
 
 export declare class NativeSchema {
-  /** `definition`: JSON of `{ name, attributes, options, version, passphrase, map? }`. */
+  /** `definition`: JSON of `{ name, attributes, options, version, passphrase, behavior, map? }`. */
   constructor(definition: string)
   /**
    * The schema's export JSON: `{ version, name, options, attributes, map, behavior,
@@ -158,6 +158,9 @@ export declare function nativePartitionKey(definition: string, partition: string
  * compiles from resource attributes (JSON in, JSON out).
  */
 export declare function nativePreprocessAttributes(attributes: string, allNestedObjectsOptional: boolean): string
+
+/** The schema action names (`SchemaActions`' keys), from the engine's one list. */
+export declare function nativeSchemaActions(): Array<string>
 
 export declare function nativeSha256(message: string): string
 

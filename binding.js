@@ -849,6 +849,7 @@ module.exports.nativeEncrypt = nativeBinding.nativeEncrypt
 module.exports.nativeParseConnectionString = nativeBinding.nativeParseConnectionString
 module.exports.nativePartitionKey = nativeBinding.nativePartitionKey
 module.exports.nativePreprocessAttributes = nativeBinding.nativePreprocessAttributes
+module.exports.nativeSchemaActions = nativeBinding.nativeSchemaActions
 module.exports.nativeSha256 = nativeBinding.nativeSha256
 module.exports.nativeShapeBehavior = nativeBinding.nativeShapeBehavior
 module.exports.nativeStableHash = nativeBinding.nativeStableHash

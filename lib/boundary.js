@@ -73,4 +73,10 @@ function decodeOutputValue (text) {
   return revive(JSON.parse(text), text.includes('"$date"'))
 }
 
-module.exports = { dateReplacer, encodeArgs, reviveDates, reviveRecord, revive, decodeOutput, decodeOutputValue }
+/** Make `target` hold exactly `source`'s properties (coercion in place: removed keys go too). */
+function replaceContents (target, source) {
+  for (const k of Object.keys(target)) if (!(k in source)) delete target[k]
+  Object.assign(target, source)
+}
+
+module.exports = { dateReplacer, encodeArgs, reviveDates, reviveRecord, revive, decodeOutput, decodeOutputValue, replaceContents }

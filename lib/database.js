@@ -6,7 +6,7 @@ const { native } = require('./native')
 const { encodeArgs } = require('./boundary')
 const { ConnectionStringError, ResourceNotFound, UnknownError, callSync, callAsync } = require('./errors')
 const { Client } = require('./client')
-const { Resource, HOOK_EVENTS, SCHEMA_HOOK_PHASES } = require('./resource')
+const { Resource, HOOK_EVENTS, engineOptions } = require('./resource')
 const { CachePlugin } = require('./plugins/cache')
 const { MemoryCache } = require('./cache/memory')
 const { hideSecrets } = require('./redact')
@@ -157,14 +157,8 @@ class Database extends EventEmitter {
   }
 
   async createResource ({ name, attributes, options = {}, behavior = 'user-management' } = {}) {
-    const { hooks, ...persisted } = options || {}
-    const schemaHooks = {}
-    if (hooks && typeof hooks === 'object') {
-      for (const phase of SCHEMA_HOOK_PHASES) {
-        if (hooks[phase] && typeof hooks[phase] === 'object') schemaHooks[phase] = hooks[phase]
-      }
-    }
-    const def = { name, attributes, options: Object.keys(schemaHooks).length ? { ...persisted, hooks: schemaHooks } : persisted, behavior }
+    const hooks = options && options.hooks
+    const def = { name, attributes, options: engineOptions(options), behavior }
     const text = await callAsync(this._native.createResource(encodeArgs(def)))
     const out = JSON.parse(text)
     const resource = this._register(out.result.resource)

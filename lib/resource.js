@@ -6,24 +6,36 @@ const { EventEmitter } = require('node:events')
 const { native } = require('./native')
 const { dateReplacer, encodeArgs, revive, decodeOutput } = require('./boundary')
 const { errorFromInfo, fromNative, callSync, callAsync } = require('./errors')
-const { Schema } = require('./schema')
+const { Schema, SCHEMA_HOOK_PHASES } = require('./schema')
 const { ResourceReader, ResourceWriter } = require('./streams')
 const { hideSecrets } = require('./redact')
 
 const HOOK_EVENTS = ['preInsert', 'afterInsert', 'preUpdate', 'afterUpdate', 'preDelete', 'afterDelete']
-const SCHEMA_HOOK_PHASES = ['beforeMap', 'afterMap', 'beforeUnmap', 'afterUnmap']
-
 /**
- * The definition the engine builds a resource from: lifecycle hook functions stay in JS,
- * schema hook phases (action names) go with the options.
+ * The options the engine builds a resource from: lifecycle hook functions stay in JS,
+ * schema hook phases (action names per field) go with the options.
  */
-function engineDefinition ({ name, version, attributes, options, behavior, passphrase }) {
+function engineOptions (options) {
   const { hooks, ...persisted } = options || {}
   const schemaHooks = {}
   if (hooks && typeof hooks === 'object') {
     for (const phase of SCHEMA_HOOK_PHASES) if (hooks[phase] && typeof hooks[phase] === 'object') schemaHooks[phase] = hooks[phase]
   }
-  return { name, version: String(version), attributes, options: { ...persisted, ...(Object.keys(schemaHooks).length ? { hooks: schemaHooks } : {}) }, behavior, passphrase }
+  return Object.keys(schemaHooks).length ? { ...persisted, hooks: schemaHooks } : persisted
+}
+
+function engineDefinition ({ name, version, attributes, options, behavior, passphrase }) {
+  return { name, version: String(version), attributes, options: engineOptions(options), behavior, passphrase }
+}
+
+/** Walk a dotted path; `{ found, value }`. */
+function walkPath (root, path) {
+  let cur = root
+  for (const key of String(path).split('.')) {
+    if (!cur || typeof cur !== 'object' || !(key in cur)) return { found: false, value: undefined }
+    cur = cur[key]
+  }
+  return { found: true, value: cur }
 }
 
 class Resource extends EventEmitter {
@@ -36,11 +48,13 @@ class Resource extends EventEmitter {
   constructor (database, info) {
     super()
     let observers = [database]
+    let lifecycle = null
     if (info === undefined) {
       const standalone = Resource._standalone(database || {})
       database = standalone.database
       info = standalone.info
       observers = standalone.observers
+      lifecycle = standalone.lifecycle
     }
     Object.defineProperty(this, 'database', { value: database, enumerable: false, writable: true })
     Object.defineProperty(this, '_hookCallback', { value: (text) => this._runHookCall(text), enumerable: false })
@@ -48,7 +62,6 @@ class Resource extends EventEmitter {
     this.observers = observers
     this.hooks = Object.fromEntries(HOOK_EVENTS.map(e => [e, []]))
     this._apply(info)
-    const lifecycle = this.options && this.options.hooks
     if (lifecycle && typeof lifecycle === 'object') {
       for (const e of HOOK_EVENTS) if (Array.isArray(lifecycle[e])) for (const fn of lifecycle[e]) this.addHook(e, fn)
     }
@@ -61,11 +74,9 @@ class Resource extends EventEmitter {
     const database = new Database({ client, passphrase, parallelism })
     const def = engineDefinition({ name, version, attributes, options, behavior, passphrase: database.passphrase })
     const info = JSON.parse(callSync(() => new native.NativeSchema(encodeArgs(def))).info())
-    const hooks = options && options.hooks
-    info.options = { ...info.options, ...(hooks ? { hooks } : {}) }
     info.ready = database._nativeDb ? callAsync(database._nativeDb.attachResource(encodeArgs(def))) : null
     if (info.ready) info.ready.catch(() => {}) // a failure surfaces at the first operation
-    return { database, info, observers: Array.isArray(observers) ? observers : [] }
+    return { database, info, observers: Array.isArray(observers) ? observers : [], lifecycle: options && options.hooks }
   }
 
   /** Register a lifecycle hook (`this` is the resource); unknown events are ignored, as in 4.1.7. */
@@ -311,24 +322,10 @@ class Resource extends EventEmitter {
   }
 
   /** Dotted-path lookup; `undefined` when a level is missing. */
-  getNestedFieldValue (data, fieldPath) {
-    let cur = data
-    for (const key of String(fieldPath).split('.')) {
-      if (!cur || typeof cur !== 'object' || !(key in cur)) return undefined
-      cur = cur[key]
-    }
-    return cur
-  }
+  getNestedFieldValue (data, fieldPath) { return walkPath(data, fieldPath).value }
 
   /** Whether a (dotted) field is defined in the attributes. */
-  fieldExistsInAttributes (fieldName) {
-    let cur = this.attributes || {}
-    for (const key of String(fieldName).split('.')) {
-      if (!cur || typeof cur !== 'object' || !(key in cur)) return false
-      cur = cur[key]
-    }
-    return true
-  }
+  fieldExistsInAttributes (fieldName) { return walkPath(this.attributes || {}, fieldName).found }
 
   /** A partition rule (`maxlength:N`, `date`) applied to a value, as its key segment would hold it. */
   applyPartitionRule (value, rule) {
@@ -370,4 +367,4 @@ class Resource extends EventEmitter {
 
 hideSecrets(Resource)
 
-module.exports = { Resource, HOOK_EVENTS, SCHEMA_HOOK_PHASES }
+module.exports = { Resource, HOOK_EVENTS, engineOptions }

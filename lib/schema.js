@@ -2,34 +2,32 @@
 // Schema (4.1.7 `Schema`: validation and record <-> metadata mapping, export/import)
 
 const { native } = require('./native')
-const { encodeArgs, decodeOutputValue } = require('./boundary')
+const { encodeArgs, decodeOutputValue, replaceContents } = require('./boundary')
 const { callSync } = require('./errors')
 const { hideSecrets } = require('./redact')
 
-const ACTIONS = ['trim', 'encrypt', 'decrypt', 'toString', 'fromArray', 'toArray', 'toJSON', 'fromJSON', 'toNumber', 'toBool', 'fromBool']
-const PHASES = ['beforeMap', 'afterMap', 'beforeUnmap', 'afterUnmap']
+// The phases of schema hooks (action names per field), as opposed to lifecycle hooks.
+const SCHEMA_HOOK_PHASES = ['beforeMap', 'afterMap', 'beforeUnmap', 'afterUnmap']
 
 class Schema {
   constructor ({ map, name, attributes = {}, passphrase = 'secret', version = 1, options = {}, behavior } = {}) {
-    const def = { name, attributes, options, version: String(version), passphrase, map: map && Object.keys(map).length ? map : undefined, behavior }
-    Object.defineProperty(this, '_native', { value: callSync(() => new native.NativeSchema(encodeArgs(def))), enumerable: false, writable: true })
+    Object.defineProperty(this, '_native', { value: null, enumerable: false, writable: true })
     Object.defineProperty(this, '_behavior', { value: behavior, enumerable: false, writable: true })
-    const info = JSON.parse(this._native.info())
     this.name = name
     this.version = version
-    this.attributes = info.attributes
-    this.options = info.options
+    this.attributes = attributes
+    this.options = options
     this.passphrase = passphrase
-    this.map = info.map
-    this.reversedMap = Object.fromEntries(Object.entries(info.map).map(([k, v]) => [v, k]))
+    this.map = map && Object.keys(map).length ? map : undefined
+    this._rebuild()
+    this.reversedMap = Object.fromEntries(Object.entries(this.map).map(([k, v]) => [v, k]))
   }
 
   /** `true`, or the fastest-validator error list; the item is coerced in place only with `mutateOriginal`. */
   async validate (item, { mutateOriginal = false } = {}) {
     const out = decodeOutputValue(callSync(() => this._native.validate(encodeArgs(item))))
     if (mutateOriginal && item && typeof item === 'object') {
-      for (const k of Object.keys(item)) if (!(k in out.value)) delete item[k]
-      Object.assign(item, out.value)
+      replaceContents(item, out.value)
     }
     return out.errors.length === 0 ? true : out.errors
   }
@@ -45,11 +43,15 @@ class Schema {
     return { autoEncrypt: true, autoDecrypt: true, arraySeparator: '|', generateAutoHooks: true, hooks: { beforeMap: {}, afterMap: {}, beforeUnmap: {}, afterUnmap: {} } }
   }
 
-  // The engine schema again, from the current attributes, options and map.
+  // (Re)build the engine schema from the current attributes, options and map; it fills in
+  // what the engine derives (the field map, defaulted options and generated hooks).
   _rebuild () {
     const def = { name: this.name, attributes: this.attributes, options: this.options, version: String(this.version), passphrase: this.passphrase, map: this.map, behavior: this._behavior }
     this._native = callSync(() => new native.NativeSchema(encodeArgs(def)))
-    this.options = JSON.parse(this._native.info()).options
+    const info = JSON.parse(this._native.info())
+    this.attributes = info.attributes
+    this.options = info.options
+    this.map = info.map
   }
 
   /** Add `action` to `options.hooks[phase][attribute]` (once); mapper/unmapper use it from now on. */
@@ -68,10 +70,8 @@ class Schema {
 
   /** Run the actions of `phase` on a flat item (`a.b` keys), in place. */
   async applyHooksActions (item, phase) {
-    if (!PHASES.includes(phase)) return
-    const out = decodeOutputValue(callSync(() => this._native.applyHooksActions(encodeArgs(item), phase)))
-    for (const k of Object.keys(item)) if (!(k in out)) delete item[k]
-    Object.assign(item, out)
+    if (!SCHEMA_HOOK_PHASES.includes(phase)) return
+    replaceContents(item, decodeOutputValue(callSync(() => this._native.applyHooksActions(encodeArgs(item), phase))))
   }
 
   /** Dotted paths of the nested attribute objects (recursing into `$$type: 'object'` ones), as 4.1.7. */
@@ -130,7 +130,7 @@ function actionSchema (separator = '|', passphrase = 'secret') {
  * hooks apply (array escaping with the separator, numbers, booleans, JSON, secrets). Defects fixed:
  * `toNumber` is `Number()` (4.1.7's parseInt misread `1e+21`), and `null` stays `null`.
  */
-const SchemaActions = Object.freeze(Object.fromEntries(ACTIONS.map(action => [action, (value, { separator, passphrase } = {}) => {
+const SchemaActions = Object.freeze(Object.fromEntries(native.nativeSchemaActions().map(action => [action, (value, { separator, passphrase } = {}) => {
   if (value === undefined) return value
   const out = callSync(() => actionSchema(separator, passphrase).applyAction(action, encodeArgs(value), ''))
   return decodeOutputValue(out)
@@ -138,4 +138,4 @@ const SchemaActions = Object.freeze(Object.fromEntries(ACTIONS.map(action => [ac
 
 hideSecrets(Schema)
 
-module.exports = { Schema, SchemaActions }
+module.exports = { Schema, SchemaActions, SCHEMA_HOOK_PHASES }

@@ -3,7 +3,7 @@
 // `secret`, `secretAny`, `secretNumber` aliases, over the engine's validator.
 
 const { native } = require('./native')
-const { encodeArgs, decodeOutputValue } = require('./boundary')
+const { encodeArgs, decodeOutputValue, replaceContents } = require('./boundary')
 const { SchemaError, UnknownError, callSync } = require('./errors')
 const { hideSecrets } = require('./redact')
 
@@ -102,10 +102,7 @@ class Validator {
       const out = decodeOutputValue(callSync(() => compiled.validate(encodeArgs(obj))))
       const errors = out.errors
       if (this.autoEncrypt) this._encryptSecrets(out.value, secrets, errors)
-      if (obj && typeof obj === 'object') {
-        for (const k of Object.keys(obj)) if (!(k in out.value)) delete obj[k]
-        Object.assign(obj, out.value)
-      }
+      if (obj && typeof obj === 'object') replaceContents(obj, out.value)
       return errors.length === 0 ? true : errors
     }
     return schema.$$async === true ? async (obj) => check(obj) : check

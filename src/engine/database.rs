@@ -474,29 +474,9 @@ impl Database {
     /// registered without reading or writing `s3db.json`. A resource of the same
     /// name gets the new schema (`updateAttributes`). Returns the export.
     pub async fn attach_resource(&self, def: Value) -> Result<Value> {
-        let text = |k: &str, dflt: &str| {
-            def.get(k)
-                .and_then(Value::as_str)
-                .unwrap_or(dflt)
-                .to_string()
-        };
-        let name = text("name", "");
-        let empty = Map::new();
-        let object = |k: &str| def.get(k).and_then(Value::as_object).unwrap_or(&empty);
-        let passphrase = def
-            .get("passphrase")
-            .and_then(Value::as_str)
-            .unwrap_or(&self.passphrase)
-            .to_string();
-        let schema = Schema::build(SchemaInput {
-            name: &name,
-            version: &text("version", "1"),
-            attributes: object("attributes"),
-            options: object("options"),
-            behavior: &text("behavior", "user-management"),
-            passphrase: &passphrase,
-            cache: None,
-        })?;
+        let def = def.as_object().cloned().unwrap_or_default();
+        let schema = Schema::from_definition(&def, &self.passphrase)?;
+        let name = schema.name.clone();
         let export = schema.export();
         let bucket = self.bucket().await?.clone();
         let mut st = self.state.lock().await;

@@ -3,10 +3,9 @@
 
 use super::convert::{parse_object, validation_json};
 use super::error::IntoNapi;
-use crate::engine::schema::{Schema, SchemaInput};
-use indexmap::IndexMap;
+use crate::engine::schema::Schema;
 use napi_derive::napi;
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
 #[napi(js_name = "NativeSchema")]
 pub struct NativeSchema {
@@ -15,46 +14,11 @@ pub struct NativeSchema {
 
 #[napi]
 impl NativeSchema {
-    /// `definition`: JSON of `{ name, attributes, options, version, passphrase, map? }`.
+    /// `definition`: JSON of `{ name, attributes, options, version, passphrase, behavior, map? }`.
     #[napi(constructor, catch_unwind)]
     pub fn new(definition: String) -> napi::Result<Self> {
         let d = parse_object("schema definition", &definition)?;
-        let text =
-            |k: &str, dflt: &str| d.get(k).and_then(Value::as_str).unwrap_or(dflt).to_string();
-        let empty = Map::new();
-        let attributes = d
-            .get("attributes")
-            .and_then(Value::as_object)
-            .unwrap_or(&empty);
-        let options = d
-            .get("options")
-            .and_then(Value::as_object)
-            .unwrap_or(&empty);
-        let (name, version, passphrase) = (
-            text("name", ""),
-            text("version", "1"),
-            text("passphrase", "secret"),
-        );
-        let behavior = text("behavior", "user-management");
-        let mut inner = Schema::build(SchemaInput {
-            name: &name,
-            version: &version,
-            attributes,
-            options,
-            behavior: &behavior,
-            passphrase: &passphrase,
-            cache: None,
-        })
-        .into_napi()?;
-        if let Some(Value::Object(m)) = d.get("map") {
-            if !m.is_empty() {
-                let map: IndexMap<String, String> = m
-                    .iter()
-                    .filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string())))
-                    .collect();
-                inner.use_map(map);
-            }
-        }
+        let inner = Schema::from_definition(&d, "secret").into_napi()?;
         Ok(NativeSchema { inner })
     }
 
@@ -122,4 +86,13 @@ impl NativeSchema {
         let rec = self.inner.decode(&md).into_napi()?;
         Ok(Value::Object(rec).to_string())
     }
+}
+
+/// The schema action names (`SchemaActions`' keys), from the engine's one list.
+#[napi(catch_unwind)]
+pub fn native_schema_actions() -> Vec<String> {
+    crate::engine::schema::KNOWN_ACTIONS
+        .iter()
+        .map(|a| a.to_string())
+        .collect()
 }

@@ -24,7 +24,8 @@ pub use validator::{ValidationError, Validator};
 
 pub use crate::engine::behavior::BEHAVIORS;
 pub const PHASES: [&str; 4] = ["beforeMap", "afterMap", "beforeUnmap", "afterUnmap"];
-const KNOWN_ACTIONS: [&str; 11] = [
+/// The schema actions (4.1.7's `SchemaActions` names).
+pub const KNOWN_ACTIONS: [&str; 11] = [
     "trim",
     "encrypt",
     "decrypt",
@@ -219,6 +220,37 @@ pub struct SchemaInput<'a> {
 }
 
 impl Schema {
+    /// A schema from a definition as the facade sends it: `{ name, version (default
+    /// "1"), attributes, options, behavior, passphrase (default `default_passphrase`),
+    /// map? }`; a non-empty `map` is used as given.
+    pub fn from_definition(def: &Map<String, Value>, default_passphrase: &str) -> Result<Schema> {
+        let text = |k: &str, dflt: &str| {
+            def.get(k)
+                .and_then(Value::as_str)
+                .unwrap_or(dflt)
+                .to_string()
+        };
+        let empty = Map::new();
+        let object = |k: &str| def.get(k).and_then(Value::as_object).unwrap_or(&empty);
+        let mut schema = Schema::build(SchemaInput {
+            name: &text("name", ""),
+            version: &text("version", "1"),
+            attributes: object("attributes"),
+            options: object("options"),
+            behavior: &text("behavior", "user-management"),
+            passphrase: &text("passphrase", default_passphrase),
+            cache: None,
+        })?;
+        let map: IndexMap<String, String> = object("map")
+            .iter()
+            .filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string())))
+            .collect();
+        if !map.is_empty() {
+            schema.use_map(map);
+        }
+        Ok(schema)
+    }
+
     pub fn build(input: SchemaInput<'_>) -> Result<Schema> {
         if !BEHAVIORS.contains(&input.behavior) {
             return Err(crate::engine::behavior::unknown(input.behavior));
