@@ -65,16 +65,23 @@ impl Resource {
         .with("resourceName", self.schema().name.clone())
     }
 
-    /// `setContent({ id, buffer, contentType })`: reads the record (`get`), then
-    /// writes `body` with `content_type`, the metadata unchanged.
+    /// `setContent({ id, buffer, contentType })`: reads the record (`get`, one fetch
+    /// that also tells content from overflow), then writes `body` with
+    /// `content_type` where the record is, the metadata unchanged.
     pub async fn set_content(&self, id: &str, body: Bytes, content_type: &str) -> Result<Output> {
         let schema = self.schema();
-        let mut out = self.get(id).await?;
-        let key = Self::key(&schema, id);
-        let (head, body_now) = self.head_for_content(&schema, &key).await?;
-        if body_is_overflow(&schema, &head, body_now.as_ref()) {
+        check_id_for_read(id)?;
+        let (old, head, body_now) = self.fetch_versioned(&schema, id).await?;
+        let source = old.as_deref().unwrap_or(&schema);
+        let rec = self
+            .record(source, id, &head, body_now.as_ref())
+            .map_err(|e| self.wrap_get_error(source, id, e))?;
+        let mut out = Output::new(Value::Object(rec));
+        out.event_with_result("get", vec![]);
+        if body_is_overflow(source, &head, body_now.as_ref()) {
             return Err(self.overflow_conflict(id));
         }
+        let key = Self::key(source, id);
         let length = body.len();
         self.bucket
             .put(
