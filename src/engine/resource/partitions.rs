@@ -209,15 +209,7 @@ impl Resource {
     /// themselves; these exist for code that calls them directly.)
     pub async fn write_partition_references(&self, data: Value, operation: &str) -> Result<Output> {
         let schema = self.schema();
-        let Value::Object(mut record) = data else {
-            return Err(EngineError::new(
-                ErrorKind::InvalidResourceItem,
-                "expected a record object",
-            ));
-        };
-        let id = super::given_id(record.shift_remove("id").as_ref()).ok_or_else(|| {
-            EngineError::new(ErrorKind::InvalidId, "Invalid id: the record has no id")
-        })?;
+        let (id, record) = stored_record(data)?;
         let md = schema.encode(&record)?;
         let mut out = Output::new(Value::Null);
         let copies = self.plan_copies(&schema, &id, &record, &md, operation, &mut out)?;
@@ -228,15 +220,7 @@ impl Resource {
     /// `deletePartitionReferences(data)`: delete the partition copies `data` maps to.
     pub async fn delete_partition_references(&self, data: Value) -> Result<Output> {
         let schema = self.schema();
-        let Value::Object(record) = data else {
-            return Err(EngineError::new(
-                ErrorKind::InvalidResourceItem,
-                "expected a record object",
-            ));
-        };
-        let id = super::given_id(record.get("id")).ok_or_else(|| {
-            EngineError::new(ErrorKind::InvalidId, "Invalid id: the record has no id")
-        })?;
+        let (id, record) = stored_record(data)?;
         self.delete_keys(&Self::copy_keys(&schema, &id, &record))
             .await?;
         Ok(Output::new(Value::Null))
@@ -343,4 +327,18 @@ impl Resource {
         out.event_with_result("getFromPartition", vec![]);
         Ok(out)
     }
+}
+
+/// A stored record as the partition-reference methods take it: its id and its fields.
+fn stored_record(data: Value) -> Result<(String, Map<String, Value>)> {
+    let Value::Object(mut record) = data else {
+        return Err(EngineError::new(
+            ErrorKind::InvalidResourceItem,
+            "expected a record object",
+        ));
+    };
+    let id = super::given_id(record.shift_remove("id").as_ref()).ok_or_else(|| {
+        EngineError::new(ErrorKind::InvalidId, "Invalid id: the record has no id")
+    })?;
+    Ok((id, record))
 }
