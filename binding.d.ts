@@ -20,6 +20,24 @@ export declare class NativeClient {
   call(op: string, args: string, body?: Buffer | undefined | null): Promise<ClientResult>
 }
 
+export declare class NativeContentDownload {
+  /** Start reading: `{ contentType, contentLength }` JSON. */
+  open(): Promise<string>
+  /** The next chunk, or `null` at the end (and after `cancel()`). */
+  next(): Promise<Buffer | null>
+  /** Stop reading: the body is dropped (its connection closed). */
+  cancel(): void
+}
+
+export declare class NativeContentUpload {
+  /** Queue one chunk; settles when there is room (or with the upload's error). */
+  write(chunk: Buffer): Promise<void>
+  /** End the body; the `{result, events}` JSON of `setContent`. */
+  finish(): Promise<string>
+  /** Fail the body: nothing is written. Settles once the upload has stopped. */
+  abort(): Promise<void>
+}
+
 export declare class NativeDatabase {
   /**
    * A database over `client`'s connection (shared with every other database
@@ -48,6 +66,10 @@ export declare class NativeDatabase {
   setContent(resource: string, id: string, body: Buffer, contentType: string): Promise<string>
   /** `content`: `json` is `{ result: { contentType }, events }`, `body` the bytes (none for a missing record). */
   content(resource: string, id: string): Promise<ClientResult>
+  /** `setContent` with a streamed body: the upload the facade feeds chunk by chunk. */
+  contentUpload(resource: string, id: string, contentType: string): NativeContentUpload
+  /** `contentStream(id)`: the download the facade's `Readable` pulls from. */
+  contentDownload(resource: string, id: string): NativeContentDownload
   /**
    * A resource without s3db.json (`new Resource({ client, ... })`): JSON of
    * `{ name, version?, attributes, options, behavior, passphrase? }`; its export JSON.

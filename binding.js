@@ -836,6 +836,8 @@ function __napiStampBindingTarget(exportsObject, target) {
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
 module.exports.NativeClient = nativeBinding.NativeClient
+module.exports.NativeContentDownload = nativeBinding.NativeContentDownload
+module.exports.NativeContentUpload = nativeBinding.NativeContentUpload
 module.exports.NativeDatabase = nativeBinding.NativeDatabase
 module.exports.NativeReader = nativeBinding.NativeReader
 module.exports.NativeSchema = nativeBinding.NativeSchema

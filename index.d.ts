@@ -8,6 +8,14 @@ export interface AttributesDefinition {
   [field: string]: AttributeRule | AttributesDefinition
 }
 
+/** What `contentStream(id)` returns: `contentType`/`contentLength` are set when it emits 'ready'. */
+export interface ContentReadable extends Readable {
+  contentType: string | null
+  contentLength: number | null
+  on(event: 'ready', listener: (info: { contentType: string | null; contentLength: number }) => void): this
+  on(event: string | symbol, listener: (...args: any[]) => void): this
+}
+
 export type BehaviorName = 'user-management' | 'enforce-limits' | 'data-truncate' | 'body-overflow'
 
 export interface DatabaseOptions {
@@ -220,10 +228,14 @@ export class Resource<T extends Record<string, any> = Record<string, any>> exten
   /**
    * Stores `buffer` as the record's binary content (the record is unchanged). Refused for a
    * body-overflow record whose body holds overflowing fields. Emits `get`, `setContent`.
+   * `buffer` may be a Readable (or any async iterable of chunks): streamed with bounded
+   * memory (S3: a multipart upload past 8 MB); a failing stream leaves the old content.
    */
-  setContent(input: { id: string; buffer: Buffer | Uint8Array | string; contentType?: string }): Promise<T & { id: string; _hasContent: true; _contentLength: number; _mimeType: string }>
+  setContent(input: { id: string; buffer: Buffer | Uint8Array | string | NodeJS.ReadableStream | AsyncIterable<Buffer | Uint8Array | string>; contentType?: string }): Promise<T & { id: string; _hasContent: true; _contentLength: number; _mimeType: string }>
   /** Both `null` when the record is missing. Emits `content`. */
   content(id: string): Promise<{ buffer: Buffer; contentType: string | null } | { buffer: null; contentType: null }>
+  /** The content as a byte Readable, downloaded as it is read; fails with NoSuchKey for a missing record. */
+  contentStream(id: string): ContentReadable
   hasContent(id: string): Promise<boolean>
   deleteContent(id: string): Promise<Record<string, never>>
   export(): { version: string; name: string; options: Record<string, unknown>; attributes: AttributesDefinition; map: Record<string, string>; behavior: BehaviorName }

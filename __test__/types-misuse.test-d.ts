@@ -32,6 +32,10 @@ async function misuse () {
   new Resource({ client, attributes: {} })
   // @ts-expect-error setContent takes { id, buffer, contentType }
   await users.setContent('id', Buffer.from('x'))
+  // @ts-expect-error a content stream yields bytes, not records
+  await users.setContent({ id: 'id', buffer: [{ a: 1 }] })
+  // @ts-expect-error contentStream is a Readable, not a Promise
+  await users.contentStream('id').then(() => 0)
   // @ts-expect-error deleteAllData takes no options (paranoid is a resource option)
   await users.deleteAllData({ paranoid: false })
   // @ts-expect-error Validator options other than passphrase/autoEncrypt are fixed

@@ -1,4 +1,4 @@
-import { S3db, ResourceReader, ResourceWriter, ResourceIdsReader, ResourceIdsPageReader, ValidationError, streamToString } from '../index'
+import { S3db, ResourceReader, ResourceWriter, ResourceIdsReader, ResourceIdsPageReader, ValidationError, streamToString, ContentReadable } from '../index'
 import { ResourceIdsReader as R2 } from '../stream'
 import { pipeline } from 'node:stream/promises'
 import { Readable } from 'node:stream'
@@ -118,6 +118,12 @@ async function everythingElse () {
   const withContent = await alone.setContent({ id: 'x', buffer: Buffer.from('b'), contentType: 'text/plain' })
   const contentLength: number = withContent._contentLength
   const c = await alone.content('x')
+  const streamed = await alone.setContent({ id: 'x', buffer: Readable.from([Buffer.from('a'), 'b']), contentType: 'text/plain' })
+  const streamedLength: number = streamed._contentLength
+  const download: ContentReadable = alone.contentStream('x')
+  download.on('ready', (info) => { const n: number = info.contentLength; void n })
+  for await (const chunk of download) { const b: Buffer = chunk; void b }
+  void streamedLength
   if (c.buffer !== null) { const n: number = c.buffer.length }
   const has: boolean = await alone.hasContent('x')
   await alone.deleteContent('x')

@@ -8,6 +8,7 @@ const { dateReplacer, encodeArgs, revive, decodeOutput } = require('./boundary')
 const { errorFromInfo, fromNative, callSync, callAsync } = require('./errors')
 const { Schema, SCHEMA_HOOK_PHASES } = require('./schema')
 const { ResourceReader, ResourceWriter } = require('./streams')
+const { isChunkSource, setContentFromStream, contentStream } = require('./content')
 const { hideSecrets } = require('./redact')
 
 const HOOK_EVENTS = ['preInsert', 'afterInsert', 'preUpdate', 'afterUpdate', 'preDelete', 'afterDelete']
@@ -196,8 +197,11 @@ class Resource extends EventEmitter {
   /**
    * Store `buffer` as the record's binary content with `contentType` (the record itself is
    * unchanged); the record with `_hasContent`, `_contentLength`, `_mimeType`. Emits `get`, `setContent`.
+   * `buffer` may also be a Readable (or any async iterable of chunks): it is streamed, never
+   * held whole (S3: a multipart upload past 8 MB).
    */
   async setContent ({ id, buffer, contentType = 'application/octet-stream' } = {}) {
+    if (isChunkSource(buffer)) return setContentFromStream(this, id, buffer, contentType)
     const body = Buffer.isBuffer(buffer) ? buffer : typeof buffer === 'string' ? Buffer.from(buffer) : Buffer.from(buffer ?? [])
     return this._run(() => this.database._native.setContent(this.name, String(id), body, String(contentType)))
   }
@@ -213,6 +217,12 @@ class Resource extends EventEmitter {
     if (body === null || body === undefined) return { buffer: null, contentType: null }
     return { buffer: body, contentType: result.contentType ?? null }
   }
+
+  /**
+   * A Readable of the record's content, downloaded as it is read; `contentType` and
+   * `contentLength` are set on it when it emits 'ready'. A missing record fails it (NoSuchKey).
+   */
+  contentStream (id) { return contentStream(this, id) }
 
   /** Whether the record has non-empty binary content (false on any error). */
   async hasContent (id) {

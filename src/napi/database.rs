@@ -3,6 +3,7 @@
 
 use super::callbacks::{HookCallback, ReaderCallback};
 use super::client::{ClientResult, NativeClient};
+use super::content::{self, NativeContentDownload, NativeContentUpload};
 use super::convert::parse_json;
 use super::error::{guarded, IntoNapi};
 use super::hooks::JsHooks;
@@ -218,6 +219,23 @@ impl NativeDatabase {
             })
         })
         .await
+    }
+
+    /// `setContent` with a streamed body: the upload the facade feeds chunk by chunk.
+    #[napi(catch_unwind)]
+    pub fn content_upload(
+        &self,
+        resource: String,
+        id: String,
+        content_type: String,
+    ) -> NativeContentUpload {
+        content::start_upload(self.inner.clone(), resource, id, content_type)
+    }
+
+    /// `contentStream(id)`: the download the facade's `Readable` pulls from.
+    #[napi(catch_unwind)]
+    pub fn content_download(&self, resource: String, id: String) -> NativeContentDownload {
+        content::start_download(self.inner.clone(), resource, id)
     }
 
     /// A resource without s3db.json (`new Resource({ client, ... })`): JSON of

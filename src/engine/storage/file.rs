@@ -13,18 +13,22 @@
 //! listing never holds more than one directory's names. Sorted directory
 //! listings are cached per (directory, mtime, write generation).
 
-use super::{ListPage, ListedObject, ObjectMeta, PutRequest, Storage};
+use super::{
+    BodyStream, ListPage, ListedObject, ObjectMeta, PutRequest, Storage, StreamedPut, STREAM_CHUNK,
+};
 use crate::engine::error::{EngineError, ErrorKind, Result};
 use bytes::Bytes;
 use futures::future::BoxFuture;
+use futures::stream::StreamExt;
 use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde_json::{Map, Value};
 use std::collections::HashMap;
-use std::io::{BufRead, Read, Write};
+use std::io::{BufRead, Read, Seek, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
+use tokio::io::AsyncWriteExt;
 
 const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'_').remove(b'=').remove(b'-');
 const MAX_NAME: usize = 240;
@@ -133,8 +137,8 @@ impl FileStorage {
         Ok((meta, r))
     }
 
-    fn put_sync(&self, key: &str, req: &PutRequest) -> Result<()> {
-        let (dir, name) = self.locate(key)?;
+    /// The object file's first line: metadata, content type and encoding as JSON.
+    fn header_line(req: &PutRequest) -> Result<Vec<u8>> {
         let mut header = Map::new();
         header.insert(
             "m".into(),
@@ -163,6 +167,22 @@ impl FileStorage {
             )
         })?;
         line.push(b'\n');
+        Ok(line)
+    }
+
+    fn put_sync(&self, key: &str, req: &PutRequest) -> Result<()> {
+        self.write_sync(key, req, &mut |f| f.write_all(&req.body))
+    }
+
+    /// Writes `req`'s header then whatever `body` writes, atomically (temp + fsync + rename).
+    fn write_sync(
+        &self,
+        key: &str,
+        req: &PutRequest,
+        body: &mut dyn FnMut(&mut std::fs::File) -> std::io::Result<()>,
+    ) -> Result<()> {
+        let (dir, name) = self.locate(key)?;
+        let line = Self::header_line(req)?;
         for attempt in 0..3 {
             std::fs::create_dir_all(&dir)
                 .map_err(|e| io_err("cannot create directory", &dir, e))?;
@@ -170,7 +190,7 @@ impl FileStorage {
             let written = (|| -> std::io::Result<()> {
                 let mut f = std::fs::File::create(&tmp)?;
                 f.write_all(&line)?;
-                f.write_all(&req.body)?;
+                body(&mut f)?;
                 f.sync_all()?;
                 std::fs::rename(&tmp, dir.join(&name))
             })();
@@ -434,24 +454,107 @@ impl Storage for SharedFile {
         }))
     }
 
+    /// Chunks go to a temporary file beside the target (so at most one chunk is
+    /// in memory), which is fsynced and renamed over the target at the end; a
+    /// failed body leaves the old object and no temporary file.
+    fn put_stream(
+        &self,
+        key: String,
+        req: PutRequest,
+        mut body: BodyStream,
+    ) -> BoxFuture<'_, Result<StreamedPut>> {
+        let s = self.0.clone();
+        Box::pin(async move {
+            let (dir, name) = s.locate(&key)?;
+            let line = FileStorage::header_line(&req)?;
+            tokio::fs::create_dir_all(&dir)
+                .await
+                .map_err(|e| io_err("cannot create directory", &dir, e))?;
+            let tmp = dir.join(format!(".tmp-{}", nanoid::nanoid!(12)));
+            let target = dir.join(&name);
+            let written: Result<u64> = async {
+                let mut f = tokio::fs::File::create(&tmp)
+                    .await
+                    .map_err(|e| io_err("cannot create", &tmp, e))?;
+                f.write_all(&line)
+                    .await
+                    .map_err(|e| io_err("cannot write", &tmp, e))?;
+                let mut bytes = 0u64;
+                while let Some(chunk) = body.next().await {
+                    let chunk = chunk?;
+                    bytes += chunk.len() as u64;
+                    f.write_all(&chunk)
+                        .await
+                        .map_err(|e| io_err("cannot write", &tmp, e))?;
+                }
+                f.sync_all()
+                    .await
+                    .map_err(|e| io_err("cannot sync", &tmp, e))?;
+                drop(f);
+                tokio::fs::rename(&tmp, &target)
+                    .await
+                    .map_err(|e| io_err("cannot write object", &target, e))?;
+                Ok(bytes)
+            }
+            .await;
+            match written {
+                Ok(bytes) => {
+                    s.generation.fetch_add(1, Ordering::SeqCst);
+                    Ok(StreamedPut { bytes, requests: 1 })
+                }
+                Err(e) => {
+                    let _ = tokio::fs::remove_file(&tmp).await;
+                    Err(e)
+                }
+            }
+        })
+    }
+
+    /// The body is read in chunks of [`STREAM_CHUNK`] bytes as the consumer asks.
+    fn get_stream(&self, key: String) -> BoxFuture<'_, Result<(ObjectMeta, BodyStream)>> {
+        let s = self.0.clone();
+        Box::pin(async move {
+            let (meta, reader) = blocking(move || {
+                let (dir, name) = s.locate(&key)?;
+                FileStorage::read_header(&dir.join(name), ErrorKind::NoSuchKey, &key)
+            })
+            .await?;
+            // The header reader may hold the first bytes of the body in its buffer.
+            let buffered = Bytes::copy_from_slice(reader.buffer());
+            let file = tokio::fs::File::from_std(reader.into_inner());
+            let path = meta.key.clone();
+            let rest =
+                tokio_util::io::ReaderStream::with_capacity(file, STREAM_CHUNK).map(move |r| {
+                    r.map_err(|e| EngineError::io(&format!("cannot read object {path}"), e))
+                });
+            let body: BodyStream = futures::stream::once(async move { Ok(buffered) })
+                .filter(|b| futures::future::ready(!matches!(b, Ok(b) if b.is_empty())))
+                .chain(rest)
+                .boxed();
+            Ok((meta, body))
+        })
+    }
+
     fn copy(&self, from: String, to: String) -> BoxFuture<'_, Result<()>> {
         let s = self.0.clone();
         Box::pin(blocking(move || {
             let (dir, name) = s.locate(&from)?;
             let path = dir.join(name);
             let (meta, mut r) = FileStorage::read_header(&path, ErrorKind::NoSuchKey, &from)?;
-            let mut body = Vec::new();
-            r.read_to_end(&mut body)
+            // The body is copied file to file (never whole in memory), from its start on every attempt.
+            let body_start = r
+                .stream_position()
                 .map_err(|e| io_err("cannot read", &path, e))?;
-            s.put_sync(
-                &to,
-                &PutRequest {
-                    body: Bytes::from(body),
-                    metadata: meta.metadata,
-                    content_type: meta.content_type,
-                    content_encoding: meta.content_encoding,
-                },
-            )
+            let head = PutRequest {
+                metadata: meta.metadata,
+                content_type: meta.content_type,
+                content_encoding: meta.content_encoding,
+                ..Default::default()
+            };
+            s.write_sync(&to, &head, &mut |f| {
+                r.seek(std::io::SeekFrom::Start(body_start))?;
+                std::io::copy(&mut r, f).map(|_| ())
+            })
         }))
     }
 }

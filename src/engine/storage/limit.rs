@@ -2,7 +2,7 @@
 //! It also meters every request it lets through ([`RequestCounts`], S3 command
 //! names), which the CostsPlugin turns into request counts and prices.
 
-use super::{ListPage, ObjectMeta, PutRequest, Storage};
+use super::{BodyStream, ListPage, ObjectMeta, PutRequest, Storage, StreamedPut};
 use crate::engine::error::{EngineError, ErrorKind, Result};
 use bytes::Bytes;
 use futures::future::BoxFuture;
@@ -116,6 +116,31 @@ impl Storage for LimitStorage {
             let _p = permit(&self.permits).await?;
             self.counts.copy.fetch_add(1, Ordering::Relaxed);
             self.inner.copy(from, to).await
+        })
+    }
+    /// Holds one permit for the whole upload (however many parts it sends) and
+    /// counts each of its requests as a PUT (S3 bills multipart requests so).
+    fn put_stream(
+        &self,
+        key: String,
+        req: PutRequest,
+        body: BodyStream,
+    ) -> BoxFuture<'_, Result<StreamedPut>> {
+        Box::pin(async move {
+            let _p = permit(&self.permits).await?;
+            let sent = self.inner.put_stream(key, req, body).await;
+            let requests = sent.as_ref().map(|s| s.requests).unwrap_or(1);
+            self.counts.put.fetch_add(requests, Ordering::Relaxed);
+            sent
+        })
+    }
+    /// Holds a permit until the response starts; the body is read without one,
+    /// so a slow consumer does not hold up other requests.
+    fn get_stream(&self, key: String) -> BoxFuture<'_, Result<(ObjectMeta, BodyStream)>> {
+        Box::pin(async move {
+            let _p = permit(&self.permits).await?;
+            self.counts.get.fetch_add(1, Ordering::Relaxed);
+            self.inner.get_stream(key).await
         })
     }
 }

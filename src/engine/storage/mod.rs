@@ -25,6 +25,7 @@ pub mod conformance;
 use crate::engine::error::{EngineError, ErrorKind, Result};
 use bytes::Bytes;
 use futures::future::BoxFuture;
+use futures::stream::{BoxStream, StreamExt, TryStreamExt};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -33,6 +34,8 @@ pub type Metadata = BTreeMap<String, String>;
 /// S3's limit on user metadata (names + values, UTF-8 bytes).
 pub const METADATA_LIMIT: usize = 2048;
 pub const LIST_PAGE_MAX: usize = 1000;
+/// Chunk size of streamed reads where the backend decides it (memory, file).
+pub const STREAM_CHUNK: usize = 256 * 1024;
 
 #[derive(Debug, Clone, Default)]
 pub struct ObjectMeta {
@@ -52,6 +55,17 @@ pub struct PutRequest {
     pub metadata: Metadata,
     pub content_type: Option<String>,
     pub content_encoding: Option<String>,
+}
+
+/// An object body arriving (or leaving) in chunks.
+pub type BodyStream = BoxStream<'static, Result<Bytes>>;
+
+/// What a streamed write sent: the body's length and the requests it took
+/// (S3 multipart: create + parts + complete).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StreamedPut {
+    pub bytes: u64,
+    pub requests: u64,
 }
 
 #[derive(Debug, Clone)]
@@ -83,11 +97,55 @@ pub trait Storage: Send + Sync + 'static {
     /// Delete up to 1000 keys; returns the keys reported deleted.
     fn delete_many(&self, keys: Vec<String>) -> BoxFuture<'_, Result<Vec<String>>>;
     fn copy(&self, from: String, to: String) -> BoxFuture<'_, Result<()>>;
+
+    /// Write an object whose body arrives in chunks (`req.body` is ignored). A
+    /// backend that can should hold only a bounded part of the body at a time;
+    /// this default gathers it and makes one `put` (the memory backend keeps
+    /// bodies whole anyway). Nothing is written if `body` fails.
+    fn put_stream(
+        &self,
+        key: String,
+        req: PutRequest,
+        body: BodyStream,
+    ) -> BoxFuture<'_, Result<StreamedPut>> {
+        Box::pin(async move {
+            let chunks: Vec<Bytes> = body.try_collect().await?;
+            let whole = Bytes::from(chunks.concat());
+            let bytes = whole.len() as u64;
+            self.put(key, PutRequest { body: whole, ..req }).await?;
+            Ok(StreamedPut { bytes, requests: 1 })
+        })
+    }
+
+    /// An object's metadata and its body as a stream of chunks. The default
+    /// reads the body whole (`get`) and yields it in slices of [`STREAM_CHUNK`].
+    fn get_stream(&self, key: String) -> BoxFuture<'_, Result<(ObjectMeta, BodyStream)>> {
+        Box::pin(async move {
+            let (meta, body) = self.get(key).await?;
+            let slices: Vec<Result<Bytes>> = (0..body.len())
+                .step_by(STREAM_CHUNK)
+                .map(|at| Ok(body.slice(at..(at + STREAM_CHUNK).min(body.len()))))
+                .collect();
+            Ok((meta, futures::stream::iter(slices).boxed()))
+        })
+    }
 }
 
 /// Bytes S3 counts for user metadata: names plus values.
 pub fn metadata_size(metadata: &Metadata) -> usize {
     metadata.iter().map(|(k, v)| k.len() + v.len()).sum()
+}
+
+fn metadata_too_large(key: &str, size: usize) -> EngineError {
+    EngineError::new(
+        ErrorKind::MetadataTooLarge,
+        format!(
+            "Your metadata headers exceed the maximum allowed metadata size: {size} bytes, limit: {METADATA_LIMIT} bytes [key:{key}]"
+        ),
+    )
+    .with("key", key)
+    .with("totalSize", size)
+    .with("limit", METADATA_LIMIT)
 }
 
 /// A bucket + key prefix view of a storage backend: what the engine talks to.
@@ -148,15 +206,7 @@ impl Bucket {
     pub async fn put(&self, key: &str, req: PutRequest) -> Result<()> {
         let size = metadata_size(&req.metadata);
         if size > METADATA_LIMIT {
-            return Err(EngineError::new(
-                ErrorKind::MetadataTooLarge,
-                format!(
-                    "Your metadata headers exceed the maximum allowed metadata size: {size} bytes, limit: {METADATA_LIMIT} bytes [key:{key}]"
-                ),
-            )
-            .with("key", key)
-            .with("totalSize", size)
-            .with("limit", METADATA_LIMIT));
+            return Err(metadata_too_large(key, size));
         }
         self.storage
             .put(self.full_key(key), req)
@@ -174,6 +224,29 @@ impl Bucket {
     pub async fn head(&self, key: &str) -> Result<ObjectMeta> {
         self.storage
             .head(self.full_key(key))
+            .await
+            .map_err(|e| self.map_not_found(e, key))
+    }
+
+    pub async fn put_stream(
+        &self,
+        key: &str,
+        req: PutRequest,
+        body: BodyStream,
+    ) -> Result<StreamedPut> {
+        let size = metadata_size(&req.metadata);
+        if size > METADATA_LIMIT {
+            return Err(metadata_too_large(key, size));
+        }
+        self.storage
+            .put_stream(self.full_key(key), req, body)
+            .await
+            .map_err(|e| self.map_not_found(e, key))
+    }
+
+    pub async fn get_stream(&self, key: &str) -> Result<(ObjectMeta, BodyStream)> {
+        self.storage
+            .get_stream(self.full_key(key))
             .await
             .map_err(|e| self.map_not_found(e, key))
     }

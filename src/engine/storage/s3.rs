@@ -4,7 +4,7 @@
 //! mapped to [`EngineError`] here and nowhere else; messages carry the S3 error
 //! code and request id, never credentials.
 
-use super::{ListPage, ListedObject, ObjectMeta, PutRequest, Storage};
+use super::{BodyStream, ListPage, ListedObject, ObjectMeta, PutRequest, Storage, StreamedPut};
 use crate::engine::config::Config;
 use crate::engine::error::{EngineError, ErrorKind, Result};
 use aws_sdk_s3::config::{
@@ -13,10 +13,11 @@ use aws_sdk_s3::config::{
 };
 use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_s3::primitives::ByteStream;
-use aws_sdk_s3::types::{Delete, ObjectIdentifier};
+use aws_sdk_s3::types::{CompletedMultipartUpload, CompletedPart, Delete, ObjectIdentifier};
 use aws_sdk_s3::Client;
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
 use futures::future::BoxFuture;
+use futures::stream::{FuturesUnordered, StreamExt};
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
 const COPY_SOURCE: &AsciiSet = &NON_ALPHANUMERIC
@@ -26,6 +27,13 @@ const COPY_SOURCE: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'.')
     .remove(b'~')
     .remove(b'=');
+
+/// Size of a multipart upload's parts: a streamed body longer than this goes up
+/// as a multipart upload (S3's minimum part is 5 MiB).
+pub const PART_SIZE: usize = 8 * 1024 * 1024;
+/// Parts of one upload in flight at once: a streamed upload holds at most
+/// `PARTS_IN_FLIGHT + 1` parts in memory.
+const PARTS_IN_FLIGHT: usize = 2;
 
 pub struct S3Storage {
     client: Client,
@@ -65,6 +73,174 @@ impl S3Storage {
             bucket: cfg.bucket.clone(),
         })
     }
+}
+
+impl S3Storage {
+    /// Fill `buf` from `body` up to [`PART_SIZE`]; false once the body has ended.
+    async fn fill_part(
+        body: &mut BodyStream,
+        buf: &mut BytesMut,
+        carry: &mut Option<Bytes>,
+    ) -> Result<bool> {
+        loop {
+            let chunk = match carry.take() {
+                Some(c) => c,
+                None => match body.next().await {
+                    Some(c) => c?,
+                    None => return Ok(false),
+                },
+            };
+            let room = PART_SIZE - buf.len();
+            if chunk.len() >= room {
+                buf.extend_from_slice(&chunk[..room]);
+                if chunk.len() > room {
+                    *carry = Some(chunk.slice(room..));
+                }
+                return Ok(true);
+            }
+            buf.extend_from_slice(&chunk);
+        }
+    }
+
+    async fn upload_part(
+        client: Client,
+        bucket: String,
+        key: String,
+        upload_id: String,
+        number: i32,
+        part: Bytes,
+    ) -> Result<CompletedPart> {
+        let out = client
+            .upload_part()
+            .bucket(bucket)
+            .key(&key)
+            .upload_id(upload_id)
+            .part_number(number)
+            .body(ByteStream::from(part))
+            .send()
+            .await
+            .map_err(|e| map_err("UploadPart", &key, e))?;
+        Ok(CompletedPart::builder()
+            .part_number(number)
+            .set_e_tag(out.e_tag().map(str::to_string))
+            .build())
+    }
+
+    /// The parts of a multipart upload already created: `first` then the rest of
+    /// `body`, [`PARTS_IN_FLIGHT`] at a time; the completed parts in order.
+    async fn send_parts(
+        &self,
+        key: &str,
+        upload_id: &str,
+        first: Bytes,
+        mut carry: Option<Bytes>,
+        body: &mut BodyStream,
+    ) -> Result<(Vec<CompletedPart>, u64)> {
+        let mut in_flight = FuturesUnordered::new();
+        let mut done = Vec::new();
+        let mut bytes = first.len() as u64;
+        let mut next = Some(first);
+        let mut number = 0;
+        while let Some(part) = next.take() {
+            number += 1;
+            in_flight.push(Self::upload_part(
+                self.client.clone(),
+                self.bucket.clone(),
+                key.to_string(),
+                upload_id.to_string(),
+                number,
+                part,
+            ));
+            while in_flight.len() >= PARTS_IN_FLIGHT {
+                if let Some(p) = in_flight.next().await {
+                    done.push(p?);
+                }
+            }
+            let mut buf = BytesMut::with_capacity(PART_SIZE);
+            let more = Self::fill_part(body, &mut buf, &mut carry).await?;
+            if !buf.is_empty() {
+                bytes += buf.len() as u64;
+                next = Some(buf.freeze());
+            }
+            if !more && next.is_none() {
+                break;
+            }
+        }
+        while let Some(p) = in_flight.next().await {
+            done.push(p?);
+        }
+        done.sort_by_key(|p| p.part_number());
+        Ok((done, bytes))
+    }
+
+    /// A body over [`PART_SIZE`]: create, parts, complete; aborted on any failure
+    /// (so no orphaned parts are billed).
+    async fn multipart(
+        &self,
+        key: &str,
+        req: PutRequest,
+        first: Bytes,
+        carry: Option<Bytes>,
+        body: &mut BodyStream,
+    ) -> Result<StreamedPut> {
+        let mut create = self
+            .client
+            .create_multipart_upload()
+            .bucket(&self.bucket)
+            .key(key)
+            .set_metadata(Some(req.metadata.into_iter().collect()));
+        if let Some(ct) = req.content_type {
+            create = create.content_type(ct);
+        }
+        if let Some(ce) = req.content_encoding {
+            create = create.content_encoding(ce);
+        }
+        let created = create
+            .send()
+            .await
+            .map_err(|e| map_err("CreateMultipartUpload", key, e))?;
+        let upload_id = created.upload_id().unwrap_or_default().to_string();
+        let result = match self.send_parts(key, &upload_id, first, carry, body).await {
+            Ok((parts, bytes)) => {
+                let requests = parts.len() as u64 + 2;
+                self.client
+                    .complete_multipart_upload()
+                    .bucket(&self.bucket)
+                    .key(key)
+                    .upload_id(&upload_id)
+                    .multipart_upload(
+                        CompletedMultipartUpload::builder()
+                            .set_parts(Some(parts))
+                            .build(),
+                    )
+                    .send()
+                    .await
+                    .map(|_| StreamedPut { bytes, requests })
+                    .map_err(|e| map_err("CompleteMultipartUpload", key, e))
+            }
+            Err(e) => Err(e),
+        };
+        if result.is_err() {
+            let _ = self
+                .client
+                .abort_multipart_upload()
+                .bucket(&self.bucket)
+                .key(key)
+                .upload_id(&upload_id)
+                .send()
+                .await;
+        }
+        result
+    }
+}
+
+/// A GetObject response body that failed while being read.
+fn body_error(key: &str, e: impl std::fmt::Display) -> EngineError {
+    EngineError::new(
+        ErrorKind::UnknownError,
+        format!("GetObject failed reading body: {e}"),
+    )
+    .with("key", key)
 }
 
 /// SDK error -> EngineError (the only place this mapping exists).
@@ -175,6 +351,22 @@ fn ts_ms(t: Option<&aws_sdk_s3::primitives::DateTime>) -> i64 {
     t.and_then(|d| d.to_millis().ok()).unwrap_or(0)
 }
 
+impl S3Storage {
+    /// GetObject: the object's metadata and its body, not yet read.
+    async fn open_object(&self, key: &str) -> Result<(ObjectMeta, ByteStream)> {
+        let out = self
+            .client
+            .get_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .send()
+            .await
+            .map_err(|e| map_err("GetObject", key, e))?;
+        let key = key.to_string();
+        Ok((object_meta!(key, out), out.body))
+    }
+}
+
 impl Storage for S3Storage {
     fn name(&self) -> &'static str {
         "s3"
@@ -202,26 +394,11 @@ impl Storage for S3Storage {
 
     fn get(&self, key: String) -> BoxFuture<'_, Result<(ObjectMeta, Bytes)>> {
         Box::pin(async move {
-            let out = self
-                .client
-                .get_object()
-                .bucket(&self.bucket)
-                .key(&key)
-                .send()
-                .await
-                .map_err(|e| map_err("GetObject", &key, e))?;
-            let meta = object_meta!(key, out);
-            let body = out
-                .body
+            let (meta, body) = self.open_object(&key).await?;
+            let body = body
                 .collect()
                 .await
-                .map_err(|e| {
-                    EngineError::new(
-                        ErrorKind::UnknownError,
-                        format!("GetObject failed reading body: {e}"),
-                    )
-                    .with("key", key.clone())
-                })?
+                .map_err(|e| body_error(&key, e))?
                 .into_bytes();
             Ok((meta, body))
         })
@@ -344,6 +521,51 @@ impl Storage for S3Storage {
                 .iter()
                 .filter_map(|d| d.key().map(str::to_string))
                 .collect())
+        })
+    }
+
+    /// A body up to [`PART_SIZE`] is one PutObject; a longer one a multipart upload
+    /// with at most [`PARTS_IN_FLIGHT`] parts in flight.
+    fn put_stream(
+        &self,
+        key: String,
+        req: PutRequest,
+        mut body: BodyStream,
+    ) -> BoxFuture<'_, Result<StreamedPut>> {
+        Box::pin(async move {
+            let mut first = BytesMut::new();
+            let mut carry = None;
+            let more = Self::fill_part(&mut body, &mut first, &mut carry).await?;
+            let first = first.freeze();
+            let mut ended = !more;
+            if more && carry.is_none() {
+                // Exactly one part's worth so far: look ahead for a next chunk.
+                match body.next().await {
+                    Some(c) => carry = Some(c?),
+                    None => ended = true,
+                }
+            }
+            if ended {
+                let bytes = first.len() as u64;
+                self.put(key, PutRequest { body: first, ..req }).await?;
+                return Ok(StreamedPut { bytes, requests: 1 });
+            }
+            self.multipart(&key, req, first, carry, &mut body).await
+        })
+    }
+
+    fn get_stream(&self, key: String) -> BoxFuture<'_, Result<(ObjectMeta, BodyStream)>> {
+        Box::pin(async move {
+            let (meta, body) = self.open_object(&key).await?;
+            let body: BodyStream = futures::stream::unfold(body, move |mut b| {
+                let key = key.clone();
+                async move {
+                    let chunk = b.next().await?;
+                    Some((chunk.map_err(|e| body_error(&key, e)), b))
+                }
+            })
+            .boxed();
+            Ok((meta, body))
         })
     }
 
