@@ -10,7 +10,10 @@
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
 export declare class NativeClient {
-  /** `options`: JSON of `{ connectionString, endpoint?, region?, forcePathStyle?, parallelism? }`. */
+  /**
+   * `options`: JSON of `{ connectionString, endpoint?, region?, forcePathStyle?, parallelism?,
+   * timeouts?: { connectMs?, attemptMs?, operationMs? }, maxAttempts? }`.
+   */
   constructor(options: string)
   /** `{ bucket, keyPrefix, region, endpoint, forcePathStyle, parallelism, backend }` (no credentials). */
   config(): string

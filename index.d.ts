@@ -18,6 +18,19 @@ export interface ContentReadable extends Readable {
 
 export type BehaviorName = 'user-management' | 'enforce-limits' | 'data-truncate' | 'body-overflow'
 
+/**
+ * Deadlines of requests to an S3 endpoint, in milliseconds (also `connectTimeout`,
+ * `attemptTimeout`, `operationTimeout` in the connection string's query).
+ */
+export interface Timeouts {
+  /** Establishing a connection (default 3000). */
+  connectMs?: number
+  /** One attempt, up to the response headers; also the longest pause inside a streamed body (default 30000). */
+  attemptMs?: number
+  /** The whole operation, retries and backoff included (default 90000). */
+  operationMs?: number
+}
+
 export interface DatabaseOptions {
   /** `s3://KEY:SECRET@bucket/prefix`, `http(s)://KEY:SECRET@host:port/bucket/prefix`, `memory://bucket/prefix`, `file:///dir` */
   connectionString?: string
@@ -31,6 +44,10 @@ export interface DatabaseOptions {
   forcePathStyle?: boolean
   /** Maximum concurrent S3 requests (default 10). */
   parallelism?: number | string
+  /** Request deadlines (S3 endpoints); an operation never waits longer than `operationMs`. */
+  timeouts?: Timeouts
+  /** Attempts per request, first try included (default 4; AWS standard retry mode between them). */
+  maxAttempts?: number
   /** Secret-field passphrase (default `secret`); a Buffer is used as its UTF-8 text. */
   passphrase?: string | Buffer
   verbose?: boolean
@@ -273,6 +290,10 @@ export interface ClientOptions {
   id?: string | null
   /** Maximum concurrent requests (default 10); shared by every database built on this client. */
   parallelism?: number | string
+  /** Request deadlines (S3 endpoints). */
+  timeouts?: Timeouts
+  /** Attempts per request, first try included (default 4). */
+  maxAttempts?: number
   /** Kept as `client.client`; requests still go through the engine's own connection. */
   AwsS3Client?: unknown
   endpoint?: string
@@ -407,6 +428,8 @@ export class BaseError extends Error {
   thrownAt: Date
   /** Stable kind, e.g. 'NoSuchKey', 'InvalidResourceItem', 'InvalidId'. */
   code?: string
+  /** Whether the same request may succeed later (the transport errors). */
+  retryable?: boolean
   toJson(): Record<string, unknown>
 }
 export class NoSuchBucket extends BaseError {}
@@ -437,6 +460,34 @@ export class CorruptData extends BaseError {}
 export class Cancelled extends BaseError {}
 /** Unknown partition, or partition values that do not fit it. */
 export class PartitionError extends BaseError {}
+/** What every transport error (after the retries ran out) carries. */
+export interface TransportErrorFields {
+  /** Always true: the same request may succeed later. */
+  retryable: true
+  /** Requests made, first try included. */
+  attempts?: number
+  /** The S3 command, e.g. 'PutObject'. */
+  commandName?: string
+  key?: string
+  statusCode?: number
+  /** The S3 error code, e.g. 'SlowDown', 'InternalError'. */
+  awsCode?: string
+  requestId?: string
+  /** The socket error, e.g. 'ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND'. */
+  errno?: string
+}
+/** The endpoint could not be reached or dropped the connection. `code`: 'NetworkError'. */
+export class NetworkError extends UnknownError { retryable: true; code: 'NetworkError' }
+export interface NetworkError extends TransportErrorFields {}
+/** A connect, attempt or operation deadline passed. `code`: 'TimeoutError'. */
+export class TimeoutError extends UnknownError { retryable: true; code: 'TimeoutError' }
+export interface TimeoutError extends TransportErrorFields {}
+/** The server kept asking to slow down (503 SlowDown, 429). `code`: 'ThrottledError'. */
+export class ThrottledError extends UnknownError { retryable: true; code: 'ThrottledError' }
+export interface ThrottledError extends TransportErrorFields {}
+/** The server kept failing (500, 502, 504). `code`: 'ServerError'. */
+export class ServerError extends UnknownError { retryable: true; code: 'ServerError' }
+export interface ServerError extends TransportErrorFields {}
 
 // ---------------------------------------------------------------------------
 // Streams

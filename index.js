@@ -17,7 +17,8 @@ const { ConnectionString, S3_DEFAULT_REGION, S3_DEFAULT_ENDPOINT } = require('./
 const {
   BaseError, NoSuchBucket, NoSuchKey, NotFound, MissingMetadata, InvalidResourceItem, UnknownError,
   ConnectionStringError, SchemaError, InvalidId, ResourceNotFound, MetadataTooLarge, MetadataLimitExceeded,
-  PermissionError, ParanoidError, DecryptionError, CorruptData, Cancelled, PartitionError, ErrorMap, ValidationError
+  PermissionError, ParanoidError, DecryptionError, CorruptData, Cancelled, PartitionError, ErrorMap, ValidationError,
+  NetworkError, TimeoutError, ThrottledError, ServerError
 } = require('./lib/errors')
 const { ResourceReader, ResourceWriter, ResourceIdsReader, ResourceIdsPageReader, streamToString } = require('./lib/streams')
 const { Schema, SchemaActions } = require('./lib/schema')
@@ -59,6 +60,10 @@ module.exports = {
   CorruptData,
   Cancelled,
   PartitionError,
+  NetworkError,
+  TimeoutError,
+  ThrottledError,
+  ServerError,
   ErrorMap,
   ValidationError,
   ResourceReader,

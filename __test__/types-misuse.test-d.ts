@@ -32,6 +32,8 @@ async function misuse () {
   new Resource({ client, attributes: {} })
   // @ts-expect-error setContent takes { id, buffer, contentType }
   await users.setContent('id', Buffer.from('x'))
+  // @ts-expect-error timeouts are numbers of milliseconds
+  new S3db({ connectionString: 'memory://b', timeouts: { attemptMs: '5s' } })
   // @ts-expect-error a content stream yields bytes, not records
   await users.setContent({ id: 'id', buffer: [{ a: 1 }] })
   // @ts-expect-error contentStream is a Readable, not a Promise

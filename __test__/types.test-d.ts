@@ -79,6 +79,7 @@ import {
   BaseError, NoSuchBucket, NoSuchKey, NotFound, MissingMetadata, InvalidResourceItem, UnknownError,
   ConnectionStringError, SchemaError, InvalidId, ResourceNotFound, MetadataTooLarge, MetadataLimitExceeded,
   PermissionError, ParanoidError, DecryptionError, CorruptData, Cancelled, ErrorMap, Cache,
+  NetworkError, TimeoutError, ThrottledError, ServerError, Timeouts,
   calculateAttributeSizes, encrypt, decrypt, sha256, Validator, ValidatorManager,
   calculateUTF8Bytes, transformValue, calculateAttributeNamesSize, behaviors, getBehavior, AVAILABLE_BEHAVIORS, DEFAULT_BEHAVIOR, SchemaActions
 } from '../index'
@@ -135,6 +136,20 @@ async function everythingElse () {
     ConnectionStringError, SchemaError, InvalidId, ResourceNotFound, MetadataTooLarge, MetadataLimitExceeded,
     PermissionError, ParanoidError, DecryptionError, CorruptData, Cancelled]
   const errors: BaseError[] = classes.map((C) => new C({ message: 'x' }))
+  const timeouts: Timeouts = { connectMs: 1000, attemptMs: 5000, operationMs: 20000 }
+  const patient = new Database({ connectionString: 'http://k:s@localhost:9000/b', timeouts, maxAttempts: 6 })
+  void patient
+  try {
+    await users.get('x')
+  } catch (err) {
+    if (err instanceof NetworkError || err instanceof TimeoutError || err instanceof ThrottledError || err instanceof ServerError) {
+      const retry: true = err.retryable
+      const attempts: number | undefined = err.attempts
+      const errno: string | undefined = err instanceof NetworkError ? err.errno : undefined
+      const asUnknown: UnknownError = err
+      void retry; void attempts; void errno; void asUnknown
+    }
+  }
   const notFound: typeof NotFound = ErrorMap.NotFound
   const cache: Cache = new Cache()
   await cache.set('k', { a: 1 })

@@ -28,7 +28,7 @@ function toBuffer (body) {
 }
 
 class Client extends EventEmitter {
-  constructor ({ verbose = false, id = null, AwsS3Client, connectionString, parallelism = 10, endpoint, region, forcePathStyle } = {}) {
+  constructor ({ verbose = false, id = null, AwsS3Client, connectionString, parallelism = 10, endpoint, region, forcePathStyle, timeouts, maxAttempts } = {}) {
     super()
     if (typeof connectionString !== 'string' || connectionString.length === 0) {
       throw new ConnectionStringError({ message: `Invalid connection string: ${connectionString}` })
@@ -41,7 +41,9 @@ class Client extends EventEmitter {
       endpoint,
       region,
       forcePathStyle: typeof forcePathStyle === 'boolean' ? forcePathStyle : undefined,
-      parallelism: this.parallelism
+      parallelism: this.parallelism,
+      timeouts,
+      maxAttempts
     }
     Object.defineProperty(this, '_native', { value: callSync(() => new native.NativeClient(JSON.stringify(options))), enumerable: false })
     Object.defineProperty(this, '_config', { value: JSON.parse(this._native.config()), enumerable: false })

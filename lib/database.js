@@ -48,7 +48,9 @@ class Database extends EventEmitter {
       parallelism: this.parallelism,
       endpoint: options.endpoint,
       region: options.region,
-      forcePathStyle: options.forcePathStyle
+      forcePathStyle: options.forcePathStyle,
+      timeouts: options.timeouts,
+      maxAttempts: options.maxAttempts
     })
     const nativeClient = this.client instanceof Client ? this.client._native : null
     const nativeOptions = { passphrase: this.passphrase, cache: options.cache === undefined ? null : options.cache }

@@ -59,6 +59,19 @@ class InvalidResourceItem extends BaseError {
 
 class UnknownError extends BaseError {}
 
+// Transport failures, after the retries ran out. Subclasses of UnknownError, which is what
+// 4.1.7 threw for them, so old `instanceof UnknownError` checks still hold. Each carries
+// `retryable: true`, `attempts`, `commandName`, `key`, and where known `statusCode`,
+// `awsCode`, `requestId`, `errno` (ECONNREFUSED, ECONNRESET, ENOTFOUND, ...).
+/** The endpoint could not be reached or dropped the connection (refused, reset, DNS). */
+class NetworkError extends UnknownError {}
+/** A connect, attempt or operation deadline passed (`timeouts` option). */
+class TimeoutError extends UnknownError {}
+/** The server kept asking to slow down (503 SlowDown, 429). */
+class ThrottledError extends UnknownError {}
+/** The server kept failing (500, 502, 504). */
+class ServerError extends UnknownError {}
+
 // Typed errors for failures s3db.js 4.1.7 reported as plain `Error`s.
 class ConnectionStringError extends BaseError {}
 class SchemaError extends BaseError {}
@@ -93,7 +106,11 @@ const KIND_CLASSES = {
   DecryptionError,
   CorruptData,
   Cancelled,
-  PartitionError
+  PartitionError,
+  NetworkError,
+  TimeoutError,
+  ThrottledError,
+  ServerError
 }
 
 // Stable `code`s (the streaming guide checks `err.code === 'NoSuchKey'`).
@@ -121,6 +138,7 @@ function errorFromInfo (info) {
   if (originalError) err.originalError = errorFromInfo(originalError)
   if (events) Object.defineProperty(err, 'events', { value: events, enumerable: false, writable: true, configurable: true })
   Object.defineProperty(err, 'code', { value: KIND_CODES[info.kind] || info.kind, enumerable: false, writable: true, configurable: true })
+  Object.defineProperty(err, 'retryable', { value: info.retryable === true, enumerable: false, writable: true, configurable: true })
   if (info.causes && info.causes.length) {
     Object.defineProperty(err, 'causes', { value: info.causes, enumerable: false, writable: true, configurable: true })
   }

@@ -21,6 +21,61 @@ pub const S3_DEFAULT_REGION: &str = "us-east-1";
 pub const S3_DEFAULT_ENDPOINT: &str = "https://s3.us-east-1.amazonaws.com";
 pub const DEFAULT_PARALLELISM: usize = 10;
 
+/// Deadlines and retries of requests to an S3 endpoint: an operation never waits
+/// longer than `operation_ms` however the server behaves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NetworkPolicy {
+    /// Establishing a connection (TCP + TLS).
+    pub connect_ms: u64,
+    /// One attempt: from sending the request to the response headers; also the
+    /// longest pause between two chunks of a streamed body.
+    pub attempt_ms: u64,
+    /// The whole operation, all attempts and the backoff between them included.
+    pub operation_ms: u64,
+    /// Attempts per operation (1 = no retry); AWS standard mode between them.
+    pub max_attempts: u32,
+}
+
+impl Default for NetworkPolicy {
+    fn default() -> Self {
+        NetworkPolicy {
+            connect_ms: 3_000,
+            attempt_ms: 30_000,
+            operation_ms: 90_000,
+            max_attempts: 4,
+        }
+    }
+}
+
+impl NetworkPolicy {
+    /// Set one knob by its option name (`connectTimeout`, `attemptTimeout`,
+    /// `operationTimeout` in ms, `maxAttempts`); false for another name.
+    pub fn set(&mut self, name: &str, value: u64) -> std::result::Result<bool, String> {
+        let positive = |v: u64| {
+            if v == 0 || v > 24 * 3_600_000 {
+                Err(format!(
+                    "{name} must be a positive number of milliseconds (at most a day)"
+                ))
+            } else {
+                Ok(v)
+            }
+        };
+        match name {
+            "connectTimeout" | "connectMs" => self.connect_ms = positive(value)?,
+            "attemptTimeout" | "attemptMs" => self.attempt_ms = positive(value)?,
+            "operationTimeout" | "operationMs" => self.operation_ms = positive(value)?,
+            "maxAttempts" => {
+                if !(1..=20).contains(&value) {
+                    return Err("maxAttempts must be an integer from 1 to 20".into());
+                }
+                self.max_attempts = value as u32
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+
 #[derive(Clone, PartialEq, Eq)]
 pub enum Backend {
     S3,
@@ -40,6 +95,7 @@ pub struct Config {
     pub secret_access_key: Option<String>,
     pub session_token: Option<String>,
     pub parallelism: usize,
+    pub network: NetworkPolicy,
 }
 
 impl std::fmt::Debug for Config {
@@ -53,6 +109,7 @@ impl std::fmt::Debug for Config {
             .field("force_path_style", &self.force_path_style)
             .field("has_credentials", &self.access_key_id.is_some())
             .field("parallelism", &self.parallelism)
+            .field("network", &self.network)
             .finish()
     }
 }
@@ -64,6 +121,8 @@ pub struct ConfigOverrides {
     pub region: Option<String>,
     pub force_path_style: Option<bool>,
     pub parallelism: Option<usize>,
+    /// Network knobs by option name (see [`NetworkPolicy::set`]).
+    pub network: Vec<(String, u64)>,
 }
 
 /// Hide the password part of a URL-ish string for error messages.
@@ -164,6 +223,13 @@ impl Config {
         if let Some(p) = overrides.parallelism {
             cfg.parallelism = p.max(1);
         }
+        for (name, value) in &overrides.network {
+            match cfg.network.set(name, *value) {
+                Ok(true) => {}
+                Ok(false) => return Err(bad(input, &format!("unknown network option '{name}'"))),
+                Err(why) => return Err(bad(input, &why)),
+            }
+        }
         if cfg.bucket.is_empty() {
             return Err(bad(input, "bucket name is empty"));
         }
@@ -182,6 +248,7 @@ impl Config {
             secret_access_key: None,
             session_token: None,
             parallelism: DEFAULT_PARALLELISM,
+            network: NetworkPolicy::default(),
         }
     }
 
@@ -272,6 +339,13 @@ impl Config {
                         .ok_or_else(|| bad(input, "parallelism must be a positive integer"))?
                 }
                 "sessionToken" => cfg.session_token = Some(v),
+                knob @ ("connectTimeout" | "attemptTimeout" | "operationTimeout"
+                | "maxAttempts") => {
+                    let n = v
+                        .parse::<u64>()
+                        .map_err(|_| bad(input, &format!("{knob} must be a positive integer")))?;
+                    cfg.network.set(knob, n).map_err(|why| bad(input, &why))?;
+                }
                 _ => {}
             }
         }
@@ -292,6 +366,8 @@ impl Config {
             "bucket": self.bucket, "keyPrefix": self.key_prefix, "region": self.region,
             "endpoint": self.endpoint.clone().unwrap_or_default(), "forcePathStyle": self.force_path_style,
             "parallelism": self.parallelism, "backend": backend,
+            "timeouts": { "connectMs": self.network.connect_ms, "attemptMs": self.network.attempt_ms, "operationMs": self.network.operation_ms },
+            "maxAttempts": self.network.max_attempts,
         })
     }
 }

@@ -64,14 +64,30 @@ error_kinds! {
     CorruptData,
     /// Operation cancelled (stream destroyed, abort signal).
     Cancelled,
-    /// Network/IO/unknown backend failures.
+    /// The endpoint could not be reached or dropped the connection (refused,
+    /// reset, DNS), after the retries. A kind of UnknownError in JS.
+    NetworkError,
+    /// A connect, attempt or operation deadline passed. A kind of UnknownError in JS.
+    TimeoutError,
+    /// The server kept asking to slow down (503 SlowDown, 429, throttling codes)
+    /// after the retries. A kind of UnknownError in JS.
+    ThrottledError,
+    /// The server kept failing (500, 502, 504) after the retries. A kind of UnknownError in JS.
+    ServerError,
+    /// Anything else (a bug, an unexpected answer).
     UnknownError,
 }
 
 impl ErrorKind {
-    /// Whether retrying the same request may succeed.
+    /// Whether retrying the same request later may succeed (the transport kinds only).
     pub fn is_retryable(self) -> bool {
-        matches!(self, ErrorKind::UnknownError)
+        matches!(
+            self,
+            ErrorKind::NetworkError
+                | ErrorKind::TimeoutError
+                | ErrorKind::ThrottledError
+                | ErrorKind::ServerError
+        )
     }
 }
 
@@ -146,6 +162,7 @@ impl EngineError {
         o.insert("kind".into(), Value::from(self.kind.as_str()));
         o.insert("message".into(), Value::from(self.message.clone()));
         o.insert("details".into(), Value::Object(self.details.clone()));
+        o.insert("retryable".into(), Value::Bool(self.is_retryable()));
         let mut causes = Vec::new();
         let mut cur: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(self);
         while let Some(err) = cur {
@@ -187,13 +204,27 @@ mod tests {
     #[test]
     fn every_kind_is_listed_once_under_its_own_name() {
         let names: Vec<&str> = ErrorKind::ALL.iter().map(|k| k.as_str()).collect();
-        assert_eq!(names.len(), 17);
+        assert_eq!(names.len(), 21);
         let mut sorted = names.clone();
         sorted.sort_unstable();
         sorted.dedup();
         assert_eq!(sorted.len(), names.len());
         assert_eq!(ErrorKind::NoSuchKey.as_str(), "NoSuchKey");
-        assert!(ErrorKind::UnknownError.is_retryable());
+        for k in [
+            "NetworkError",
+            "TimeoutError",
+            "ThrottledError",
+            "ServerError",
+        ] {
+            assert!(
+                ErrorKind::ALL
+                    .iter()
+                    .any(|e| e.as_str() == k && e.is_retryable()),
+                "{k}"
+            );
+        }
+        assert!(!ErrorKind::UnknownError.is_retryable());
         assert!(!ErrorKind::InvalidId.is_retryable());
+        assert!(!ErrorKind::NoSuchKey.is_retryable());
     }
 }

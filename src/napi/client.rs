@@ -3,10 +3,11 @@
 //! on the client shares.
 
 use super::convert::parse_json;
-use super::error::{guarded, IntoNapi};
+use super::error::{guarded, to_napi, IntoNapi};
 use crate::engine::client;
 use crate::engine::config::{Config, ConfigOverrides};
 use crate::engine::connection::Connection;
+use crate::engine::error::{EngineError, ErrorKind};
 use napi::bindgen_prelude::Buffer;
 use napi_derive::napi;
 use serde_json::Value;
@@ -31,12 +32,13 @@ impl NativeClient {
 
 #[napi]
 impl NativeClient {
-    /// `options`: JSON of `{ connectionString, endpoint?, region?, forcePathStyle?, parallelism? }`.
+    /// `options`: JSON of `{ connectionString, endpoint?, region?, forcePathStyle?, parallelism?,
+    /// timeouts?: { connectMs?, attemptMs?, operationMs? }, maxAttempts? }`.
     #[napi(constructor, catch_unwind)]
     pub fn new(options: String) -> napi::Result<Self> {
         let o = parse_json("options", &options)?;
         let text = |k: &str| o.get(k).and_then(Value::as_str).map(str::to_string);
-        let overrides = ConfigOverrides {
+        let mut overrides = ConfigOverrides {
             endpoint: text("endpoint"),
             region: text("region"),
             force_path_style: o.get("forcePathStyle").and_then(Value::as_bool),
@@ -44,7 +46,40 @@ impl NativeClient {
                 .get("parallelism")
                 .and_then(Value::as_u64)
                 .map(|p| p as usize),
+            network: Vec::new(),
         };
+        let mut network = Vec::new();
+        let mut knob = |name: &str, v: &Value| -> napi::Result<()> {
+            match v.as_f64() {
+                Some(n) if n.is_finite() && n >= 1.0 => {
+                    network.push((name.to_string(), n.round() as u64));
+                    Ok(())
+                }
+                _ if v.is_null() => Ok(()),
+                _ => Err(to_napi(EngineError::new(
+                    ErrorKind::ConnectionStringError,
+                    format!("{name} must be a positive number, got {v}"),
+                ))),
+            }
+        };
+        match o.get("timeouts") {
+            Some(Value::Object(t)) => {
+                for (k, v) in t {
+                    knob(k, v)?;
+                }
+            }
+            None | Some(Value::Null) => {}
+            Some(other) => {
+                return Err(to_napi(EngineError::new(
+                    ErrorKind::ConnectionStringError,
+                    format!("timeouts must be an object of milliseconds, got {other}"),
+                )))
+            }
+        }
+        if let Some(v) = o.get("maxAttempts") {
+            knob("maxAttempts", v)?;
+        }
+        overrides.network = network;
         let cs = text("connectionString").unwrap_or_default();
         let config = Config::parse(&cs, &overrides).into_napi()?;
         Ok(NativeClient {

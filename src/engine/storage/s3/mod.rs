@@ -4,21 +4,29 @@
 //! mapped to [`EngineError`] here and nowhere else; messages carry the S3 error
 //! code and request id, never credentials.
 
+mod errors;
+mod multipart;
+
+pub use multipart::PART_SIZE;
+
 use super::{BodyStream, ListPage, ListedObject, ObjectMeta, PutRequest, Storage, StreamedPut};
-use crate::engine::config::Config;
+use crate::engine::config::{Config, NetworkPolicy};
 use crate::engine::error::{EngineError, ErrorKind, Result};
+use aws_sdk_s3::config::retry::RetryConfig;
+use aws_sdk_s3::config::timeout::TimeoutConfig;
 use aws_sdk_s3::config::{
     BehaviorVersion, Credentials, Region, RequestChecksumCalculation, ResponseChecksumValidation,
     StalledStreamProtectionConfig,
 };
-use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_s3::primitives::ByteStream;
-use aws_sdk_s3::types::{CompletedMultipartUpload, CompletedPart, Delete, ObjectIdentifier};
+use aws_sdk_s3::types::{Delete, ObjectIdentifier};
 use aws_sdk_s3::Client;
 use bytes::{Bytes, BytesMut};
+use errors::{body_error, body_stalled, counted, map_err, AttemptCounter};
 use futures::future::BoxFuture;
-use futures::stream::{FuturesUnordered, StreamExt};
+use futures::stream::StreamExt;
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+use std::time::Duration;
 
 const COPY_SOURCE: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'/')
@@ -28,20 +36,15 @@ const COPY_SOURCE: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'~')
     .remove(b'=');
 
-/// Size of a multipart upload's parts: a streamed body longer than this goes up
-/// as a multipart upload (S3's minimum part is 5 MiB).
-pub const PART_SIZE: usize = 8 * 1024 * 1024;
-/// Parts of one upload in flight at once: a streamed upload holds at most
-/// `PARTS_IN_FLIGHT + 1` parts in memory.
-const PARTS_IN_FLIGHT: usize = 2;
-
 pub struct S3Storage {
     client: Client,
     bucket: String,
+    policy: NetworkPolicy,
 }
 
 impl S3Storage {
     pub async fn connect(cfg: &Config) -> Result<Self> {
+        let policy = cfg.network;
         let region = Region::new(cfg.region.clone());
         let mut loader = aws_config::defaults(BehaviorVersion::latest()).region(region.clone());
         if let (Some(ak), Some(sk)) = (&cfg.access_key_id, &cfg.secret_access_key) {
@@ -57,7 +60,17 @@ impl S3Storage {
         let mut b = aws_sdk_s3::config::Builder::from(&shared)
             .region(region)
             .force_path_style(cfg.force_path_style)
-            .retry_config(aws_sdk_s3::config::retry::RetryConfig::standard().with_max_attempts(4))
+            // AWS standard mode: exponential backoff with full jitter and a retry
+            // quota; throttling, 5xx, resets and timeouts are retried, real answers not.
+            .retry_config(RetryConfig::standard().with_max_attempts(policy.max_attempts))
+            .timeout_config(
+                TimeoutConfig::builder()
+                    .connect_timeout(Duration::from_millis(policy.connect_ms))
+                    .operation_attempt_timeout(Duration::from_millis(policy.attempt_ms))
+                    .operation_timeout(Duration::from_millis(policy.operation_ms))
+                    .build(),
+            )
+            .interceptor(AttemptCounter)
             // Record bodies are empty or small JSON: CRC32 per request costs CPU and buys
             // nothing over TLS/SigV4; keep checksums only where an operation requires them
             // (DeleteObjects sends its Content-MD5/CRC as S3 demands).
@@ -71,258 +84,9 @@ impl S3Storage {
         Ok(S3Storage {
             client: Client::from_conf(b.build()),
             bucket: cfg.bucket.clone(),
+            policy,
         })
     }
-}
-
-impl S3Storage {
-    /// Fill `buf` from `body` up to [`PART_SIZE`]; false once the body has ended.
-    async fn fill_part(
-        body: &mut BodyStream,
-        buf: &mut BytesMut,
-        carry: &mut Option<Bytes>,
-    ) -> Result<bool> {
-        loop {
-            let chunk = match carry.take() {
-                Some(c) => c,
-                None => match body.next().await {
-                    Some(c) => c?,
-                    None => return Ok(false),
-                },
-            };
-            let room = PART_SIZE - buf.len();
-            if chunk.len() >= room {
-                buf.extend_from_slice(&chunk[..room]);
-                if chunk.len() > room {
-                    *carry = Some(chunk.slice(room..));
-                }
-                return Ok(true);
-            }
-            buf.extend_from_slice(&chunk);
-        }
-    }
-
-    async fn upload_part(
-        client: Client,
-        bucket: String,
-        key: String,
-        upload_id: String,
-        number: i32,
-        part: Bytes,
-    ) -> Result<CompletedPart> {
-        let out = client
-            .upload_part()
-            .bucket(bucket)
-            .key(&key)
-            .upload_id(upload_id)
-            .part_number(number)
-            .body(ByteStream::from(part))
-            .send()
-            .await
-            .map_err(|e| map_err("UploadPart", &key, e))?;
-        Ok(CompletedPart::builder()
-            .part_number(number)
-            .set_e_tag(out.e_tag().map(str::to_string))
-            .build())
-    }
-
-    /// The parts of a multipart upload already created: `first` then the rest of
-    /// `body`, [`PARTS_IN_FLIGHT`] at a time; the completed parts in order.
-    async fn send_parts(
-        &self,
-        key: &str,
-        upload_id: &str,
-        first: Bytes,
-        mut carry: Option<Bytes>,
-        body: &mut BodyStream,
-    ) -> Result<(Vec<CompletedPart>, u64)> {
-        let mut in_flight = FuturesUnordered::new();
-        let mut done = Vec::new();
-        let mut bytes = first.len() as u64;
-        let mut next = Some(first);
-        let mut number = 0;
-        while let Some(part) = next.take() {
-            number += 1;
-            in_flight.push(Self::upload_part(
-                self.client.clone(),
-                self.bucket.clone(),
-                key.to_string(),
-                upload_id.to_string(),
-                number,
-                part,
-            ));
-            while in_flight.len() >= PARTS_IN_FLIGHT {
-                if let Some(p) = in_flight.next().await {
-                    done.push(p?);
-                }
-            }
-            let mut buf = BytesMut::with_capacity(PART_SIZE);
-            let more = Self::fill_part(body, &mut buf, &mut carry).await?;
-            if !buf.is_empty() {
-                bytes += buf.len() as u64;
-                next = Some(buf.freeze());
-            }
-            if !more && next.is_none() {
-                break;
-            }
-        }
-        while let Some(p) = in_flight.next().await {
-            done.push(p?);
-        }
-        done.sort_by_key(|p| p.part_number());
-        Ok((done, bytes))
-    }
-
-    /// A body over [`PART_SIZE`]: create, parts, complete; aborted on any failure
-    /// (so no orphaned parts are billed).
-    async fn multipart(
-        &self,
-        key: &str,
-        req: PutRequest,
-        first: Bytes,
-        carry: Option<Bytes>,
-        body: &mut BodyStream,
-    ) -> Result<StreamedPut> {
-        let mut create = self
-            .client
-            .create_multipart_upload()
-            .bucket(&self.bucket)
-            .key(key)
-            .set_metadata(Some(req.metadata.into_iter().collect()));
-        if let Some(ct) = req.content_type {
-            create = create.content_type(ct);
-        }
-        if let Some(ce) = req.content_encoding {
-            create = create.content_encoding(ce);
-        }
-        let created = create
-            .send()
-            .await
-            .map_err(|e| map_err("CreateMultipartUpload", key, e))?;
-        let upload_id = created.upload_id().unwrap_or_default().to_string();
-        let result = match self.send_parts(key, &upload_id, first, carry, body).await {
-            Ok((parts, bytes)) => {
-                let requests = parts.len() as u64 + 2;
-                self.client
-                    .complete_multipart_upload()
-                    .bucket(&self.bucket)
-                    .key(key)
-                    .upload_id(&upload_id)
-                    .multipart_upload(
-                        CompletedMultipartUpload::builder()
-                            .set_parts(Some(parts))
-                            .build(),
-                    )
-                    .send()
-                    .await
-                    .map(|_| StreamedPut { bytes, requests })
-                    .map_err(|e| map_err("CompleteMultipartUpload", key, e))
-            }
-            Err(e) => Err(e),
-        };
-        if result.is_err() {
-            let _ = self
-                .client
-                .abort_multipart_upload()
-                .bucket(&self.bucket)
-                .key(key)
-                .upload_id(&upload_id)
-                .send()
-                .await;
-        }
-        result
-    }
-}
-
-/// A GetObject response body that failed while being read.
-fn body_error(key: &str, e: impl std::fmt::Display) -> EngineError {
-    EngineError::new(
-        ErrorKind::UnknownError,
-        format!("GetObject failed reading body: {e}"),
-    )
-    .with("key", key)
-}
-
-/// SDK error -> EngineError (the only place this mapping exists).
-fn map_err<E>(op: &str, key: &str, err: SdkError<E>) -> EngineError
-where
-    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-{
-    let status = match &err {
-        SdkError::ServiceError(se) => Some(se.raw().status().as_u16()),
-        _ => None,
-    };
-    let code = err.code().map(str::to_string);
-    let aws_message = err.message().map(str::to_string);
-    let request_id = err
-        .meta()
-        .extra("aws_request_id")
-        .map(str::to_string)
-        .or_else(|| {
-            use aws_sdk_s3::operation::RequestId;
-            match &err {
-                SdkError::ServiceError(se) => se.err().meta().request_id().map(str::to_string),
-                _ => None,
-            }
-        });
-    let kind = match (code.as_deref(), status) {
-        (Some("NoSuchKey"), _) => ErrorKind::NoSuchKey,
-        (Some("NotFound"), _) | (None, Some(404)) if op == "HeadObject" => ErrorKind::NotFound,
-        (_, Some(404)) if op == "HeadObject" => ErrorKind::NotFound,
-        (Some("NoSuchBucket"), _) => ErrorKind::NoSuchBucket,
-        (
-            Some(
-                "AccessDenied"
-                | "InvalidAccessKeyId"
-                | "SignatureDoesNotMatch"
-                | "ExpiredToken"
-                | "InvalidToken",
-            ),
-            _,
-        )
-        | (_, Some(401 | 403)) => ErrorKind::PermissionError,
-        (Some("MetadataTooLarge"), _) => ErrorKind::MetadataTooLarge,
-        _ => ErrorKind::UnknownError,
-    };
-    let desc = match &err {
-        SdkError::ServiceError(_) => format!(
-            "{op} failed: {}{}",
-            code.clone()
-                .unwrap_or_else(|| format!("HTTP {}", status.unwrap_or(0))),
-            aws_message
-                .as_ref()
-                .map(|m| format!(" ({m})"))
-                .unwrap_or_default()
-        ),
-        SdkError::TimeoutError(_) => format!("{op} failed: request timed out"),
-        SdkError::DispatchFailure(d) => {
-            let what = if d.is_io() {
-                "connection error"
-            } else if d.is_timeout() {
-                "timeout"
-            } else {
-                "dispatch failure"
-            };
-            format!("{op} failed: {what}")
-        }
-        _ => format!("{op} failed: {err}"),
-    };
-    let mut e = EngineError::new(kind, desc)
-        .with("commandName", op)
-        .with("key", key);
-    if let Some(s) = status {
-        e = e.with("statusCode", s);
-    }
-    if let Some(c) = code {
-        e = e.with("code", c);
-    }
-    if let Some(r) = request_id {
-        e = e.with("requestId", r);
-    }
-    if let Some(m) = aws_message {
-        e = e.with("awsMessage", m);
-    }
-    e.with_source(err)
 }
 
 /// ObjectMeta from a GetObject or HeadObject output (same accessors, different types).
@@ -373,7 +137,7 @@ impl Storage for S3Storage {
     }
 
     fn put(&self, key: String, req: PutRequest) -> BoxFuture<'_, Result<()>> {
-        Box::pin(async move {
+        counted(async move {
             let mut r = self
                 .client
                 .put_object()
@@ -392,20 +156,35 @@ impl Storage for S3Storage {
         })
     }
 
+    /// The SDK retries until the response headers; a body cut off or stalled
+    /// afterwards is fetched again (up to `max_attempts`, within the operation deadline).
     fn get(&self, key: String) -> BoxFuture<'_, Result<(ObjectMeta, Bytes)>> {
-        Box::pin(async move {
-            let (meta, body) = self.open_object(&key).await?;
-            let body = body
-                .collect()
-                .await
-                .map_err(|e| body_error(&key, e))?
-                .into_bytes();
-            Ok((meta, body))
+        counted(async move {
+            let deadline =
+                tokio::time::Instant::now() + Duration::from_millis(self.policy.operation_ms);
+            let mut tries = 0;
+            loop {
+                tries += 1;
+                let (meta, body) = self.open_object(&key).await?;
+                let attempt = Duration::from_millis(self.policy.attempt_ms);
+                let failed = match tokio::time::timeout(attempt, body.collect()).await {
+                    Ok(Ok(b)) => return Ok((meta, b.into_bytes())),
+                    Ok(Err(e)) => body_error(&key, e),
+                    Err(_) => body_stalled(&key, self.policy.attempt_ms),
+                };
+                let pause = Duration::from_millis(50 * (1 << tries.min(6)));
+                if tries >= self.policy.max_attempts
+                    || tokio::time::Instant::now() + pause >= deadline
+                {
+                    return Err(failed.with("attempts", tries));
+                }
+                tokio::time::sleep(pause).await;
+            }
         })
     }
 
     fn head(&self, key: String) -> BoxFuture<'_, Result<ObjectMeta>> {
-        Box::pin(async move {
+        counted(async move {
             let out = self
                 .client
                 .head_object()
@@ -424,7 +203,7 @@ impl Storage for S3Storage {
         max_keys: usize,
         token: Option<String>,
     ) -> BoxFuture<'_, Result<ListPage>> {
-        Box::pin(async move {
+        counted(async move {
             let out = self
                 .client
                 .list_objects_v2()
@@ -459,7 +238,7 @@ impl Storage for S3Storage {
     }
 
     fn delete(&self, key: String) -> BoxFuture<'_, Result<()>> {
-        Box::pin(async move {
+        counted(async move {
             self.client
                 .delete_object()
                 .bucket(&self.bucket)
@@ -472,7 +251,7 @@ impl Storage for S3Storage {
     }
 
     fn delete_many(&self, keys: Vec<String>) -> BoxFuture<'_, Result<Vec<String>>> {
-        Box::pin(async move {
+        counted(async move {
             if keys.is_empty() {
                 return Ok(Vec::new());
             }
@@ -532,7 +311,7 @@ impl Storage for S3Storage {
         req: PutRequest,
         mut body: BodyStream,
     ) -> BoxFuture<'_, Result<StreamedPut>> {
-        Box::pin(async move {
+        counted(async move {
             let mut first = BytesMut::new();
             let mut carry = None;
             let more = Self::fill_part(&mut body, &mut first, &mut carry).await?;
@@ -555,13 +334,20 @@ impl Storage for S3Storage {
     }
 
     fn get_stream(&self, key: String) -> BoxFuture<'_, Result<(ObjectMeta, BodyStream)>> {
-        Box::pin(async move {
+        counted(async move {
             let (meta, body) = self.open_object(&key).await?;
-            let body: BodyStream = futures::stream::unfold(body, move |mut b| {
+            let idle_ms = self.policy.attempt_ms;
+            // Each chunk must come within the attempt deadline: a stalled body fails, never hangs.
+            let body: BodyStream = futures::stream::unfold(Some(body), move |b| {
                 let key = key.clone();
                 async move {
-                    let chunk = b.next().await?;
-                    Some((chunk.map_err(|e| body_error(&key, e)), b))
+                    let mut b = b?;
+                    match tokio::time::timeout(Duration::from_millis(idle_ms), b.next()).await {
+                        Ok(None) => None,
+                        Ok(Some(Ok(chunk))) => Some((Ok(chunk), Some(b))),
+                        Ok(Some(Err(e))) => Some((Err(body_error(&key, e)), None)),
+                        Err(_) => Some((Err(body_stalled(&key, idle_ms)), None)),
+                    }
                 }
             })
             .boxed();
@@ -570,7 +356,7 @@ impl Storage for S3Storage {
     }
 
     fn copy(&self, from: String, to: String) -> BoxFuture<'_, Result<()>> {
-        Box::pin(async move {
+        counted(async move {
             let source = format!(
                 "{}/{}",
                 self.bucket,
