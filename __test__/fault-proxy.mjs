@@ -30,6 +30,17 @@ export async function startFaultProxy (targetUrl) {
       return `${u.toString().replace(/\/+$/, '')}/${prefix}`
     },
     reset () { stats.requests = 0; stats.injected = 0; stats.byFault = {}; this.rule = () => null },
+    /** A server restart as clients see it: every connection dropped, the port closed for `ms`, then open again. */
+    restart (ms) {
+      return new Promise((resolve, reject) => {
+        server.close()
+        for (const s of sockets) s.destroy()
+        setTimeout(() => {
+          server.listen(this.port, '127.0.0.1', resolve)
+          server.once('error', reject)
+        }, ms)
+      })
+    },
     close: () => new Promise(resolve => {
       for (const s of sockets) s.destroy()
       server.close(() => resolve())

@@ -215,6 +215,34 @@ describe('faults between the package and S3', { skip: !s3 && 'no S3 test server 
     return { db, r }
   }
 
+  it('a server restart in the middle of a readable(): every record arrives once or is reported, none twice', async () => {
+    const { r } = await open()
+    const total = 40
+    await seed(r, total)
+    const seen = []
+    const skipped = []
+    let restarted = null
+    const reader = r.readable({ batchSize: 4, concurrency: 2 })
+    reader.on('recordError', (err, id) => skipped.push([err, id]))
+    const t0 = Date.now()
+    let failed = null
+    await pipeline(reader, new Writable({
+      objectMode: true,
+      write (rec, _e, cb) {
+        seen.push(rec.id)
+        if (seen.length === 8) restarted = proxy.restart(600)
+        setTimeout(cb, 5)
+      }
+    })).catch(err => { failed = err })
+    await restarted
+    const ms = Date.now() - t0
+    if (failed) assertTyped(failed, 'readable')
+    else assert.equal(seen.length + skipped.length, total, 'seen + reported = stored')
+    for (const [err] of skipped) assertTyped(err, 'readable record')
+    assert.equal(new Set(seen).size, seen.length, 'no record twice')
+    rows.push({ fault: 'server restart (port closed 600 ms)', op: 'readable()', outcome: failed ? failed.name : skipped.length ? `${skipped.length} reported` : 'ok', requests: proxy.stats.requests, injected: 0, ms })
+  })
+
   for (const fault of FAULTS) {
     for (const op of OPERATIONS) {
       it(`${op.name} under '${fault}' on first attempts: settles in success or a typed error, nothing lost`, async () => {

@@ -8,6 +8,7 @@
 use crate::engine::config::{Backend, Config};
 use crate::engine::error::{EngineError, ErrorKind, Result};
 use crate::engine::storage::{self, limit::RequestCounts, Bucket, Storage};
+use futures::future::BoxFuture;
 use std::sync::Arc;
 use tokio::sync::OnceCell;
 
@@ -37,32 +38,40 @@ impl Connection {
 
     /// The bucket view (key prefix applied); the backend is opened on the first call.
     pub async fn bucket(&self) -> Result<&Bucket> {
-        self.bucket
-            .get_or_try_init(|| async {
-                let raw: Arc<dyn Storage> = match &self.config.backend {
-                    Backend::Memory => storage::memory::MemoryStorage::shared(&self.config.bucket),
-                    Backend::File { root } => {
-                        let root = root.clone();
-                        let fs = tokio::task::spawn_blocking(move || {
-                            storage::file::FileStorage::new(root)
-                        })
-                        .await
-                        .map_err(|e| EngineError::new(ErrorKind::UnknownError, e.to_string()))??;
-                        Arc::new(storage::file::SharedFile(Arc::new(fs)))
-                    }
-                    Backend::S3 => Arc::new(storage::s3::S3Storage::connect(&self.config).await?),
-                };
-                let limited: Arc<dyn Storage> = Arc::new(storage::limit::LimitStorage::new(
-                    raw,
-                    self.config.parallelism,
-                    self.requests.clone(),
-                ));
-                Ok(Bucket::new(
-                    limited,
-                    self.config.bucket.clone(),
-                    self.config.key_prefix.clone(),
-                ))
-            })
-            .await
+        if let Some(b) = self.bucket.get() {
+            return Ok(b);
+        }
+        self.bucket.get_or_try_init(|| self.open()).await
+    }
+
+    /// Opens the backend. Boxed: opening an S3 client is a large future, and every
+    /// operation's future would otherwise carry its size (12 KB) while it waits.
+    fn open(&self) -> BoxFuture<'_, Result<Bucket>> {
+        Box::pin(async move {
+            let raw: Arc<dyn Storage> = match &self.config.backend {
+                Backend::Memory => storage::memory::MemoryStorage::shared(&self.config.bucket),
+                Backend::File { root } => {
+                    let root = root.clone();
+                    let fs =
+                        tokio::task::spawn_blocking(move || storage::file::FileStorage::new(root))
+                            .await
+                            .map_err(|e| {
+                                EngineError::new(ErrorKind::UnknownError, e.to_string())
+                            })??;
+                    Arc::new(storage::file::SharedFile(Arc::new(fs)))
+                }
+                Backend::S3 => Arc::new(storage::s3::S3Storage::connect(&self.config).await?),
+            };
+            let limited: Arc<dyn Storage> = Arc::new(storage::limit::LimitStorage::new(
+                raw,
+                self.config.parallelism,
+                self.requests.clone(),
+            ));
+            Ok(Bucket::new(
+                limited,
+                self.config.bucket.clone(),
+                self.config.key_prefix.clone(),
+            ))
+        })
     }
 }

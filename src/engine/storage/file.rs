@@ -7,8 +7,12 @@
 //! content encoding) followed by the body bytes.
 //!
 //! Writes are crash-safe: the object is written to a temporary file in the same
-//! directory, fsynced, then renamed over the target. Listing walks directories
-//! in S3 key order (a directory sorts as `<segment>/`), pruned by prefix and by
+//! directory (`.tmp-<pid>-<random>`), fsynced, then renamed over the target, so a
+//! reader (in this process or another) sees the old object or the new one, never
+//! part of one. Temporary files of a process that died mid-write are removed when
+//! their directory is next listed and by a sweep when a database opens the root.
+//!
+//! Listing walks directories in S3 key order (a directory sorts as `<segment>/`), pruned by prefix and by
 //! the continuation token (the last key returned), so pages are exact and a
 //! listing never holds more than one directory's names. Sorted directory
 //! listings are cached per (directory, mtime, write generation).
@@ -56,6 +60,50 @@ fn enc(seg: &str) -> Result<String> {
     Ok(e)
 }
 
+/// A temporary file's name: `.tmp-<pid>-<random>`, so another process can tell
+/// whether its writer is still alive.
+fn temp_name() -> String {
+    format!(".tmp-{}-{}", std::process::id(), nanoid::nanoid!(12))
+}
+
+/// Whether a dot-file is a temporary file whose writer is gone (killed in the
+/// middle of a write): its process no longer exists (checked through `/proc`
+/// where there is one, otherwise the file is over an hour old).
+fn is_abandoned_temp(name: &str, path: &Path) -> bool {
+    let Some(rest) = name.strip_prefix(".tmp-") else {
+        return false;
+    };
+    let pid = rest.split('-').next().and_then(|p| p.parse::<u32>().ok());
+    match pid {
+        Some(pid) if pid == std::process::id() => false,
+        Some(pid) if Path::new("/proc/self").exists() => {
+            !Path::new(&format!("/proc/{pid}")).exists()
+        }
+        _ => std::fs::metadata(path)
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age.as_secs() > 3600),
+    }
+}
+
+/// Remove abandoned temporary files under `dir`, depth first (run once per root
+/// when a database opens it, on a background thread).
+fn sweep_abandoned(dir: &Path) {
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for ent in rd.flatten() {
+        let name = ent.file_name().to_string_lossy().into_owned();
+        let path = ent.path();
+        if name.ends_with(".d") {
+            sweep_abandoned(&path);
+        } else if is_abandoned_temp(&name, &path) {
+            let _ = std::fs::remove_file(&path);
+        }
+    }
+}
+
 fn dec(name: &str) -> String {
     percent_decode_str(name).decode_utf8_lossy().into_owned()
 }
@@ -75,6 +123,12 @@ impl FileStorage {
     pub fn new(root: PathBuf) -> Result<Self> {
         std::fs::create_dir_all(&root)
             .map_err(|e| io_err("cannot create data directory", &root, e))?;
+        // What a process killed in the middle of a write left behind. Listing a
+        // directory removes its own leftovers too, so nothing waits for this sweep.
+        let swept = root.clone();
+        let _ = std::thread::Builder::new()
+            .name("s3db-file-sweep".into())
+            .spawn(move || sweep_abandoned(&swept));
         Ok(FileStorage {
             root,
             generation: AtomicU64::new(0),
@@ -186,7 +240,7 @@ impl FileStorage {
         for attempt in 0..3 {
             std::fs::create_dir_all(&dir)
                 .map_err(|e| io_err("cannot create directory", &dir, e))?;
-            let tmp = dir.join(format!(".tmp-{}", nanoid::nanoid!(12)));
+            let tmp = dir.join(temp_name());
             let written = (|| -> std::io::Result<()> {
                 let mut f = std::fs::File::create(&tmp)?;
                 f.write_all(&line)?;
@@ -260,6 +314,9 @@ impl FileStorage {
             let ent = ent.map_err(|e| io_err("cannot list", dir, e))?;
             let fname = ent.file_name().to_string_lossy().into_owned();
             if fname.starts_with('.') {
+                if is_abandoned_temp(&fname, &ent.path()) {
+                    let _ = std::fs::remove_file(ent.path());
+                }
                 continue;
             }
             if let Some(stem) = fname.strip_suffix(".obj") {
@@ -470,7 +527,7 @@ impl Storage for SharedFile {
             tokio::fs::create_dir_all(&dir)
                 .await
                 .map_err(|e| io_err("cannot create directory", &dir, e))?;
-            let tmp = dir.join(format!(".tmp-{}", nanoid::nanoid!(12)));
+            let tmp = dir.join(temp_name());
             let target = dir.join(&name);
             let written: Result<u64> = async {
                 let mut f = tokio::fs::File::create(&tmp)
