@@ -11,7 +11,7 @@
 const { EventEmitter } = require('node:events')
 const { randomBytes } = require('node:crypto')
 const { native } = require('./native')
-const { ConnectionStringError, ErrorMap, UnknownError, callSync, callAsync } = require('./errors')
+const { ConnectionStringError, ErrorMap, UnknownError, callSync, callAsync, argText } = require('./errors')
 
 // The commands `sendCommand` accepts (4.1.7 sends these itself).
 const COMMANDS = ['PutObjectCommand', 'GetObjectCommand', 'HeadObjectCommand', 'DeleteObjectCommand', 'DeleteObjectsCommand', 'CopyObjectCommand', 'ListObjectsV2Command']
@@ -31,11 +31,11 @@ class Client extends EventEmitter {
   constructor ({ verbose = false, id = null, AwsS3Client, connectionString, parallelism = 10, endpoint, region, forcePathStyle, timeouts, maxAttempts } = {}) {
     super()
     if (typeof connectionString !== 'string' || connectionString.length === 0) {
-      throw new ConnectionStringError({ message: `Invalid connection string: ${connectionString}` })
+      throw new ConnectionStringError({ message: `Invalid connection string: a non-empty string is expected (got ${connectionString === null ? 'null' : typeof connectionString})` })
     }
     this.verbose = !!verbose
     this.id = id ?? clientId()
-    this.parallelism = parseInt(String(parallelism), 10) || 10
+    this.parallelism = parseInt(argText(parallelism, 'parallelism', ConnectionStringError), 10) || 10
     const options = {
       connectionString,
       endpoint,

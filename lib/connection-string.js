@@ -3,7 +3,7 @@
 
 const { inspect } = require('node:util')
 const { native } = require('./native')
-const { callSync } = require('./errors')
+const { callSync, argText, ConnectionStringError } = require('./errors')
 const { redactedView } = require('./redact')
 
 const S3_DEFAULT_REGION = 'us-east-1'
@@ -20,7 +20,7 @@ const APPLIED = new Set(['region', 'endpoint', 'forcePathStyle', 'bucket', 'keyP
  */
 class ConnectionString {
   constructor (connectionString) {
-    this._define(String(connectionString))
+    this._define(argText(connectionString, 'connection string', ConnectionStringError))
   }
 
   _define (text) {
@@ -41,7 +41,7 @@ class ConnectionString {
 
   /** Read `url` (a URL or a string) as an `s3://` connection string: AWS, bucket in the host. */
   defineS3 (url) {
-    return this._define(String(url).replace(/^[A-Za-z][A-Za-z0-9+.-]*:/, 's3:'))
+    return this._define(argText(url, 'connection string', ConnectionStringError).replace(/^[A-Za-z][A-Za-z0-9+.-]*:/, 's3:'))
   }
 
   /** Read `url` (a URL or a string) as a path-style endpoint (MinIO and other S3-compatible stores). */

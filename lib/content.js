@@ -5,7 +5,7 @@
 // the whole body (S3 bodies over 8 MB go up as multipart uploads).
 
 const { Readable } = require('node:stream')
-const { UnknownError } = require('./errors')
+const { UnknownError, InvalidId, argText } = require('./errors')
 
 /** Whether `value` is a body given as chunks (a Readable or any async iterable) rather than bytes. */
 function isChunkSource (value) {
@@ -28,7 +28,7 @@ function chunkBytes (chunk) {
  */
 async function setContentFromStream (resource, id, source, contentType) {
   return resource._run(async () => {
-    const upload = resource.database._native.contentUpload(resource.name, String(id), String(contentType))
+    const upload = resource.database._native.contentUpload(resource.name, argText(id, 'id', InvalidId), argText(contentType, 'contentType'))
     try {
       for await (const chunk of source) {
         const bytes = chunkBytes(chunk)
@@ -54,7 +54,7 @@ function contentStream (resource, id) {
     construct (callback) {
       let opened
       try {
-        download = resource.database._native.contentDownload(resource.name, String(id))
+        download = resource.database._native.contentDownload(resource.name, argText(id, 'id', InvalidId))
         opened = download.open()
       } catch (err) {
         return callback(fail(err))

@@ -4,7 +4,7 @@
 const { EventEmitter } = require('node:events')
 const { native } = require('./native')
 const { encodeArgs } = require('./boundary')
-const { ConnectionStringError, ResourceNotFound, UnknownError, callSync, callAsync } = require('./errors')
+const { ConnectionStringError, ResourceNotFound, UnknownError, callSync, callAsync, argText } = require('./errors')
 const { Client } = require('./client')
 const { Resource, HOOK_EVENTS, engineOptions } = require('./resource')
 const { CachePlugin } = require('./plugins/cache')
@@ -30,13 +30,13 @@ class Database extends EventEmitter {
     this.savedMetadata = null
     this.options = options
     this.verbose = !!options.verbose
-    this.parallelism = parseInt(String(options.parallelism), 10) || 10
+    this.parallelism = parseInt(argText(options.parallelism, 'parallelism', ConnectionStringError), 10) || 10
     this.plugins = options.plugins || []
     this.cache = options.cache
     // A Buffer (e.g. `fs.readFileSync('./private-key.pem')`, the README's custom key) is used as
     // its UTF-8 text, which is what 4.1.7's TextEncoder made of it.
     const pass = options.passphrase
-    this.passphrase = pass === undefined || pass === null || pass === '' ? 'secret' : Buffer.isBuffer(pass) ? pass.toString('utf8') : String(pass)
+    this.passphrase = pass === undefined || pass === null || pass === '' ? 'secret' : Buffer.isBuffer(pass) ? pass.toString('utf8') : argText(pass, 'passphrase', ConnectionStringError)
     Object.defineProperty(this, '_hookErrors', { value: new Map(), enumerable: false })
     Object.defineProperty(this, '_hookErrorSeq', { value: 0, enumerable: false, writable: true })
     // `client`: a Client shares its connection (storage, parallelism limit, request counts) with

@@ -17,6 +17,8 @@ class BaseError extends Error {
     this.name = this.constructor.name
     this.bucket = bucket
     this.thrownAt = new Date()
+    // A stable code on every error, thrown here or by the engine (which may set its own).
+    Object.defineProperty(this, 'code', { value: KIND_CODES[this.name] || this.name, enumerable: false, writable: true, configurable: true })
   }
 
   toJson () { return { ...this } }
@@ -145,6 +147,18 @@ function errorFromInfo (info) {
   return err
 }
 
+/**
+ * `String(value)` of an argument; a value with no string form (a null-prototype object, one
+ * whose toString throws) is refused with a `Cls` error instead of a bare TypeError.
+ */
+function argText (value, what, Cls = UnknownError) {
+  try {
+    return String(value)
+  } catch {
+    throw new Cls({ message: `${what} has no string form (${Object.prototype.toString.call(value)})` })
+  }
+}
+
 /** Turn an error thrown by the binding into the s3db.js error class it stands for. */
 function fromNative (err) {
   if (err && typeof err.message === 'string' && err.message.startsWith(NATIVE_PREFIX)) {
@@ -186,6 +200,7 @@ module.exports = {
   KIND_CODES,
   errorFromInfo,
   fromNative,
+  argText,
   callSync,
   callAsync
 }

@@ -5,7 +5,7 @@
 const { EventEmitter } = require('node:events')
 const { native } = require('./native')
 const { dateReplacer, encodeArgs, revive, decodeOutput } = require('./boundary')
-const { errorFromInfo, fromNative, callSync, callAsync } = require('./errors')
+const { errorFromInfo, fromNative, callSync, callAsync, argText, InvalidId, PartitionError } = require('./errors')
 const { Schema, SCHEMA_HOOK_PHASES } = require('./schema')
 const { ResourceReader, ResourceWriter } = require('./streams')
 const { isChunkSource, setContentFromStream, contentStream } = require('./content')
@@ -203,14 +203,14 @@ class Resource extends EventEmitter {
   async setContent ({ id, buffer, contentType = 'application/octet-stream' } = {}) {
     if (isChunkSource(buffer)) return setContentFromStream(this, id, buffer, contentType)
     const body = Buffer.isBuffer(buffer) ? buffer : typeof buffer === 'string' ? Buffer.from(buffer) : Buffer.from(buffer ?? [])
-    return this._run(() => this.database._native.setContent(this.name, String(id), body, String(contentType)))
+    return this._run(() => this.database._native.setContent(this.name, argText(id, 'id', InvalidId), body, argText(contentType, 'contentType')))
   }
 
   /** `{ buffer, contentType }` of the record's content; both `null` when the record is missing. Emits `content`. */
   async content (id) {
     let body
     const result = await this._run(async () => {
-      const res = await this.database._native.content(this.name, String(id))
+      const res = await this.database._native.content(this.name, argText(id, 'id', InvalidId))
       body = res.body
       return res.json
     })
@@ -278,7 +278,7 @@ class Resource extends EventEmitter {
    */
   getPartitionKey ({ partitionName, id, data = {} } = {}) {
     const definition = JSON.stringify({ name: this.name, version: this.version, attributes: this.attributes, partitions: this.options.partitions || {} })
-    const key = callSync(() => native.nativePartitionKey(definition, String(partitionName), String(id), encodeArgs(data || {})))
+    const key = callSync(() => native.nativePartitionKey(definition, argText(partitionName, 'partition name', PartitionError), argText(id, 'id', InvalidId), encodeArgs(data || {})))
     return key == null ? null : key
   }
 

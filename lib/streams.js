@@ -14,10 +14,19 @@ const { Readable, Writable } = require('node:stream')
 const { dateReplacer, encodeArgs, reviveDates, reviveRecord, revive } = require('./boundary')
 const { InvalidResourceItem, ValidationError, errorFromInfo, fromNative } = require('./errors')
 
+function describe (value) {
+  try { return typeof value === 'string' ? JSON.stringify(value) : String(value) } catch { return Object.prototype.toString.call(value) }
+}
+
 function positiveInt (value, fallback, what) {
   if (value === undefined || value === null) return fallback
-  const n = Number(value)
-  if (!Number.isFinite(n) || n < 1) throw new TypeError(`${what} must be a positive number, got ${String(value)}`)
+  let n
+  try { n = Number(value) } catch { n = NaN }
+  if (!Number.isFinite(n) || n < 1) {
+    const err = new TypeError(`${what} must be a positive number, got ${describe(value)}`)
+    err.code = 'ERR_INVALID_ARG_VALUE'
+    throw err
+  }
   return Math.floor(n)
 }
 

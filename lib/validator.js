@@ -99,7 +99,7 @@ class Validator {
     const compiled = callSync(() => new native.NativeValidator(encodeArgs(resolved)))
     const secrets = secretFields(resolved)
     const check = (obj) => {
-      const out = decodeOutputValue(callSync(() => compiled.validate(encodeArgs(obj))))
+      const out = decodeOutputValue(callSync(() => compiled.validate(encodeArgs(obj === undefined ? null : obj))))
       const errors = out.errors
       if (this.autoEncrypt) this._encryptSecrets(out.value, secrets, errors)
       if (obj && typeof obj === 'object') replaceContents(obj, out.value)

@@ -126,24 +126,47 @@ pub struct ConfigOverrides {
 }
 
 /// Hide the password part of a URL-ish string for error messages.
+/// A URL scheme as RFC 3986 spells one (and short enough to echo in a message).
+fn is_scheme(s: &str) -> bool {
+    s.len() <= 16
+        && s.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+}
+
 pub fn redact(input: &str) -> String {
-    if let Some(scheme_end) = input.find("://") {
-        let rest = &input[scheme_end + 3..];
-        let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-        let authority = &rest[..authority_end];
-        if let Some(at) = authority.rfind('@') {
-            let userinfo = &authority[..at];
-            let user = userinfo.split(':').next().unwrap_or("");
-            let user_shown = if user.is_empty() { "" } else { "***" };
-            return format!(
-                "{}://{}:***@{}",
-                &input[..scheme_end],
-                user_shown,
-                &rest[at + 1..]
-            );
-        }
-    }
-    input.to_string()
+    // Credentials are whatever precedes the last `@` before the query, with or
+    // without a scheme (a secret may hold `/`, so the authority is not trusted to
+    // end at the first one); an `@` in a key prefix only hides a little more.
+    let (head, rest) = match input.find("://") {
+        Some(i) if is_scheme(&input[..i]) => (&input[..i + 3], &input[i + 3..]),
+        _ => ("", input),
+    };
+    let query_at = rest.find('?').unwrap_or(rest.len());
+    let (main, query) = rest.split_at(query_at);
+    let main = match main.rfind('@') {
+        Some(at) => format!("***:***@{}", &main[at + 1..]),
+        None => main.to_string(),
+    };
+    let query = query
+        .split('&')
+        .map(|pair| match pair.split_once('=') {
+            Some((k, _))
+                if [
+                    "sessionToken",
+                    "secretAccessKey",
+                    "accessKeyId",
+                    "passphrase",
+                ]
+                .contains(&k.trim_start_matches('?')) =>
+            {
+                format!("{k}=***")
+            }
+            _ => pair.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("&");
+    format!("{head}{main}{query}")
 }
 
 fn bad(input: &str, why: &str) -> EngineError {
@@ -198,12 +221,15 @@ impl Config {
             "file" => Self::parse_file(input, &trimmed[scheme_end + 3..])?,
             "s3" | "http" | "https" | "memory" => Self::parse_url(input, trimmed, &scheme)?,
             other => {
+                let shown = if is_scheme(other) {
+                    format!(" '{other}'")
+                } else {
+                    String::new()
+                };
                 return Err(bad(
                     input,
-                    &format!(
-                        "unsupported scheme '{other}', expected s3, http, https, memory or file"
-                    ),
-                ))
+                    &format!("unsupported scheme{shown}, expected s3, http, https, memory or file"),
+                ));
             }
         };
         if let Some(e) = &overrides.endpoint {

@@ -10,6 +10,8 @@ pub mod database;
 pub mod error;
 pub mod js;
 pub mod partition;
+#[cfg(test)]
+mod proptests;
 pub mod resource;
 pub mod schema;
 pub mod storage;
