@@ -13,6 +13,8 @@ const { hideSecrets } = require('./redact')
 
 const PKG_VERSION = '0.1.0'
 
+const HOOK_ERRORS_KEPT = 10000
+
 class Database extends EventEmitter {
   constructor (options) {
     super()
@@ -68,9 +70,13 @@ class Database extends EventEmitter {
     })
   }
 
+  // A value a hook threw, kept until the failure it causes reaches the caller (who gets the value
+  // itself). Every failure path takes its token back; the cap only bounds what a path that drops
+  // an error (none known) could leave behind.
   _keepHookError (err) {
     const token = ++this._hookErrorSeq
     this._hookErrors.set(token, err)
+    if (this._hookErrors.size > HOOK_ERRORS_KEPT) this._hookErrors.delete(this._hookErrors.keys().next().value)
     return token
   }
 

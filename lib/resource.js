@@ -149,7 +149,8 @@ class Resource extends EventEmitter {
   _emitEvents (events) {
     for (const [name, ...args] of events) {
       if (name === 'error') {
-        const err = errorFromInfo(args[0])
+        // A hook that threw for this item: the value it threw (and its token is released).
+        const err = this.database._takeHookError(errorFromInfo(args[0]))
         // D3: listener presence never changes control flow.
         if (this.listenerCount('error') > 0) this.emit('error', err, args[1])
         for (const o of this.observers) if (o && typeof o.emit === 'function' && o.listenerCount('error') > 0) o.emit('error', this.name, err, args[1])

@@ -48,6 +48,19 @@ function streamOptions (kind, { resource, batchSize = 10, concurrency = 5, signa
   }
 }
 
+/**
+ * The native pump's callback for `reader` (a WeakRef). The pump holds its callback; through the
+ * WeakRef the callback does not hold the stream, so a reader dropped without destroy() is collected
+ * and its native handle's finalizer cancels the pump. (Made here, not in a method: a closure shares
+ * its scope's context, which there would hold `this`.)
+ */
+function pumpCallback (reader) {
+  return (msg) => {
+    const r = reader.deref()
+    return r === undefined ? false : r._onMessage(msg)
+  }
+}
+
 class ResourceReader extends Readable {
   constructor (options = {}) {
     const o = streamOptions('ResourceReader', options)
@@ -64,9 +77,26 @@ class ResourceReader extends Readable {
     this._waiting = false // the pump waits for resume()
     this._demand = false // _read() was called while a batch was being pushed
     this._plumbed = false // piped or iterated once: never emit per-record 'error' again
+    // Keeps the event loop alive only while this stream waits for data from the native pump (whose
+    // callback does not): a paused or abandoned reader never holds the process open.
+    this._alive = null
   }
 
   build () { return this }
+
+  _stayAlive (waitingForData) {
+    if (waitingForData) {
+      if (this._alive === null) this._alive = setInterval(() => {}, 0x7fffffff)
+      else this._alive.ref()
+    } else if (this._alive !== null) {
+      this._alive.unref()
+    }
+  }
+
+  _stopKeepingAlive () {
+    if (this._alive !== null) clearInterval(this._alive)
+    this._alive = null
+  }
 
   /** Counters of the Rust side: ids listed, records fetched, records delivered towards JS, records skipped. */
   get progress () {
@@ -84,7 +114,8 @@ class ResourceReader extends Readable {
       }
       const opts = encodeArgs({ batchSize: this.batchSize, concurrency: this.concurrency, ordered: this.ordered, partition: this.partition, partitionValues: this.partitionValues })
       try {
-        this._handle = this.resource.database._native.openReader(this.resource.name, opts, (msg) => this._onMessage(msg))
+        this._handle = this.resource.database._native.openReader(this.resource.name, opts, pumpCallback(new WeakRef(this)))
+        this._stayAlive(true)
       } catch (err) {
         this.destroy(fromNative(err))
       }
@@ -92,6 +123,7 @@ class ResourceReader extends Readable {
     }
     if (this._waiting) {
       this._waiting = false
+      this._stayAlive(true)
       this._handle.resume()
     }
   }
@@ -115,15 +147,18 @@ class ResourceReader extends Readable {
       }
       for (const [id, info] of msg.s) this._recordError(errorFromInfo(info), id)
       if (msg.error) {
+        this._stopKeepingAlive()
         this.destroy(errorFromInfo(msg.error))
         return false
       }
       if (msg.done) {
+        this._stopKeepingAlive()
         this.push(null)
         return false
       }
       if (!more && !this._demand) {
         this._waiting = true
+        this._stayAlive(false)
         return false
       }
       return true
@@ -141,6 +176,7 @@ class ResourceReader extends Readable {
   }
 
   _destroy (err, cb) {
+    this._stopKeepingAlive()
     if (this._handle !== null) this._handle.cancel()
     cb(err)
   }

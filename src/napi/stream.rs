@@ -81,6 +81,15 @@ impl NativeReader {
     }
 }
 
+impl Drop for NativeReader {
+    /// The JS reader was collected (dropped without `destroy()`): stop the pump,
+    /// which releases its callback.
+    fn drop(&mut self) {
+        self.token.cancel();
+        self.resume.notify_one();
+    }
+}
+
 /// What a reader reads: a resource, or one partition of it (`partition`, `partitionValues`).
 pub struct ReaderTarget {
     pub resource: String,

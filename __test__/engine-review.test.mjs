@@ -1,0 +1,92 @@
+// Engine defects from the design review, each pinned by a test that failed before its fix:
+// abandoned readers holding the process, hook-error tokens that were never released.
+import { describe, it } from 'node:test'
+import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import { freshDb } from './helpers.mjs'
+
+const entry = fileURLToPath(new URL('../index.js', import.meta.url))
+
+/** Run `body` in a child Node (with `S3db` in scope); resolves with its exit and output. */
+function runChild (body, { timeoutMs = 20000, args = [] } = {}) {
+  const script = `const { S3db } = require(${JSON.stringify(entry)})\n;(async () => { ${body} })().catch((e) => { console.error(e); process.exit(1) })`
+  return new Promise((resolve) => {
+    const p = spawn(process.execPath, [...args, '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] })
+    let out = ''
+    let err = ''
+    p.stdout.on('data', (d) => { out += d })
+    p.stderr.on('data', (d) => { err += d })
+    const t0 = Date.now()
+    const killer = setTimeout(() => p.kill('SIGKILL'), timeoutMs)
+    p.on('exit', (code, signal) => { clearTimeout(killer); resolve({ code, signal, out, err, ms: Date.now() - t0 }) })
+  })
+}
+
+const SETUP = `
+  const db = new S3db({ connectionString: 'memory://review/readers' })
+  await db.connect()
+  const r = await db.createResource({ name: 'u', attributes: { name: 'string' } })
+  for (let i = 0; i < 200; i++) await r.insert({ id: 'u' + String(i).padStart(3, '0'), name: 'n' + i })
+`
+
+describe('design review: readers and hook errors', () => {
+  it('a reader that reads one record and is dropped (no destroy) lets the process exit by itself', async () => {
+    const res = await runChild(`${SETUP}
+      const it = r.readable({ batchSize: 5 })[Symbol.asyncIterator]()
+      const first = await it.next()
+      console.log('read', first.value.id)
+    `)
+    assert.equal(res.signal, null, `the child had to be killed after ${res.ms} ms: the abandoned reader held it open`)
+    assert.equal(res.code, 0, res.err)
+    assert.match(res.out, /read u000/)
+  })
+
+  it('a dropped reader is collected (its native handle cancels the pump)', async () => {
+    const res = await runChild(`${SETUP}
+      const gone = new FinalizationRegistry((what) => console.log('collected', what))
+      await (async () => {
+        const reader = r.readable({ batchSize: 5 })
+        gone.register(reader, 'reader')
+        const it = reader[Symbol.asyncIterator]()
+        await it.next()
+      })()
+      for (let i = 0; i < 100; i++) { global.gc(); await new Promise((resolve) => setTimeout(resolve, 10)) }
+      // The engine still serves this database after the pump was cancelled.
+      console.log('count', await r.count())
+    `, { args: ['--expose-gc'] })
+    assert.equal(res.code, 0, res.err)
+    assert.match(res.out, /collected reader/)
+    assert.match(res.out, /count 200/)
+  })
+
+  it('a reader waiting for data keeps the process alive until its records arrive', async () => {
+    const res = await runChild(`${SETUP}
+      let n = 0
+      for await (const rec of r.readable({ batchSize: 7, concurrency: 2 })) { n++; await new Promise((resolve) => setImmediate(resolve)) }
+      console.log('all', n)
+    `)
+    assert.equal(res.code, 0, res.err)
+    assert.match(res.out, /all 200/)
+  })
+
+  it('10,000 failing insertMany items: each error event carries the value the hook threw, and no token is kept', async () => {
+    const db = await freshDb('memory')
+    class Refused extends Error {}
+    const r = await db.createResource({
+      name: 'guarded',
+      attributes: { name: 'string' },
+      options: { hooks: { preInsert: [async (data) => { if (data.name.startsWith('bad')) throw new Refused(data.name); return data }] } }
+    })
+    const errors = []
+    r.on('error', (err, item) => errors.push([err, item]))
+    const items = Array.from({ length: 10000 }, (_, i) => ({ id: `i${i}`, name: i % 2 ? `bad${i}` : `good${i}` }))
+    const stored = await r.insertMany(items)
+    assert.equal(stored.length, 5000)
+    assert.equal(errors.length, 5000)
+    assert.ok(errors.every(([err, item]) => err instanceof Refused && err.message === item.name), 'the very value each hook threw')
+    assert.equal(db._hookErrors.size, 0, 'every token was released')
+    await assert.rejects(r.insert({ id: 'x', name: 'bad-one' }), (err) => err instanceof Refused)
+    assert.equal(db._hookErrors.size, 0)
+  })
+})
