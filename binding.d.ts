@@ -158,12 +158,18 @@ export declare function errorKinds(): Array<string>
  */
 export declare function nativeApplyPartitionRule(value: string, rule: string): string | null
 
-export declare function nativeDecrypt(ciphertext: string, passphrase: string): string
+export declare function nativeDecrypt(ciphertext: string, passphrase: string): Promise<string>
 
 /** Bytes each metadata value occupies once encoded for the wire (the 2 KB accounting). */
 export declare function nativeEncodedLengths(values: Array<string>): Array<number>
 
-export declare function nativeEncrypt(plaintext: string, passphrase: string): string
+export declare function nativeEncrypt(plaintext: string, passphrase: string): Promise<string>
+
+/**
+ * Synchronous encryption for `Validator` checkers (a sync API in 4.1.7): new values use
+ * the process's write salt, whose key is derived once per passphrase.
+ */
+export declare function nativeEncryptSync(plaintext: string, passphrase: string): string
 
 /**
  * Parse a connection string the way `S3db` does; returns the config JSON with the

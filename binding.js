@@ -848,6 +848,7 @@ module.exports.nativeApplyPartitionRule = nativeBinding.nativeApplyPartitionRule
 module.exports.nativeDecrypt = nativeBinding.nativeDecrypt
 module.exports.nativeEncodedLengths = nativeBinding.nativeEncodedLengths
 module.exports.nativeEncrypt = nativeBinding.nativeEncrypt
+module.exports.nativeEncryptSync = nativeBinding.nativeEncryptSync
 module.exports.nativeParseConnectionString = nativeBinding.nativeParseConnectionString
 module.exports.nativePartitionKey = nativeBinding.nativePartitionKey
 module.exports.nativePreprocessAttributes = nativeBinding.nativePreprocessAttributes

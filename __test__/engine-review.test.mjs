@@ -70,6 +70,19 @@ describe('design review: readers and hook errors', () => {
     assert.match(res.out, /all 200/)
   })
 
+  it('a reader whose only owner is the loop consuming it is not collected mid-read (GC on every record)', async () => {
+    const res = await runChild(`${SETUP}
+      // Collections keep happening while the loop awaits the pump (the timer itself holds nothing).
+      setInterval(() => global.gc(), 1).unref()
+      let n = 0
+      for await (const rec of r.readable({ batchSize: 1, concurrency: 1 })) { n++; global.gc() }
+      console.log('all', n)
+    `, { args: ['--expose-gc'] })
+    assert.equal(res.signal, null, `killed after ${res.ms} ms: the reader was collected while being read`)
+    assert.equal(res.code, 0, res.err)
+    assert.match(res.out, /all 200/)
+  })
+
   it('10,000 failing insertMany items: each error event carries the value the hook threw, and no token is kept', async () => {
     const db = await freshDb('memory')
     class Refused extends Error {}

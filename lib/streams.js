@@ -54,6 +54,8 @@ function streamOptions (kind, { resource, batchSize = 10, concurrency = 5, signa
  * and its native handle's finalizer cancels the pump. (Made here, not in a method: a closure shares
  * its scope's context, which there would hold `this`.)
  */
+function holdStream () {}
+
 function pumpCallback (reader) {
   return (msg) => {
     const r = reader.deref()
@@ -77,19 +79,20 @@ class ResourceReader extends Readable {
     this._waiting = false // the pump waits for resume()
     this._demand = false // _read() was called while a batch was being pushed
     this._plumbed = false // piped or iterated once: never emit per-record 'error' again
-    // Keeps the event loop alive only while this stream waits for data from the native pump (whose
-    // callback does not): a paused or abandoned reader never holds the process open.
+    // A timer while the native pump works for this stream (see _stayAlive).
     this._alive = null
   }
 
   build () { return this }
 
-  _stayAlive (waitingForData) {
-    if (waitingForData) {
-      if (this._alive === null) this._alive = setInterval(() => {}, 0x7fffffff)
-      else this._alive.ref()
-    } else if (this._alive !== null) {
-      this._alive.unref()
+  // While the native pump works for this stream, a timer holds the stream (its argument) and keeps
+  // the event loop alive: a consumer awaiting records may be the stream's only other owner. When the
+  // stream is paused the timer goes, so an abandoned reader is collected and the process can exit.
+  _stayAlive (pumping) {
+    if (pumping) {
+      if (this._alive === null) this._alive = setInterval(holdStream, 0x7fffffff, this)
+    } else {
+      this._stopKeepingAlive()
     }
   }
 

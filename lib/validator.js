@@ -125,7 +125,7 @@ class Validator {
         continue
       }
       try {
-        parent[key] = callSync(() => native.nativeEncrypt(String(actual), String(this.passphrase)))
+        parent[key] = callSync(() => native.nativeEncryptSync(String(actual), String(this.passphrase)))
       } catch (error) {
         errors.push({ type: 'encryptionProblem', message: MESSAGES.encryptionProblem.replace('{actual}', String(actual)).replace('{error}', String(error && error.message)), field, actual })
       }

@@ -3,15 +3,19 @@
 //! PBKDF2-HMAC-SHA256(passphrase, salt, 100 000 iterations, 32 bytes).
 //!
 //! 4.1.7 pays a full PBKDF2 per field per value. Here derived keys are cached per
-//! (passphrase, salt), and new writes reuse one random salt per passphrase and
-//! process with a fresh random IV each time: still the same wire format, and
-//! 4.1.7 decrypts it.
+//! (passphrase, salt) in an LRU, and new writes reuse one random salt per
+//! passphrase and process with a fresh random IV each time: still the same wire
+//! format, and 4.1.7 decrypts it. A derivation never runs on the JS thread (the
+//! exported `encrypt`/`decrypt` run on the blocking pool) and, on a runtime
+//! worker, runs under `block_in_place`.
 
 use crate::engine::error::{EngineError, ErrorKind, Result};
 use aes_gcm::aead::{Aead, KeyInit};
 use aes_gcm::{Aes256Gcm, Nonce};
 use base64::Engine as _;
+use lru::LruCache;
 use std::collections::HashMap;
+use std::num::NonZeroUsize;
 use std::sync::{Mutex, OnceLock};
 
 pub const ITERATIONS: u32 = 100_000;
@@ -23,7 +27,9 @@ const CACHE_MAX: usize = 4096;
 type Key = [u8; 32];
 
 struct Cache {
-    keys: HashMap<(String, [u8; SALT_LEN]), Key>,
+    /// Derived keys, least recently used evicted first (4.1.7 records each carry
+    /// their own salt, so a bucket read back is many distinct keys).
+    keys: LruCache<(String, [u8; SALT_LEN]), Key>,
     write_salt: HashMap<String, [u8; SALT_LEN]>,
 }
 
@@ -31,7 +37,7 @@ fn cache() -> &'static Mutex<Cache> {
     static C: OnceLock<Mutex<Cache>> = OnceLock::new();
     C.get_or_init(|| {
         Mutex::new(Cache {
-            keys: HashMap::new(),
+            keys: LruCache::new(NonZeroUsize::new(CACHE_MAX).unwrap_or(NonZeroUsize::MIN)),
             write_salt: HashMap::new(),
         })
     })
@@ -56,13 +62,21 @@ fn derive(passphrase: &str, salt: &[u8; SALT_LEN]) -> Key {
     if let Some(k) = lock().keys.get(&cache_key) {
         return *k;
     }
-    let mut key = [0u8; 32];
-    pbkdf2::pbkdf2_hmac::<sha2::Sha256>(passphrase.as_bytes(), salt, ITERATIONS, &mut key);
-    let mut c = lock();
-    if c.keys.len() >= CACHE_MAX {
-        c.keys.clear();
-    }
-    c.keys.insert(cache_key, key);
+    let pbkdf2 = || {
+        let mut key = [0u8; 32];
+        pbkdf2::pbkdf2_hmac::<sha2::Sha256>(passphrase.as_bytes(), salt, ITERATIONS, &mut key);
+        key
+    };
+    // A miss costs tens of milliseconds of CPU. On a runtime worker, tell tokio so that
+    // it moves the worker's other tasks (requests in flight) to another thread meanwhile.
+    let on_worker = tokio::runtime::Handle::try_current()
+        .is_ok_and(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread);
+    let key = if on_worker {
+        tokio::task::block_in_place(pbkdf2)
+    } else {
+        pbkdf2()
+    };
+    lock().keys.put(cache_key, key);
     key
 }
 

@@ -298,14 +298,35 @@ pub fn native_stable_hash(value: String) -> napi::Result<String> {
     ))
 }
 
+/// Runs a crypto call on the blocking pool: a key derivation (tens of ms) must not
+/// block the JS thread or a runtime worker.
+async fn off_thread(
+    f: impl FnOnce() -> crate::engine::error::Result<String> + Send + 'static,
+) -> napi::Result<String> {
+    guarded(async move {
+        tokio::task::spawn_blocking(f)
+            .await
+            .map_err(|e| napi::Error::new(napi::Status::GenericFailure, e.to_string()))?
+            .into_napi()
+    })
+    .await
+}
+
+#[napi]
+pub async fn native_encrypt(plaintext: String, passphrase: String) -> napi::Result<String> {
+    off_thread(move || crate::engine::crypto::encrypt(&plaintext, &passphrase)).await
+}
+
+/// Synchronous encryption for `Validator` checkers (a sync API in 4.1.7): new values use
+/// the process's write salt, whose key is derived once per passphrase.
 #[napi(catch_unwind)]
-pub fn native_encrypt(plaintext: String, passphrase: String) -> napi::Result<String> {
+pub fn native_encrypt_sync(plaintext: String, passphrase: String) -> napi::Result<String> {
     crate::engine::crypto::encrypt(&plaintext, &passphrase).into_napi()
 }
 
-#[napi(catch_unwind)]
-pub fn native_decrypt(ciphertext: String, passphrase: String) -> napi::Result<String> {
-    crate::engine::crypto::decrypt(&ciphertext, &passphrase).into_napi()
+#[napi]
+pub async fn native_decrypt(ciphertext: String, passphrase: String) -> napi::Result<String> {
+    off_thread(move || crate::engine::crypto::decrypt(&ciphertext, &passphrase)).await
 }
 
 #[napi(catch_unwind)]
