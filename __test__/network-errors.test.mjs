@@ -56,7 +56,8 @@ describe('unreachable and silent endpoints', () => {
       assert.ok(err instanceof TimeoutError, `${err && err.name}: ${err && err.message}`)
       assert.equal(err.code, 'TimeoutError')
       assert.equal(err.retryable, true)
-      assert.equal(err.attempts, 3)
+      // Three attempts of 400 ms fit the 3 s deadline unless the jittered backoff is long: then two.
+      assert.ok(err.attempts === 2 || err.attempts === 3, `attempts: ${err.attempts}`)
       assert.ok(ms < 3000 + 1500, `settled in ${ms} ms`)
       noSecret(err)
     } finally {
