@@ -7,6 +7,13 @@ import http from 'node:http'
 
 const XML = (code, message) => `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message}</Message><RequestId>FAULT${Date.now()}</RequestId></Error>`
 
+/** The upstream response's whole body, then `done(body)`. */
+function whole (upRes, done) {
+  const parts = []
+  upRes.on('data', (c) => parts.push(c))
+  upRes.on('end', () => done(Buffer.concat(parts)))
+}
+
 export const FAULTS = ['503', '500', 'reset', 'reset-mid-body', 'stall', 'trickle']
 
 /**
@@ -83,23 +90,14 @@ export async function startFaultProxy (targetUrl) {
         case 'stall':
           return undefined // the socket stays open and silent until the client gives up
         case 'reset-mid-body':
-          return forward(req, res, body, (upRes) => {
-            const parts = []
-            upRes.on('data', (c) => parts.push(c))
-            upRes.on('end', () => {
-              const all = Buffer.concat(parts)
+          return forward(req, res, body, (upRes) => whole(upRes, (all) => {
               // Announce the whole body, send half of it (at least the headers), then cut.
               res.writeHead(upRes.statusCode, { ...upRes.headers, 'content-length': String(Math.max(all.length, 2)) })
               res.write(all.subarray(0, Math.floor(all.length / 2)))
               setTimeout(() => req.socket.destroy(), 5)
-            })
-          })
+          }))
         case 'trickle':
-          return forward(req, res, body, (upRes) => {
-            const parts = []
-            upRes.on('data', (c) => parts.push(c))
-            upRes.on('end', () => {
-              const all = Buffer.concat(parts)
+          return forward(req, res, body, (upRes) => whole(upRes, (all) => {
               setTimeout(() => {
                 res.writeHead(upRes.statusCode, upRes.headers)
                 let at = 0
@@ -112,8 +110,7 @@ export async function startFaultProxy (targetUrl) {
                 }
                 step()
               }, 100)
-            })
-          })
+          }))
         default:
           return forward(req, res, body, (upRes) => {
             res.writeHead(upRes.statusCode, upRes.headers)

@@ -139,7 +139,8 @@ function errorFromInfo (info) {
   }
   if (originalError) err.originalError = errorFromInfo(originalError)
   if (events) Object.defineProperty(err, 'events', { value: events, enumerable: false, writable: true, configurable: true })
-  Object.defineProperty(err, 'code', { value: KIND_CODES[info.kind] || info.kind, enumerable: false, writable: true, configurable: true })
+  // BaseError gave the class's code; a kind this facade has no class for keeps its own name.
+  if (err.name !== info.kind && !KIND_CODES[info.kind]) Object.defineProperty(err, 'code', { value: info.kind, enumerable: false, writable: true, configurable: true })
   Object.defineProperty(err, 'retryable', { value: info.retryable === true, enumerable: false, writable: true, configurable: true })
   if (info.causes && info.causes.length) {
     Object.defineProperty(err, 'causes', { value: info.causes, enumerable: false, writable: true, configurable: true })

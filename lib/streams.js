@@ -91,14 +91,10 @@ class ResourceReader extends Readable {
   _stayAlive (pumping) {
     if (pumping) {
       if (this._alive === null) this._alive = setInterval(holdStream, 0x7fffffff, this)
-    } else {
-      this._stopKeepingAlive()
+    } else if (this._alive !== null) {
+      clearInterval(this._alive)
+      this._alive = null
     }
-  }
-
-  _stopKeepingAlive () {
-    if (this._alive !== null) clearInterval(this._alive)
-    this._alive = null
   }
 
   /** Counters of the Rust side: ids listed, records fetched, records delivered towards JS, records skipped. */
@@ -150,12 +146,12 @@ class ResourceReader extends Readable {
       }
       for (const [id, info] of msg.s) this._recordError(errorFromInfo(info), id)
       if (msg.error) {
-        this._stopKeepingAlive()
+        this._stayAlive(false)
         this.destroy(errorFromInfo(msg.error))
         return false
       }
       if (msg.done) {
-        this._stopKeepingAlive()
+        this._stayAlive(false)
         this.push(null)
         return false
       }
@@ -179,7 +175,7 @@ class ResourceReader extends Readable {
   }
 
   _destroy (err, cb) {
-    this._stopKeepingAlive()
+    this._stayAlive(false)
     if (this._handle !== null) this._handle.cancel()
     cb(err)
   }
