@@ -103,3 +103,59 @@ describe('design review: readers and hook errors', () => {
     assert.equal(db._hookErrors.size, 0)
   })
 })
+
+describe('design review: query carries only what is listened to', () => {
+  // The engine's answer text for each query, read at the boundary.
+  function tapAnswers (db) {
+    const sizes = []
+    const native = db._native
+    const call = native.resourceCall.bind(native)
+    native.resourceCall = async (name, op, args) => {
+      const text = await call(name, op, args)
+      if (op === 'query') sizes.push(text.length)
+      return text
+    }
+    return sizes
+  }
+
+  it('a query scanning 5,000 records that matches 10 returns about 10 records of text when nobody listens to `get`', async () => {
+    const db = await freshDb('memory')
+    const r = await db.createResource({ name: 'scan', attributes: { name: 'string', group: 'string' } })
+    const items = Array.from({ length: 5000 }, (_, i) => ({ id: `s${String(i).padStart(5, '0')}`, name: `n${i}`.padEnd(60, '.'), group: i % 500 === 0 ? 'hit' : 'miss' }))
+    await r.insertMany(items)
+    const sizes = tapAnswers(db)
+
+    const hits = await r.query({ group: 'hit' }, { limit: 1000 })
+    assert.equal(hits.length, 10)
+    assert.ok(sizes[0] < 10 * 400, `answer of ${sizes[0]} bytes for 10 matches: the scanned records crossed too`)
+
+    // With a listener, 4.1.7's per-record events all arrive; a match is the very object returned.
+    const seen = []
+    r.on('get', (rec) => seen.push(rec))
+    const again = await r.query({ group: 'hit' }, { limit: 1000 })
+    assert.equal(seen.length, 5000)
+    assert.equal(again.length, 10)
+    for (const rec of again) assert.ok(seen.includes(rec), 'the get event of a match carries the returned object')
+    assert.equal(seen.filter((rec) => rec.group === 'miss').length, 4990)
+    assert.ok(sizes[1] > 5000 * 60, 'the listened-to events carry the scanned records')
+  })
+
+  it('a partition query sends getFromPartition events only to a listener', async () => {
+    const db = await freshDb('memory')
+    const r = await db.createResource({
+      name: 'pscan',
+      attributes: { name: 'string', region: 'string', tier: 'string' },
+      options: { partitions: { byRegion: { fields: { region: 'string' } } } }
+    })
+    await r.insertMany(Array.from({ length: 300 }, (_, i) => ({ id: `p${i}`, name: `n${i}`, region: 'eu', tier: i % 100 === 0 ? 'gold' : 'basic' })))
+    const sizes = tapAnswers(db)
+    const got = await r.query({ tier: 'gold' }, { partition: 'byRegion', partitionValues: { region: 'eu' } })
+    assert.equal(got.length, 3)
+    const seen = []
+    r.on('getFromPartition', (rec) => seen.push(rec))
+    const again = await r.query({ tier: 'gold' }, { partition: 'byRegion', partitionValues: { region: 'eu' } })
+    assert.equal(again.length, 3)
+    assert.equal(seen.length, 300)
+    assert.ok(sizes[0] * 20 < sizes[1], `unlistened ${sizes[0]} bytes vs listened ${sizes[1]}`)
+  })
+})

@@ -203,10 +203,14 @@ export function goldenConnectionString (backend, name) {
 // ---------------------------------------------------------------------------
 // Events
 
+// Events a resource sends only to listeners (a query's per-record events): the tap listens to them.
+const LISTENED_ONLY = ['get', 'getFromPartition']
+
 /** Record every event of `emitter` as [source, name, args] into `sink()`. */
 export function tapEvents (emitter, source, sink) {
   if (emitter.__goldenTapped) return
   Object.defineProperty(emitter, '__goldenTapped', { value: true, enumerable: false })
+  for (const name of LISTENED_ONLY) emitter.on(name, () => {})
   const orig = emitter.emit
   emitter.emit = function (name, ...args) {
     sink().push({ source: typeof source === 'function' ? source() : source, event: name, args })

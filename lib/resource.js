@@ -284,7 +284,9 @@ class Resource extends EventEmitter {
   }
 
   query (filter = {}, { limit = 100, offset = 0, partition = null, partitionValues = {} } = {}) {
-    return this._call('query', [filter || {}, { limit, offset, partition, partitionValues }])
+    // Records scanned but not matched cross the boundary only when their event has a listener.
+    const scannedEvents = this.listenerCount(partition ? 'getFromPartition' : 'get') > 0
+    return this._call('query', [filter || {}, { limit, offset, partition, partitionValues, scannedEvents }])
   }
 
   /** An object-mode Readable of the resource's records (see ResourceReader). */

@@ -127,6 +127,11 @@ impl Resource {
                     opts(0),
                     usize_opt(&o, "offset").unwrap_or(0),
                     usize_opt(&o, "limit").unwrap_or(100),
+                    // The facade says whether the per-record event has a listener;
+                    // callers that do not say get 4.1.7's events.
+                    o.get("scannedEvents")
+                        .and_then(Value::as_bool)
+                        .unwrap_or(true),
                 )
                 .await
             }

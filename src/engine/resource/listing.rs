@@ -164,6 +164,7 @@ impl Resource {
         filter: Map<String, Value>,
         offset: usize,
         limit: usize,
+        scanned_events: bool,
     ) -> Result<Output> {
         if filter.is_empty() {
             return self.list(scope, offset, Some(limit)).await;
@@ -193,15 +194,22 @@ impl Resource {
                 let recs = self.fetch_scoped(&schema, scope, chunk.to_vec()).await?;
                 fetched += recs.len();
                 for r in recs {
-                    out.event(per_item, vec![Value::Object(r.clone())]);
-                    if filter
+                    let hit = filter
                         .iter()
-                        .all(|(k, v)| r.get(k).map(|x| strict_eq(x, v)).unwrap_or(false))
-                    {
+                        .all(|(k, v)| r.get(k).map(|x| strict_eq(x, v)).unwrap_or(false));
+                    if hit {
+                        // A match crosses once, in the result; its event refers to it.
+                        if scanned_events {
+                            out.event(per_item, vec![item_ref(matched.len())]);
+                        }
                         matched.push(Value::Object(r));
                         if matched.len() >= limit {
                             break 'pages;
                         }
+                    } else if scanned_events {
+                        // Only when someone listens: a miss is otherwise dropped here,
+                        // so memory does not grow with the records scanned.
+                        out.event(per_item, vec![Value::Object(r)]);
                     }
                 }
             }
