@@ -146,11 +146,23 @@ export interface ClientResult {
   body?: Buffer
 }
 
+/** One engine error kind as the facade sees it. */
+export interface ErrorKindInfo {
+  /** The kind's name: the JS error class it becomes. */
+  kind: string
+  /** The kind whose class this one extends (none: `BaseError`). */
+  parent?: string
+  /** The `code` every error of this kind carries. */
+  code: string
+  /** Whether retrying later may succeed (the transport kinds). */
+  retryable: boolean
+}
+
 /**
- * The engine's error kinds (`ErrorKind::ALL`): the facade has one class per kind, and
- * its tests compare the two lists through this function.
+ * The engine's error kinds (`ErrorKind::ALL`), the one list: the facade takes each
+ * kind's `code` from here, and its tests check its classes against the rest.
  */
-export declare function errorKinds(): Array<string>
+export declare function errorKinds(): Array<ErrorKindInfo>
 
 /**
  * `applyPartitionRule(value, rule)`: the key segment text 4.1.7's rule gives
@@ -217,4 +229,18 @@ export interface ReaderProgress {
   fetched: number
   /** Records handed towards JS so far. */
   delivered: number
+}
+
+export declare function wireMarkers(): WireMarkers
+
+/** The markers of the JSON boundary, defined once here and read by the facade. */
+export interface WireMarkers {
+  /** Starts the message of every error the engine raises; JSON follows. */
+  errorPrefix: string
+  /** An event argument that stands for the operation's result. */
+  resultRef: string
+  /** Followed by `i`: element `i` of an array result. */
+  resultItemRef: string
+  /** Followed by `i`: element `i` of the operation's input array. */
+  inputItemRef: string
 }

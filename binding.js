@@ -856,3 +856,4 @@ module.exports.nativeSchemaActions = nativeBinding.nativeSchemaActions
 module.exports.nativeSha256 = nativeBinding.nativeSha256
 module.exports.nativeShapeBehavior = nativeBinding.nativeShapeBehavior
 module.exports.nativeStableHash = nativeBinding.nativeStableHash
+module.exports.wireMarkers = nativeBinding.wireMarkers

@@ -99,6 +99,11 @@ export interface RecordExtras {
 
 export type StoredRecord<T = Record<string, any>> = T & RecordExtras
 
+/** The id a write of `D` resolves with: a number stays a number; a string, or none (generated), is a string. */
+export type GivenId<D> = D extends { id?: infer I } ? (I extends number ? number : string) : string
+/** A record `T` whose `id` is `Id`. */
+export type WithId<T, Id> = Omit<T, 'id'> & { id: Id }
+
 /** A record read through a partition. */
 export type PartitionRecord<T = Record<string, any>> = StoredRecord<T> & { _partition: string; _partitionValues: Record<string, unknown> }
 
@@ -186,13 +191,15 @@ export class Resource<T extends Record<string, any> = Record<string, any>> exten
   /** The current version's schema (built on first use). */
   readonly schema: Schema
 
-  insert(data: Partial<T> & { id?: string | number }): Promise<T & { id: string }>
-  get(id: string): Promise<StoredRecord<T>>
-  exists(id: string): Promise<boolean>
-  update(id: string, attributes: Partial<T>): Promise<T & { id: string }>
-  upsert(data: Partial<T> & { id?: string | number }): Promise<T & { id: string }>
-  delete(id: string): Promise<{ $metadata: { httpStatusCode: number } }>
-  insertMany(objects: Array<Partial<T> & { id?: string | number }>): Promise<Array<T & { id: string }>>
+  /** The stored record; `id` comes back as given (a number stays a number, 4.1.7), or the generated string. */
+  insert<D extends Partial<T> & { id?: string | number }>(data: D): Promise<WithId<T, GivenId<D>>>
+  get(id: string | number): Promise<StoredRecord<T>>
+  exists(id: string | number): Promise<boolean>
+  /** The updated record; `id` comes back as given (a number stays a number, 4.1.7). */
+  update<I extends string | number>(id: I, attributes: Partial<T>): Promise<WithId<T, I extends number ? number : string>>
+  upsert<D extends Partial<T> & { id?: string | number }>(data: D): Promise<WithId<T, GivenId<D>>>
+  delete(id: string | number): Promise<{ $metadata: { httpStatusCode: number } }>
+  insertMany<D extends Partial<T> & { id?: string | number }>(objects: D[]): Promise<Array<WithId<T, GivenId<D>>>>
   getMany(ids: string[]): Promise<Array<StoredRecord<T>>>
   deleteMany(ids: string[]): Promise<DeleteManyBatch[]>
   getAll(): Promise<Array<StoredRecord<T>>>
@@ -374,8 +381,12 @@ export class Database extends EventEmitter {
   createResource<T extends Record<string, any> = Record<string, any>>(input: CreateResourceInput): Promise<Resource<T>>
   createResourceIfNotExists<T extends Record<string, any> = Record<string, any>>(input: CreateResourceInput): Promise<{ resource: Resource<T>; created: boolean; reason: string }>
   resourceExists(name: string): boolean
-  /** The resource, or a rejected promise (ResourceNotFound) when it does not exist. */
-  resource<T extends Record<string, any> = Record<string, any>>(name: string): Resource<T>
+  /**
+   * The resource itself (synchronously), or, for a name that does not exist, a rejected Promise
+   * (ResourceNotFound), as 4.1.7 does. `await db.resource(name)` is a `Resource<T>` either way
+   * (or throws); `getResource(name)` is the promise-only form.
+   */
+  resource<T extends Record<string, any> = Record<string, any>>(name: string): Resource<T> | Promise<never>
   getResource<T extends Record<string, any> = Record<string, any>>(name: string): Promise<Resource<T>>
   listResources(): Promise<Array<{ name: string }>>
   /** Sets up, then starts, every plugin (once); `connect()` calls it. */
@@ -422,44 +433,68 @@ export class ConnectionString {
 export const S3_DEFAULT_REGION: 'us-east-1'
 export const S3_DEFAULT_ENDPOINT: 'https://s3.us-east-1.amazonaws.com'
 
+/**
+ * The `code` of every error the package throws: the engine's kinds (`errorKinds()` in the
+ * binding; a missing key is 'NoSuchKey' whether HEAD or GET saw it), plus 'MissingMetadata'
+ * and 'BaseError' for the classes the engine never raises.
+ */
+export type ErrorCode =
+  | 'NoSuchKey' | 'NoSuchBucket' | 'InvalidResourceItem' | 'SchemaError' | 'ConnectionStringError'
+  | 'InvalidId' | 'ResourceNotFound' | 'PartitionError' | 'MetadataTooLarge' | 'MetadataLimitExceeded'
+  | 'PermissionError' | 'ParanoidError' | 'DecryptionError' | 'CorruptData' | 'Cancelled'
+  | UnknownErrorCode
+  | 'MissingMetadata' | 'BaseError'
+/** The codes of `UnknownError` and the kinds that extend it (which 4.1.7 threw as UnknownError). */
+export type UnknownErrorCode =
+  | 'UnknownError' | 'NetworkError' | 'TimeoutError' | 'ThrottledError' | 'ServerError'
+  | 'InvalidArgument' | 'HookError' | 'InternalError'
+
 export class BaseError extends Error {
   constructor(input?: { verbose?: boolean; bucket?: string; message?: string; [k: string]: unknown })
   bucket: string | undefined
   thrownAt: Date
-  /** Stable kind, e.g. 'NoSuchKey', 'InvalidResourceItem', 'InvalidId'. */
-  code?: string
-  /** Whether the same request may succeed later (the transport errors). */
-  retryable?: boolean
+  /** Stable kind, the same for every error of the class (see `ErrorCode`). */
+  code: ErrorCode
+  /** Whether the same request may succeed later (true only for the transport errors). */
+  retryable: boolean
   toJson(): Record<string, unknown>
 }
-export class NoSuchBucket extends BaseError {}
+export class NoSuchBucket extends BaseError { code: 'NoSuchBucket' }
 export class NoSuchKey extends BaseError {
+  code: 'NoSuchKey'
   key: string
   resourceId?: string
   resourceKey?: string
   originalError?: BaseError
 }
 export class NotFound extends NoSuchKey {}
-export class MissingMetadata extends BaseError {}
+export class MissingMetadata extends BaseError { code: 'MissingMetadata' }
 export class InvalidResourceItem extends BaseError {
+  code: 'InvalidResourceItem'
   resourceName: string
   attributes: Record<string, unknown>
   validation: ValidationDetail[]
 }
-export class UnknownError extends BaseError {}
-export class ConnectionStringError extends BaseError {}
-export class SchemaError extends BaseError {}
-export class InvalidId extends BaseError {}
-export class ResourceNotFound extends BaseError {}
-export class MetadataTooLarge extends BaseError {}
-export class MetadataLimitExceeded extends BaseError {}
-export class PermissionError extends BaseError {}
-export class ParanoidError extends BaseError {}
-export class DecryptionError extends BaseError {}
-export class CorruptData extends BaseError {}
-export class Cancelled extends BaseError {}
+export class UnknownError extends BaseError { code: UnknownErrorCode }
+export class ConnectionStringError extends BaseError { code: 'ConnectionStringError' }
+export class SchemaError extends BaseError { code: 'SchemaError' }
+export class InvalidId extends BaseError { code: 'InvalidId' }
+export class ResourceNotFound extends BaseError { code: 'ResourceNotFound' }
+export class MetadataTooLarge extends BaseError { code: 'MetadataTooLarge' }
+export class MetadataLimitExceeded extends BaseError { code: 'MetadataLimitExceeded' }
+export class PermissionError extends BaseError { code: 'PermissionError' }
+export class ParanoidError extends BaseError { code: 'ParanoidError' }
+export class DecryptionError extends BaseError { code: 'DecryptionError' }
+export class CorruptData extends BaseError { code: 'CorruptData' }
+export class Cancelled extends BaseError { code: 'Cancelled' }
 /** Unknown partition, or partition values that do not fit it. */
-export class PartitionError extends BaseError {}
+export class PartitionError extends BaseError { code: 'PartitionError' }
+/** A method was called with arguments it cannot take (unknown operation, write after end, a chunk that is not bytes, an empty cache key). */
+export class InvalidArgument extends UnknownError { retryable: false; code: 'InvalidArgument' }
+/** A lifecycle hook failed or could not run. A hook that throws gives the caller the thrown value itself, not this. */
+export class HookError extends UnknownError { retryable: false; code: 'HookError' }
+/** A defect inside the package (a caught panic, a task that ended abnormally). */
+export class InternalError extends UnknownError { retryable: false; code: 'InternalError' }
 /** What every transport error (after the retries ran out) carries. */
 export interface TransportErrorFields {
   /** Always true: the same request may succeed later. */

@@ -18,7 +18,7 @@ const {
   BaseError, NoSuchBucket, NoSuchKey, NotFound, MissingMetadata, InvalidResourceItem, UnknownError,
   ConnectionStringError, SchemaError, InvalidId, ResourceNotFound, MetadataTooLarge, MetadataLimitExceeded,
   PermissionError, ParanoidError, DecryptionError, CorruptData, Cancelled, PartitionError, ErrorMap, ValidationError,
-  NetworkError, TimeoutError, ThrottledError, ServerError
+  NetworkError, TimeoutError, ThrottledError, ServerError, InvalidArgument, HookError, InternalError
 } = require('./lib/errors')
 const { ResourceReader, ResourceWriter, ResourceIdsReader, ResourceIdsPageReader, streamToString } = require('./lib/streams')
 const { Schema, SchemaActions } = require('./lib/schema')
@@ -64,6 +64,9 @@ module.exports = {
   TimeoutError,
   ThrottledError,
   ServerError,
+  InvalidArgument,
+  HookError,
+  InternalError,
   ErrorMap,
   ValidationError,
   ResourceReader,

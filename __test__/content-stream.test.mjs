@@ -4,7 +4,7 @@ import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { Readable } from 'node:stream'
 import { createHash } from 'node:crypto'
-import { backends, freshDb, record } from './helpers.mjs'
+import { backends, freshDb, record, lib } from './helpers.mjs'
 
 const MB = 1024 * 1024
 
@@ -91,7 +91,7 @@ for (const backend of backends()) {
       async function * failing () { yield * pattern(9 * MB, MB); throw broken }
       await assert.rejects(r.setContent({ id: 'd1', buffer: failing() }), (e) => e === broken)
       async function * wrongType () { yield Buffer.from('a'); yield { not: 'bytes' } }
-      await assert.rejects(r.setContent({ id: 'd1', buffer: wrongType() }), (e) => e.name === 'UnknownError' && /Buffers, Uint8Arrays or strings/.test(e.message))
+      await assert.rejects(r.setContent({ id: 'd1', buffer: wrongType() }), (e) => e instanceof lib.InvalidArgument && e instanceof lib.UnknownError && e.code === 'InvalidArgument' && /Buffers, Uint8Arrays or strings/.test(e.message))
       const kept = await r.content('d1')
       assert.equal(kept.buffer.toString(), 'before')
       assert.equal(kept.contentType, 'text/plain')

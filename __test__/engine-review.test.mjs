@@ -159,3 +159,38 @@ describe('design review: query carries only what is listened to', () => {
     assert.ok(sizes[0] * 20 < sizes[1], `unlistened ${sizes[0]} bytes vs listened ${sizes[1]}`)
   })
 })
+
+describe('design review: ids come back as given (typings say the same)', () => {
+  it('a numeric id is a number in what insert, insertMany, update and upsert resolve with and emit', async () => {
+    const db = await freshDb('memory')
+    const r = await db.createResource({ name: 'nums', attributes: { name: 'string' } })
+    const inserted = []
+    r.on('insert', (rec) => inserted.push(rec.id))
+    assert.equal((await r.insert({ id: 7, name: 'a' })).id, 7)
+    assert.equal(typeof (await r.insert({ name: 'b' })).id, 'string')
+    assert.equal((await r.insert({ id: '8', name: 'c' })).id, '8')
+    assert.deepEqual((await r.insertMany([{ id: 9, name: 'd' }, { id: 'x', name: 'e' }])).map((x) => x.id), [9, 'x'])
+    const updates = []
+    r.on('update', (_attrs, rec) => updates.push(rec.id))
+    assert.equal((await r.update(7, { name: 'a2' })).id, 7)
+    assert.equal((await r.update('7', { name: 'a3' })).id, '7')
+    assert.equal((await r.upsert({ id: 9, name: 'd2' })).id, 9, 'upsert of an existing record (an update)')
+    assert.equal((await r.upsert({ id: 10, name: 'f' })).id, 10, 'upsert of a new record (an insert)')
+    assert.equal((await r.get(7)).id, '7', 'a read gives the id from the key')
+    assert.deepEqual(inserted.slice(0, 1), [7])
+    assert.deepEqual(updates, [7, '7', 9])
+  })
+
+  it('insertMany reports a failed item with the very object the caller passed', async () => {
+    const db = await freshDb('memory')
+    const r = await db.createResource({ name: 'strict', attributes: { n: 'number' } })
+    const bad = { id: 'b', n: 'not a number' }
+    const seen = []
+    r.on('error', (err, item) => seen.push([err, item]))
+    const ok = await r.insertMany([{ id: 'a', n: 1 }, bad])
+    assert.equal(ok.length, 1)
+    assert.equal(seen.length, 1)
+    assert.equal(seen[0][1], bad)
+    assert.equal(seen[0][0].name, 'InvalidResourceItem')
+  })
+})

@@ -1,5 +1,5 @@
 // Deliberate misuse: every line below must fail to compile (checked by types.test.mjs).
-import { S3db, Schema, MemoryCache, Client, Resource, Validator, getBehavior, SchemaActions } from '../index'
+import { S3db, Schema, MemoryCache, Client, Resource, Validator, getBehavior, SchemaActions, NoSuchKey } from '../index'
 
 async function misuse () {
   // @ts-expect-error unknown option name
@@ -11,8 +11,16 @@ async function misuse () {
   users.writable({ ordered: true })
   // @ts-expect-error unknown hook event
   users.addHook('beforeInsert', (d: unknown) => d)
-  // @ts-expect-error ids are strings
-  await users.get(42)
+  // @ts-expect-error ids are strings or numbers
+  await users.get({ id: 42 })
+  // @ts-expect-error an insert without an id resolves with a generated string id
+  const generated: number = (await users.insert({ name: 'x' })).id
+  // @ts-expect-error a string id stays a string
+  const given: number = (await users.insert({ id: 'a', name: 'x' })).id
+  // @ts-expect-error db.resource() may be a rejected Promise (unknown name): await it first
+  await db.resource('u').insert({ name: 'x' })
+  // @ts-expect-error codes are the known kinds
+  const code: 'NotFound' = new NoSuchKey().code
   // @ts-expect-error Schema.import takes an export object or JSON text
   Schema.import(42)
   // @ts-expect-error getFromPartition needs partitionName

@@ -169,3 +169,33 @@ async function everythingElse () {
   console.log(head.Metadata, keys, users.name, cs.bucket, region, endpoint, errors.length, notFound.name, sizes, plain, hash)
 }
 everythingElse()
+import { InvalidArgument, HookError, InternalError, ErrorCode } from '../index'
+async function idsAndCodes () {
+  const db = new S3db({ connectionString: 'memory://x/ids' })
+  const users = await db.createResource<{ name: string }>({ name: 'users', attributes: { name: 'string' } })
+  // A numeric id comes back as a number; a string id, or none (generated), as a string.
+  const n: number = (await users.insert({ id: 7, name: 'x' })).id
+  const s: string = (await users.insert({ name: 'x' })).id
+  const k: string = (await users.insert({ id: 'k', name: 'x' })).id
+  const many: number = (await users.insertMany([{ id: 1, name: 'a' }]))[0].id
+  const updated: number = (await users.update(3, { name: 'y' })).id
+  const upserted: number = (await users.upsert({ id: 4, name: 'z' })).id
+  const fetched: string = (await users.get(7)).id
+  // db.resource(): awaited, the Resource (an unknown name rejects).
+  const again = await db.resource<{ name: string }>('users')
+  const name: string = (await again.get('k')).name
+  try {
+    await users.get('missing')
+  } catch (e) {
+    if (e instanceof BaseError) {
+      const code: ErrorCode = e.code
+      const retry: boolean = e.retryable
+      console.log(code, retry)
+    }
+    if (e instanceof NetworkError) { const c: 'NetworkError' = e.code; const r: true = e.retryable; console.log(c, r) }
+    if (e instanceof UnknownError) { const c: 'UnknownError' | 'InvalidArgument' | 'HookError' | 'InternalError' | 'NetworkError' | 'TimeoutError' | 'ThrottledError' | 'ServerError' = e.code; console.log(c) }
+    if (e instanceof InvalidArgument || e instanceof HookError || e instanceof InternalError) { const f: false = e.retryable; console.log(f) }
+  }
+  console.log(n, s, k, many, updated, upserted, fetched, name)
+}
+idsAndCodes()

@@ -2,6 +2,11 @@
 // Values across the boundary. JSON both ways; a JS Date inside a record is sent
 // as `{ "$date": iso }` and comes back the same way.
 
+const { native } = require('./native')
+
+// The boundary's markers, defined once in the engine (src/napi/error.rs, wireMarkers).
+const WIRE = native.wireMarkers()
+
 function dateReplacer (key, value) {
   const raw = this[key]
   if (raw instanceof Date) return { $date: Number.isNaN(raw.getTime()) ? null : raw.toISOString() }
@@ -46,23 +51,25 @@ function revive (value, hasDates) {
   return value
 }
 
-// An event argument that stands for the operation's result (sent once, emitted as the same object).
-const RESULT_REF = '\u0001s3db:result'
-const RESULT_ITEM_REF = '\u0001s3db:result:' // + index into an array result
+// An event argument that stands for the operation's result (sent once, emitted as the same
+// object), for one element of an array result, or for one element of the caller's input array.
+const { resultRef: RESULT_REF, resultItemRef: RESULT_ITEM_REF, inputItemRef: INPUT_ITEM_REF } = WIRE
 
-function resultRef (arg, result) {
+function reference (arg, result, inputs) {
   if (arg === RESULT_REF) return result
-  return result[Number(arg.slice(RESULT_ITEM_REF.length))]
+  if (arg.startsWith(RESULT_ITEM_REF)) return result[Number(arg.slice(RESULT_ITEM_REF.length))]
+  return inputs ? inputs[Number(arg.slice(INPUT_ITEM_REF.length))] : undefined
 }
 
-function decodeOutput (text) {
+/** `{result, events}` from the engine's text; `inputs`: the array the operation was given, if any. */
+function decodeOutput (text, inputs) {
   const hasDates = text.includes('"$date"')
   const out = JSON.parse(text)
   out.result = revive(out.result, hasDates)
   for (const ev of out.events) {
     for (let i = 1; i < ev.length; i++) {
       const a = ev[i]
-      ev[i] = typeof a === 'string' && a.startsWith(RESULT_REF) ? resultRef(a, out.result) : revive(a, hasDates)
+      ev[i] = typeof a === 'string' && a.charCodeAt(0) === 1 && (a.startsWith(RESULT_REF) || a.startsWith(INPUT_ITEM_REF)) ? reference(a, out.result, inputs) : revive(a, hasDates)
     }
   }
   return out
@@ -79,4 +86,4 @@ function replaceContents (target, source) {
   Object.assign(target, source)
 }
 
-module.exports = { dateReplacer, encodeArgs, reviveDates, reviveRecord, revive, decodeOutput, decodeOutputValue, replaceContents }
+module.exports = { WIRE, dateReplacer, encodeArgs, reviveDates, reviveRecord, revive, decodeOutput, decodeOutputValue, replaceContents }

@@ -11,7 +11,7 @@
 const { EventEmitter } = require('node:events')
 const { randomBytes } = require('node:crypto')
 const { native } = require('./native')
-const { ConnectionStringError, ErrorMap, UnknownError, callSync, callAsync, argText } = require('./errors')
+const { ConnectionStringError, ErrorMap, InvalidArgument, callSync, callAsync, argText } = require('./errors')
 
 // The commands `sendCommand` accepts (4.1.7 sends these itself).
 const COMMANDS = ['PutObjectCommand', 'GetObjectCommand', 'HeadObjectCommand', 'DeleteObjectCommand', 'DeleteObjectsCommand', 'CopyObjectCommand', 'ListObjectsV2Command']
@@ -103,7 +103,7 @@ class Client extends EventEmitter {
 
   _checkBucket (name, input) {
     if (input.Bucket !== undefined && input.Bucket !== this.bucket) {
-      throw new UnknownError({ bucket: this.bucket, message: `${name}: Bucket '${input.Bucket}' is not this client's bucket '${this.bucket}'` })
+      throw new InvalidArgument({ bucket: this.bucket, message: `${name}: Bucket '${input.Bucket}' is not this client's bucket '${this.bucket}'` })
     }
   }
 
@@ -116,7 +116,7 @@ class Client extends EventEmitter {
     const name = command && command.constructor && command.constructor.name
     const input = (command && command.input) || {}
     if (!COMMANDS.includes(name)) {
-      throw new UnknownError({ bucket: this.bucket, message: `sendCommand: unsupported command ${name ?? typeof command}; supported: ${COMMANDS.join(', ')}` })
+      throw new InvalidArgument({ bucket: this.bucket, message: `sendCommand: unsupported command ${name ?? typeof command}; supported: ${COMMANDS.join(', ')}` })
     }
     this._checkBucket(name, input)
     return this._command(name, input)

@@ -5,7 +5,7 @@
 // the whole body (S3 bodies over 8 MB go up as multipart uploads).
 
 const { Readable } = require('node:stream')
-const { UnknownError, InvalidId, argText } = require('./errors')
+const { InvalidArgument, InvalidId, argText } = require('./errors')
 
 /** Whether `value` is a body given as chunks (a Readable or any async iterable) rather than bytes. */
 function isChunkSource (value) {
@@ -18,7 +18,7 @@ function chunkBytes (chunk) {
   if (typeof chunk === 'string') return Buffer.from(chunk)
   if (ArrayBuffer.isView(chunk)) return Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)
   if (chunk instanceof ArrayBuffer) return Buffer.from(chunk)
-  throw new UnknownError({ message: `setContent: a content stream must yield Buffers, Uint8Arrays or strings (got ${chunk === null ? 'null' : typeof chunk})` })
+  throw new InvalidArgument({ message: `setContent: a content stream must yield Buffers, Uint8Arrays or strings (got ${chunk === null ? 'null' : typeof chunk})` })
 }
 
 /**

@@ -4,7 +4,7 @@
 const { EventEmitter } = require('node:events')
 const { native } = require('./native')
 const { encodeArgs } = require('./boundary')
-const { ConnectionStringError, ResourceNotFound, UnknownError, callSync, callAsync, argText } = require('./errors')
+const { ConnectionStringError, ResourceNotFound, InvalidArgument, callSync, callAsync, argText } = require('./errors')
 const { Client } = require('./client')
 const { Resource, HOOK_EVENTS, engineOptions } = require('./resource')
 const { CachePlugin } = require('./plugins/cache')
@@ -64,7 +64,7 @@ class Database extends EventEmitter {
   /** The native database; a stand-in client has none. */
   get _native () {
     if (this._nativeDb) return this._nativeDb
-    throw new UnknownError({
+    throw new InvalidArgument({
       message: 'This Database was built with a client that is not an s3db-native Client, so it has no storage connection. ' +
         "Pass `new Client({ connectionString })` (from 's3db-native') or a connectionString."
     })
@@ -147,7 +147,9 @@ class Database extends EventEmitter {
     }
     for (const p of list) {
       if (!p || typeof p.setup !== 'function' || typeof p.start !== 'function') {
-        throw new TypeError('plugins must be Plugin instances, Plugin classes or objects with setup(database) and start()')
+        const err = new TypeError('plugins must be Plugin instances, Plugin classes or objects with setup(database) and start()')
+        err.code = 'ERR_INVALID_ARG_TYPE'
+        throw err
       }
     }
     this.pluginList = list

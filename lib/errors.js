@@ -1,12 +1,24 @@
 'use strict'
 // Error classes, and the translation of the engine's errors into them.
 
-const { reviveDates } = require('./boundary')
+const { native } = require('./native')
+const { reviveDates, WIRE } = require('./boundary')
 
-const NATIVE_PREFIX = 'S3DB_NATIVE_ERROR:'
+const NATIVE_PREFIX = WIRE.errorPrefix
+
+// The engine's kinds, the one list (src/engine/error.rs): each kind's code, parent and
+// retryability. The classes below mirror it; error-kinds.test.mjs checks they agree.
+const KINDS = Object.fromEntries(native.errorKinds().map((k) => [k.kind, k]))
 
 // Errors (s3db.js 4.1.7 classes, plus typed classes for failures 4.1.7 threw as
 // plain Errors). Every class extends BaseError, which extends Error.
+
+function kindOf (Cls) {
+  for (let C = Cls; C && C !== Error && C !== Function.prototype; C = Object.getPrototypeOf(C)) {
+    if (Object.prototype.hasOwnProperty.call(KINDS, C.name)) return KINDS[C.name]
+  }
+  return undefined
+}
 
 class BaseError extends Error {
   constructor ({ verbose, bucket, message, ...rest } = {}) {
@@ -17,8 +29,11 @@ class BaseError extends Error {
     this.name = this.constructor.name
     this.bucket = bucket
     this.thrownAt = new Date()
-    // A stable code on every error, thrown here or by the engine (which may set its own).
-    Object.defineProperty(this, 'code', { value: KIND_CODES[this.name] || this.name, enumerable: false, writable: true, configurable: true })
+    // A stable code on every error, thrown here or by the engine: the kind of its class or of
+    // the nearest class it extends (ValidationError is an InvalidResourceItem), else its name.
+    const kind = kindOf(this.constructor)
+    Object.defineProperty(this, 'code', { value: kind ? kind.code : this.name, enumerable: false, writable: true, configurable: true })
+    Object.defineProperty(this, 'retryable', { value: kind ? kind.retryable : false, enumerable: false, writable: true, configurable: true })
   }
 
   toJson () { return { ...this } }
@@ -73,6 +88,12 @@ class TimeoutError extends UnknownError {}
 class ThrottledError extends UnknownError {}
 /** The server kept failing (500, 502, 504). */
 class ServerError extends UnknownError {}
+/** A method was called with arguments it cannot take (unknown operation, write after end, bad chunk). */
+class InvalidArgument extends UnknownError {}
+/** A lifecycle hook failed or could not run (when a hook throws, the caller gets the thrown value itself). */
+class HookError extends UnknownError {}
+/** A defect inside the package (a caught panic, a task that ended abnormally). */
+class InternalError extends UnknownError {}
 
 // Typed errors for failures s3db.js 4.1.7 reported as plain `Error`s.
 class ConnectionStringError extends BaseError {}
@@ -112,11 +133,11 @@ const KIND_CLASSES = {
   NetworkError,
   TimeoutError,
   ThrottledError,
-  ServerError
+  ServerError,
+  InvalidArgument,
+  HookError,
+  InternalError
 }
-
-// Stable `code`s (the streaming guide checks `err.code === 'NoSuchKey'`).
-const KIND_CODES = { NotFound: 'NoSuchKey', NoSuchKey: 'NoSuchKey' }
 
 function errorFromInfo (info) {
   const Cls = KIND_CLASSES[info.kind] || UnknownError
@@ -139,8 +160,8 @@ function errorFromInfo (info) {
   }
   if (originalError) err.originalError = errorFromInfo(originalError)
   if (events) Object.defineProperty(err, 'events', { value: events, enumerable: false, writable: true, configurable: true })
-  // BaseError gave the class's code; a kind this facade has no class for keeps its own name.
-  if (err.name !== info.kind && !KIND_CODES[info.kind]) Object.defineProperty(err, 'code', { value: info.kind, enumerable: false, writable: true, configurable: true })
+  // BaseError gave the class's code; a kind this facade has no class for keeps the engine's code.
+  if (err.name !== info.kind) Object.defineProperty(err, 'code', { value: KINDS[info.kind] ? KINDS[info.kind].code : info.kind, enumerable: false, writable: true, configurable: true })
   Object.defineProperty(err, 'retryable', { value: info.retryable === true, enumerable: false, writable: true, configurable: true })
   if (info.causes && info.causes.length) {
     Object.defineProperty(err, 'causes', { value: info.causes, enumerable: false, writable: true, configurable: true })
@@ -198,7 +219,7 @@ module.exports = {
   ValidationError,
   ErrorMap,
   KIND_CLASSES,
-  KIND_CODES,
+  KINDS,
   errorFromInfo,
   fromNative,
   argText,

@@ -165,12 +165,13 @@ class Resource extends EventEmitter {
     }
   }
 
-  _call (op, args) {
-    return this._run(() => this.database._native.resourceCall(this.name, op, encodeArgs(args)))
+  // `inputs`: the array argument whose items the engine's events may refer to (insertMany).
+  _call (op, args, inputs) {
+    return this._run(() => this.database._native.resourceCall(this.name, op, encodeArgs(args)), inputs)
   }
 
   // One engine call (`start()` gives its `{result, events}` JSON): the events are emitted, the result decoded.
-  async _run (start) {
+  async _run (start, inputs) {
     if (this._ready) await this._whenReady()
     let text
     try {
@@ -178,7 +179,7 @@ class Resource extends EventEmitter {
     } catch (nativeErr) {
       throw this._failure(nativeErr)
     }
-    const { result, events } = decodeOutput(text)
+    const { result, events } = decodeOutput(text, inputs)
     this._emitEvents(events)
     return result
   }
@@ -243,7 +244,7 @@ class Resource extends EventEmitter {
   update (id, attributes) { return this._call('update', [id, attributes]) }
   upsert (data) { return this._call('upsert', [data]) }
   delete (id) { return this._call('delete', [id]) }
-  insertMany (objects) { return this._call('insertMany', [objects]) }
+  insertMany (objects) { return this._call('insertMany', [objects], objects) }
   getMany (ids) { return this._call('getMany', [ids]) }
   deleteMany (ids) { return this._call('deleteMany', [ids]) }
   getAll () { return this._call('getAll', []) }

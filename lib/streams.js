@@ -12,7 +12,7 @@
 
 const { Readable, Writable } = require('node:stream')
 const { dateReplacer, encodeArgs, reviveDates, reviveRecord, revive } = require('./boundary')
-const { InvalidResourceItem, ValidationError, errorFromInfo, fromNative } = require('./errors')
+const { InvalidResourceItem, InvalidArgument, ValidationError, errorFromInfo, fromNative } = require('./errors')
 
 function describe (value) {
   try { return typeof value === 'string' ? JSON.stringify(value) : String(value) } catch { return Object.prototype.toString.call(value) }
@@ -38,7 +38,7 @@ function decodeRecords (list, hasDates) {
 
 /** Options shared by ResourceReader and ResourceWriter: checked sizes and the Node stream options. */
 function streamOptions (kind, { resource, batchSize = 10, concurrency = 5, signal, highWaterMark }) {
-  if (!resource) throw new Error(`Resource is required for ${kind}`)
+  if (!resource) throw new InvalidArgument({ message: `Resource is required for ${kind}` })
   const size = positiveInt(batchSize, 10, 'batchSize')
   return {
     resource,
@@ -295,7 +295,7 @@ class ResourceWriter extends Writable {
 
 class ResourceIdsReader extends Readable {
   constructor ({ resource, batchSize, signal, highWaterMark } = {}) {
-    if (!resource) throw new Error(`Resource is required for ${new.target.name}`)
+    if (!resource) throw new InvalidArgument({ message: `Resource is required for ${new.target.name}` })
     super({ objectMode: true, signal, highWaterMark: positiveInt(highWaterMark, 1000, 'highWaterMark') })
     this.resource = resource
     // Without batchSize each chunk is one id (4.1.7); with it, arrays of up to batchSize ids (the streaming guide).

@@ -4,7 +4,7 @@
 
 const { native } = require('./native')
 const { encodeArgs, decodeOutputValue, replaceContents } = require('./boundary')
-const { SchemaError, UnknownError, callSync } = require('./errors')
+const { SchemaError, InvalidArgument, callSync } = require('./errors')
 const { hideSecrets } = require('./redact')
 
 const SECRET_TYPES = new Set(['secret', 'secretAny', 'secretNumber'])
@@ -63,7 +63,7 @@ class Validator {
   }
 
   add (type) {
-    throw new UnknownError({ message: `Validator.add('${type}'): custom rule functions cannot run in the s3db-native engine; use the built-in rules, alias() or pattern` })
+    throw new InvalidArgument({ message: `Validator.add('${type}'): custom rule functions cannot run in the s3db-native engine; use the built-in rules, alias() or pattern` })
   }
 
   _resolveAliases (rule) {

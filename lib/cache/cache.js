@@ -2,9 +2,10 @@
 // Caches (4.1.7: Cache, MemoryCache, S3Cache): the base class checks keys and emits events.
 
 const { EventEmitter } = require('node:events')
+const { InvalidArgument } = require('../errors')
 
 function checkCacheKey (key) {
-  if (typeof key !== 'string' || key.length === 0) throw new Error('Invalid key')
+  if (typeof key !== 'string' || key.length === 0) throw new InvalidArgument({ message: 'Invalid key' })
 }
 
 class Cache extends EventEmitter {

@@ -110,7 +110,7 @@ pub async fn call(
             ))
         }
         other => Err(EngineError::new(
-            ErrorKind::UnknownError,
+            ErrorKind::InvalidArgument,
             format!("unknown client operation '{other}'"),
         )),
     }

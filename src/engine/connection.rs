@@ -56,7 +56,7 @@ impl Connection {
                         tokio::task::spawn_blocking(move || storage::file::FileStorage::new(root))
                             .await
                             .map_err(|e| {
-                                EngineError::new(ErrorKind::UnknownError, e.to_string())
+                                EngineError::new(ErrorKind::InternalError, e.to_string())
                             })??;
                     Arc::new(storage::file::SharedFile(Arc::new(fs)))
                 }

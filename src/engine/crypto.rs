@@ -97,10 +97,10 @@ pub fn encrypt_with(
     let key = derive(passphrase, &salt);
     let iv = random_bytes::<IV_LEN>();
     let cipher = Aes256Gcm::new_from_slice(&key)
-        .map_err(|e| EngineError::new(ErrorKind::UnknownError, format!("cipher init: {e}")))?;
+        .map_err(|e| EngineError::new(ErrorKind::InternalError, format!("cipher init: {e}")))?;
     let ct = cipher
         .encrypt(Nonce::from_slice(&iv), plaintext.as_bytes())
-        .map_err(|_| EngineError::new(ErrorKind::UnknownError, "encryption failed"))?;
+        .map_err(|_| EngineError::new(ErrorKind::InternalError, "encryption failed"))?;
     let mut out = Vec::with_capacity(SALT_LEN + IV_LEN + ct.len());
     out.extend_from_slice(&salt);
     out.extend_from_slice(&iv);

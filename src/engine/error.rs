@@ -74,11 +74,40 @@ error_kinds! {
     ThrottledError,
     /// The server kept failing (500, 502, 504) after the retries. A kind of UnknownError in JS.
     ServerError,
+    /// A call made with arguments the method cannot take (an unknown operation, a write
+    /// after the end, a chunk that is not bytes). A kind of UnknownError in JS.
+    InvalidArgument,
+    /// A lifecycle hook failed or could not run. When the hook threw a value, the caller
+    /// gets that very value instead. A kind of UnknownError in JS.
+    HookError,
+    /// A defect inside the package (a caught panic, a task that ended abnormally): never
+    /// the caller's fault. A kind of UnknownError in JS.
+    InternalError,
     /// Anything else (a bug, an unexpected answer).
     UnknownError,
 }
 
 impl ErrorKind {
+    /// The kind whose JS class this kind's class extends (`None`: `BaseError`). The
+    /// kinds 4.1.7 threw as `UnknownError` extend it, so old `instanceof` checks hold.
+    pub fn parent(self) -> Option<ErrorKind> {
+        use ErrorKind::*;
+        match self {
+            NotFound => Some(NoSuchKey),
+            NetworkError | TimeoutError | ThrottledError | ServerError | InvalidArgument
+            | HookError | InternalError => Some(UnknownError),
+            _ => None,
+        }
+    }
+
+    /// The stable `code` of an error of this kind (a missing key is `NoSuchKey`, HEAD or GET).
+    pub fn code(self) -> &'static str {
+        match self {
+            ErrorKind::NotFound => ErrorKind::NoSuchKey.as_str(),
+            k => k.as_str(),
+        }
+    }
+
     /// Whether retrying the same request later may succeed (the transport kinds only).
     pub fn is_retryable(self) -> bool {
         matches!(
@@ -204,7 +233,7 @@ mod tests {
     #[test]
     fn every_kind_is_listed_once_under_its_own_name() {
         let names: Vec<&str> = ErrorKind::ALL.iter().map(|k| k.as_str()).collect();
-        assert_eq!(names.len(), 21);
+        assert_eq!(names.len(), 24);
         let mut sorted = names.clone();
         sorted.sort_unstable();
         sorted.dedup();
@@ -226,5 +255,21 @@ mod tests {
         assert!(!ErrorKind::UnknownError.is_retryable());
         assert!(!ErrorKind::InvalidId.is_retryable());
         assert!(!ErrorKind::NoSuchKey.is_retryable());
+        for k in [
+            ErrorKind::InvalidArgument,
+            ErrorKind::HookError,
+            ErrorKind::InternalError,
+        ] {
+            assert!(!k.is_retryable());
+            assert_eq!(k.parent(), Some(ErrorKind::UnknownError));
+        }
+        assert_eq!(ErrorKind::NotFound.code(), "NoSuchKey");
+        assert_eq!(ErrorKind::NotFound.parent(), Some(ErrorKind::NoSuchKey));
+        // A parent is never itself a child: the JS classes form a shallow tree.
+        for k in ErrorKind::ALL {
+            if let Some(p) = k.parent() {
+                assert_eq!(p.parent(), None, "{}", k.as_str());
+            }
+        }
     }
 }

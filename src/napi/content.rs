@@ -81,7 +81,7 @@ pub fn start_upload(
             let r = db.resource(&resource).await.into_napi()?;
             r.set_content_stream(&id, body, &content_type)
                 .await
-                .map(|o| o.to_json().to_string())
+                .map(|o| o.to_json_string())
                 .into_napi()
         })
         .await;
@@ -90,7 +90,7 @@ pub fn start_upload(
     let outcome = async move {
         outcome.await.unwrap_or_else(|_| {
             Err(to_napi(EngineError::new(
-                ErrorKind::UnknownError,
+                ErrorKind::InternalError,
                 "content upload task ended without an outcome",
             ))
             .reason)
@@ -120,7 +120,7 @@ impl NativeContentUpload {
         };
         let Some(sender) = sender else {
             return Err(to_napi(EngineError::new(
-                ErrorKind::UnknownError,
+                ErrorKind::InvalidArgument,
                 "write after finish() or abort()",
             )));
         };

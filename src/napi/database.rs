@@ -82,7 +82,7 @@ impl NativeDatabase {
         guarded(async move {
             db.create_resource(def)
                 .await
-                .map(|o| o.to_json().to_string())
+                .map(|o| o.to_json_string())
                 .into_napi()
         })
         .await
@@ -101,7 +101,7 @@ impl NativeDatabase {
         guarded(async move {
             db.resource_call(&resource, &op, args)
                 .await
-                .map(|o| o.to_json().to_string())
+                .map(|o| o.to_json_string())
                 .into_napi()
         })
         .await
@@ -199,7 +199,7 @@ impl NativeDatabase {
             let r = db.resource(&resource).await.into_napi()?;
             r.set_content(&id, body, &content_type)
                 .await
-                .map(|o| o.to_json().to_string())
+                .map(|o| o.to_json_string())
                 .into_napi()
         })
         .await
@@ -214,7 +214,7 @@ impl NativeDatabase {
             let mut c = r.content(&id).await.into_napi()?;
             c.out.result = json!({ "contentType": c.content_type });
             Ok(ClientResult {
-                json: c.out.to_json().to_string(),
+                json: c.out.to_json_string(),
                 body: c.body.map(|b| Buffer::from(b.to_vec())),
             })
         })

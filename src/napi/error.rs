@@ -27,7 +27,7 @@ pub fn to_napi(e: EngineError) -> napi::Error {
 
 pub fn invalid_arg(what: &str, err: impl std::fmt::Display) -> napi::Error {
     to_napi(EngineError::new(
-        ErrorKind::UnknownError,
+        ErrorKind::InvalidArgument,
         format!("invalid {what}: {err}"),
     ))
 }
@@ -47,19 +47,61 @@ where
                 .or_else(|| p.downcast_ref::<String>().cloned())
                 .unwrap_or_else(|| "unknown panic".into());
             Err(to_napi(EngineError::new(
-                ErrorKind::UnknownError,
+                ErrorKind::InternalError,
                 format!("internal error (panic): {what}"),
             )))
         }
     }
 }
 
-/// The engine's error kinds (`ErrorKind::ALL`): the facade has one class per kind, and
-/// its tests compare the two lists through this function.
+/// One engine error kind as the facade sees it.
+#[napi_derive::napi(object)]
+pub struct ErrorKindInfo {
+    /// The kind's name: the JS error class it becomes.
+    pub kind: String,
+    /// The kind whose class this one extends (none: `BaseError`).
+    pub parent: Option<String>,
+    /// The `code` every error of this kind carries.
+    pub code: String,
+    /// Whether retrying later may succeed (the transport kinds).
+    pub retryable: bool,
+}
+
+/// The engine's error kinds (`ErrorKind::ALL`), the one list: the facade takes each
+/// kind's `code` from here, and its tests check its classes against the rest.
 #[napi_derive::napi]
-pub fn error_kinds() -> Vec<String> {
+pub fn error_kinds() -> Vec<ErrorKindInfo> {
     ErrorKind::ALL
         .iter()
-        .map(|k| k.as_str().to_string())
+        .map(|&k| ErrorKindInfo {
+            kind: k.as_str().into(),
+            parent: k.parent().map(|p| p.as_str().into()),
+            code: k.code().into(),
+            retryable: k.is_retryable(),
+        })
         .collect()
+}
+
+/// The markers of the JSON boundary, defined once here and read by the facade.
+#[napi_derive::napi(object)]
+pub struct WireMarkers {
+    /// Starts the message of every error the engine raises; JSON follows.
+    pub error_prefix: String,
+    /// An event argument that stands for the operation's result.
+    pub result_ref: String,
+    /// Followed by `i`: element `i` of an array result.
+    pub result_item_ref: String,
+    /// Followed by `i`: element `i` of the operation's input array.
+    pub input_item_ref: String,
+}
+
+#[napi_derive::napi]
+pub fn wire_markers() -> WireMarkers {
+    use crate::engine::resource::{INPUT_ITEM_REF, RESULT_ITEM_REF, RESULT_REF};
+    WireMarkers {
+        error_prefix: PREFIX.into(),
+        result_ref: RESULT_REF.into(),
+        result_item_ref: RESULT_ITEM_REF.into(),
+        input_item_ref: INPUT_ITEM_REF.into(),
+    }
 }

@@ -32,7 +32,7 @@ impl JsHooks {
 
 fn failed(phase: HookPhase, what: impl std::fmt::Display) -> EngineError {
     EngineError::new(
-        ErrorKind::UnknownError,
+        ErrorKind::HookError,
         format!("{} hook could not run: {what}", phase.as_str()),
     )
 }
@@ -54,7 +54,7 @@ impl Hooks for JsHooks {
             let reply: Value = serde_json::from_str(&text).map_err(|e| failed(phase, e))?;
             if let Some(token) = reply.get("error") {
                 return Err(EngineError::new(
-                    ErrorKind::UnknownError,
+                    ErrorKind::HookError,
                     format!("{} hook threw", phase.as_str()),
                 )
                 .with("hookErrorToken", token.clone()));

@@ -111,7 +111,7 @@ pub fn open_reader(
             .catch_unwind()
             .await;
         if pumped.is_err() && !t.is_cancelled() {
-            let e = EngineError::new(ErrorKind::UnknownError, "internal error (panic) in reader");
+            let e = EngineError::new(ErrorKind::InternalError, "internal error (panic) in reader");
             let _ = callback
                 .call_async_catch(message(&[], true, Some(&e)))
                 .await;

@@ -8,23 +8,21 @@ impl Resource {
 
     pub async fn insert_many(&self, items: Vec<Value>) -> Result<Output> {
         let n = items.len();
-        let results: Vec<(Value, Result<Output>)> =
-            futures::stream::iter(items.into_iter().map(|item| async move {
-                let r = self.insert(item.clone()).await;
-                (item, r)
-            }))
-            .buffered(self.parallelism)
-            .collect()
-            .await;
+        let results: Vec<Result<Output>> =
+            futures::stream::iter(items.into_iter().map(|item| self.insert(item)))
+                .buffered(self.parallelism)
+                .collect()
+                .await;
         let mut out = Output::default();
         let mut ok = Vec::new();
-        for (item, r) in results {
+        for (i, r) in results.into_iter().enumerate() {
             match r {
                 Ok(mut o) => {
                     out.events.extend(o.take_events_as_item(ok.len()));
                     ok.push(o.result);
                 }
-                Err(e) => out.event("error", vec![e.to_json(), item]),
+                // The item is the caller's own object, which the facade still holds: no copy.
+                Err(e) => out.event("error", vec![e.to_json(), input_ref(i)]),
             }
         }
         out.result = Value::Array(ok);

@@ -3,10 +3,15 @@
 
 use super::*;
 
+/// Argument `i`, moved out (the record of a write is not copied).
+fn take_arg(args: &mut [Value], i: usize) -> Value {
+    args.get_mut(i).map(std::mem::take).unwrap_or(Value::Null)
+}
+
 impl Resource {
     /// Dispatch from the binding: `op` is the s3db.js method name, `args` its arguments array.
     pub async fn call(&self, op: &str, args: Value) -> Result<Output> {
-        let args = match args {
+        let mut args = match args {
             Value::Array(a) => a,
             Value::Null => Vec::new(),
             other => vec![other],
@@ -45,16 +50,19 @@ impl Resource {
             Self::scope(&self.schema(), o.get("partition"), o.get("partitionValues"))
         };
         match op {
-            "insert" => self.insert(arg(0)).await,
+            "insert" => self.insert(take_arg(&mut args, 0)).await,
             "get" => self.get(&id_arg(0)?).await,
             "exists" => match id_arg(0) {
                 Ok(id) => self.exists(&id).await,
                 Err(_) => Ok(Output::new(Value::Bool(false))),
             },
-            "update" => self.update(&id_arg(0)?, arg(1)).await,
-            "upsert" => self.upsert(arg(0)).await,
+            "update" => {
+                let given = take_arg(&mut args, 0);
+                self.update(&given, take_arg(&mut args, 1)).await
+            }
+            "upsert" => self.upsert(take_arg(&mut args, 0)).await,
             "delete" => self.delete(&id_arg(0)?).await,
-            "insertMany" => match arg(0) {
+            "insertMany" => match take_arg(&mut args, 0) {
                 Value::Array(items) => self.insert_many(items).await,
                 _ => Err(EngineError::new(
                     ErrorKind::InvalidResourceItem,
@@ -136,7 +144,7 @@ impl Resource {
                 .await
             }
             other => Err(EngineError::new(
-                ErrorKind::UnknownError,
+                ErrorKind::InvalidArgument,
                 format!("unknown resource operation '{other}'"),
             )),
         }

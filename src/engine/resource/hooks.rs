@@ -63,6 +63,15 @@ pub async fn run(hooks: Option<&dyn Hooks>, phase: HookPhase, data: Value) -> Re
     }
 }
 
+/// Run `phase` for its effects only (its result is ignored): `data` is copied for
+/// the chain only when the phase has hooks, so a resource without hooks copies nothing.
+pub async fn notify(hooks: Option<&dyn Hooks>, phase: HookPhase, data: &Value) -> Result<()> {
+    match hooks {
+        Some(h) if h.has(phase) => h.run(phase, data.clone()).await.map(drop),
+        _ => Ok(()),
+    }
+}
+
 /// A `pre*` chain's result must still be a record.
 pub fn expect_object(phase: HookPhase, v: Value) -> Result<Map<String, Value>> {
     match v {

@@ -37,6 +37,14 @@ fn item_ref(i: usize) -> Value {
     Value::from(format!("{RESULT_ITEM_REF}{i}"))
 }
 
+/// `INPUT_ITEM_REF` + `i` stands for element `i` of the operation's input array (the
+/// facade substitutes the very object the caller passed).
+pub const INPUT_ITEM_REF: &str = "\u{1}s3db:input:";
+
+fn input_ref(i: usize) -> Value {
+    Value::from(format!("{INPUT_ITEM_REF}{i}"))
+}
+
 /// Result of an operation plus the events to emit, in order.
 #[derive(Debug, Default)]
 pub struct Output {
@@ -99,8 +107,19 @@ impl Output {
         events
     }
 
-    pub fn to_json(&self) -> Value {
-        json!({ "result": self.result, "events": self.events })
+    /// `{"result", "events"}` as JSON text, serialized from borrowed views (no copy of the values).
+    pub fn to_json_string(&self) -> String {
+        #[derive(serde::Serialize)]
+        struct View<'a> {
+            result: &'a Value,
+            events: &'a [Value],
+        }
+        serde_json::to_string(&View {
+            result: &self.result,
+            events: &self.events,
+        })
+        // Serializing a `Value` to a String cannot fail (its map keys are strings).
+        .unwrap_or_else(|_| String::from("{\"result\":null,\"events\":[]}"))
     }
 }
 
@@ -285,19 +304,21 @@ impl Resource {
 
     // ---------------------------------------------------------------- writes
 
-    /// Validate `data` (mutated like 4.1.7) or fail with InvalidResourceItem; nothing is written on failure.
+    /// Validate `data` (mutated in place, like 4.1.7) or fail with InvalidResourceItem;
+    /// nothing is written on failure. The error's `attributes` are `reported`, or else
+    /// the data as validation left it (4.1.7 reports the object it validated in place).
     fn validated(
         &self,
         schema: &Schema,
         mut data: Map<String, Value>,
+        reported: Option<&Map<String, Value>>,
     ) -> Result<Map<String, Value>> {
-        let attributes = data.clone();
         let errors = schema.validate(&mut data);
         if !errors.is_empty() {
             return Err(validation_error(
                 schema,
                 &self.bucket.bucket,
-                &attributes,
+                reported.unwrap_or(&data),
                 &errors,
             ));
         }
@@ -352,7 +373,7 @@ impl Resource {
             HookPhase::PreInsert,
             hooks::run(hooks.as_deref(), HookPhase::PreInsert, Value::Object(obj)).await?,
         )?;
-        let validated = self.validated(&schema, obj)?;
+        let validated = self.validated(&schema, obj, None)?;
         let id = match id_in {
             Some(id) => id,
             None => nanoid::nanoid!(22),
@@ -402,9 +423,7 @@ impl Resource {
         result.insert("id".into(), id_value.unwrap_or(Value::from(id)));
         result.extend(validated);
         out.result = Value::Object(result);
-        if let Err(e) =
-            hooks::run(hooks.as_deref(), HookPhase::AfterInsert, out.result.clone()).await
-        {
+        if let Err(e) = hooks::notify(hooks.as_deref(), HookPhase::AfterInsert, &out.result).await {
             return Err(e.with("events", Value::Array(out.take_events())));
         }
         out.event_with_result("insert", vec![]);
@@ -552,7 +571,21 @@ impl Resource {
         Ok(Output::new(Value::Bool(found)))
     }
 
-    pub async fn update(&self, id: &str, attrs: Value) -> Result<Output> {
+    /// `given`: the id as the caller passed it. The result carries it back as given
+    /// (a number stays a number, as 4.1.7's `validated.id = id`); keys use its string form.
+    pub async fn update(&self, given: &Value, attrs: Value) -> Result<Output> {
+        let Some(id) = given_id(Some(given)) else {
+            return Err(EngineError::new(
+                ErrorKind::InvalidId,
+                "Invalid id: an id is required",
+            ));
+        };
+        let id = id.as_str();
+        let result_id = if given.is_number() {
+            given.clone()
+        } else {
+            Value::from(id)
+        };
         let schema = self.schema();
         let Value::Object(patch) = attrs else {
             return Err(EngineError::new(
@@ -583,7 +616,9 @@ impl Resource {
             (head, body)
         };
         let updated = self
-            .update_from(&schema, id, &key, head, body, existing, patch, &mut out)
+            .update_from(
+                &schema, id, result_id, &key, head, body, existing, patch, &mut out,
+            )
             .await;
         let updated = match updated {
             Ok(()) if migrated => self.bucket.delete(&Self::key(&source, id)).await,
@@ -601,6 +636,7 @@ impl Resource {
         &self,
         schema: &Schema,
         id: &str,
+        result_id: Value,
         key: &str,
         head: ObjectMeta,
         body: Option<Bytes>,
@@ -623,7 +659,8 @@ impl Resource {
         if schema.timestamps {
             merged.insert("updatedAt".into(), Value::from(js::now_iso()));
         }
-        let validated = self.validated(schema, merged)?;
+        // 4.1.7 reports the attributes the caller's hooks returned, not the merged record.
+        let validated = self.validated(schema, merged, Some(&patch))?;
         let md = schema.encode(&validated)?;
         let copies = if schema.partitions.is_empty() {
             Vec::new()
@@ -686,9 +723,9 @@ impl Resource {
             .collect();
         self.delete_keys(&moved).await?;
         let mut result = validated;
-        result.insert("id".into(), Value::from(id));
+        result.insert("id".into(), result_id);
         out.result = Value::Object(result);
-        hooks::run(hooks.as_deref(), HookPhase::AfterUpdate, out.result.clone()).await?;
+        hooks::notify(hooks.as_deref(), HookPhase::AfterUpdate, &out.result).await?;
         out.event_with_result("update", vec![Value::Object(patch)]);
         Ok(())
     }
@@ -699,7 +736,8 @@ impl Resource {
             if check_id_for_read(&id).is_ok()
                 && self.bucket.exists(&Self::key(&schema, &id)).await?
             {
-                return self.update(&id, data).await;
+                let given = data.get("id").cloned().unwrap_or_default();
+                return self.update(&given, data).await;
             }
         }
         self.insert(data).await
@@ -713,8 +751,8 @@ impl Resource {
         let mut seen = json!({ "id": id });
         match self.load(&schema, id).await {
             Ok(rec) => {
-                seen = Value::Object(rec.clone());
-                out.event("get", vec![Value::Object(rec)]);
+                seen = Value::Object(rec);
+                out.event("get", vec![seen.clone()]);
             }
             Err(e) if e.is_not_found() => {}
             Err(e) if e.kind() == ErrorKind::DecryptionError => {}
@@ -723,7 +761,7 @@ impl Resource {
         let hooks = self.hooks();
         let failed =
             |e: EngineError, out: &mut Output| e.with("events", Value::Array(out.take_events()));
-        if let Err(e) = hooks::run(hooks.as_deref(), HookPhase::PreDelete, seen.clone()).await {
+        if let Err(e) = hooks::notify(hooks.as_deref(), HookPhase::PreDelete, &seen).await {
             return Err(failed(e, &mut out));
         }
         let older = self.older();

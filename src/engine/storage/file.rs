@@ -447,7 +447,7 @@ impl FileStorage {
 async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
     tokio::task::spawn_blocking(f).await.map_err(|e| {
         EngineError::new(
-            ErrorKind::UnknownError,
+            ErrorKind::InternalError,
             format!("file backend task failed: {e}"),
         )
     })?

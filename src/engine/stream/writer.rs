@@ -129,7 +129,7 @@ impl Writer {
     /// failures and events since the previous report.
     pub async fn push(&self, records: Vec<Value>) -> Result<Report> {
         let tx = self.tx.lock().await.clone().ok_or_else(|| {
-            EngineError::new(ErrorKind::UnknownError, "write after end of the stream")
+            EngineError::new(ErrorKind::InvalidArgument, "write after end of the stream")
         })?;
         for record in records {
             let index = self
@@ -159,7 +159,7 @@ impl Writer {
         if let Some(worker) = self.worker.lock().await.take() {
             if let Err(e) = worker.await {
                 return Err(EngineError::new(
-                    ErrorKind::UnknownError,
+                    ErrorKind::InternalError,
                     format!("writer worker failed: {e}"),
                 ));
             }
