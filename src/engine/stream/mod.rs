@@ -137,6 +137,31 @@ mod tests {
         assert_eq!(ids.len(), 1500);
     }
 
+    /// Polls `stats` until `ready` holds and the counters then stay unchanged over 20
+    /// consecutive polls; panics after 20 s. Returns that snapshot.
+    async fn quiescent(
+        stats: &ReaderStats,
+        ready: impl Fn((u64, u64, u64)) -> bool,
+    ) -> (u64, u64, u64) {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        let (mut last, mut same) = (stats.snapshot(), 0);
+        while same < 20 {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "pipeline never settled: {last:?}"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+            let now = stats.snapshot();
+            same = if now == last && ready(now) {
+                same + 1
+            } else {
+                0
+            };
+            last = now;
+        }
+        last
+    }
+
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_stalled_consumer_bounds_the_work_done_ahead() {
         let r = resource(3000).await;
@@ -150,8 +175,9 @@ mod tests {
         let mut reader = Reader::start_with_stats(r, opts, CancellationToken::new(), stats.clone());
         let first = reader.next_batch(10).await;
         assert!(!first.items.is_empty());
-        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-        let (listed, fetched, delivered) = stats.snapshot();
+        // Wait (no fixed sleep) until the pipeline has filled its record queue and then
+        // stopped moving: only a quiescent pipeline shows the bound.
+        let (listed, fetched, delivered) = quiescent(&stats, |(_, f, d)| f - d >= 10 + 5).await;
         // record queue (batch + concurrency) + in-flight fetches + the one blocked send
         assert!(
             fetched - delivered <= 10 + 5 + 5 + 1,
@@ -176,9 +202,12 @@ mod tests {
         token.cancel();
         let b = reader.next_batch(10).await;
         assert!(matches!(b.end, BatchEnd::Failed(ref e) if e.kind() == ErrorKind::Cancelled));
+        // close() joins every worker task, so nothing can fetch afterwards.
         reader.close().await;
         let fetched = stats.fetched.load(Ordering::Relaxed);
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        for _ in 0..100 {
+            tokio::task::yield_now().await;
+        }
         assert_eq!(stats.fetched.load(Ordering::Relaxed), fetched);
         assert!(fetched < 2000);
     }

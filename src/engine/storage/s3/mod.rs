@@ -382,9 +382,14 @@ mod tests {
     use std::sync::Arc;
 
     /// Runs against a real S3 server when `S3DB_TEST_S3_URL` is set (npm test starts moto).
+    /// Under `S3DB_REQUIRE_S3=1` (what `npm test` sets) a missing URL fails instead of skipping.
     #[tokio::test]
     async fn conformance() {
         let Ok(url) = std::env::var("S3DB_TEST_S3_URL") else {
+            assert!(
+                std::env::var("S3DB_REQUIRE_S3").as_deref() != Ok("1"),
+                "S3DB_REQUIRE_S3=1 but S3DB_TEST_S3_URL is not set: the S3 conformance suite cannot run"
+            );
             eprintln!("S3DB_TEST_S3_URL not set: S3 conformance skipped");
             return;
         };
