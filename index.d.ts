@@ -48,6 +48,8 @@ export interface DatabaseOptions {
   timeouts?: Timeouts
   /** Attempts per request, first try included (default 4; AWS standard retry mode between them). */
   maxAttempts?: number
+  /** How read-modify-writes hold against other writers (see README, "Concurrent writers"). */
+  concurrency?: ConcurrencyMode
   /** Secret-field passphrase (default `secret`); a Buffer is used as its UTF-8 text. */
   passphrase?: string | Buffer
   verbose?: boolean
@@ -57,6 +59,19 @@ export interface DatabaseOptions {
   ttl?: number
   /** Plugin classes (instantiated with the database), instances or plain objects: set up, then started, at `connect()`. */
   plugins?: Array<PluginLike | (new (...args: any[]) => PluginLike)>
+}
+
+/**
+ * 'optimistic': conditional writes (If-Match / If-None-Match), required of the server;
+ * 'last-writer-wins': unconditional writes (4.1.7); 'auto' (default): optimistic when the
+ * server honours conditional writes, else last-writer-wins with a one-time process warning.
+ */
+export type ConcurrencyMode = 'auto' | 'optimistic' | 'last-writer-wins'
+
+/** Options of one `insert` / `insertMany` call. */
+export interface InsertOptions {
+  /** Create only: a record with this id is left as it is and the insert fails with ConflictError (`reason: 'exists'`). Default: the resource's `insertMode`. */
+  ifNotExists?: boolean
 }
 
 /** Lifecycle hook events; `pre*` hooks may return transformed data, `after*` results are ignored. */
@@ -74,6 +89,8 @@ export interface ResourceOptions {
   arraySeparator?: string
   generateAutoHooks?: boolean
   cache?: boolean
+  /** What `insert` does with an id that exists: 'overwrite' (default, 4.1.7) or 'create' (refuse with ConflictError). */
+  insertMode?: 'overwrite' | 'create'
   /** Lifecycle hooks (never stored in s3db.json) and 4.1.7's schema-phase actions (`beforeMap`…). */
   hooks?: Partial<Record<HookEvent, HookFunction[]>> & Record<string, unknown>
   [option: string]: unknown
@@ -192,14 +209,14 @@ export class Resource<T extends Record<string, any> = Record<string, any>> exten
   readonly schema: Schema
 
   /** The stored record; `id` comes back as given (a number stays a number, 4.1.7), or the generated string. */
-  insert<D extends Partial<T> & { id?: string | number }>(data: D): Promise<WithId<T, GivenId<D>>>
+  insert<D extends Partial<T> & { id?: string | number }>(data: D, options?: InsertOptions): Promise<WithId<T, GivenId<D>>>
   get(id: string | number): Promise<StoredRecord<T>>
   exists(id: string | number): Promise<boolean>
   /** The updated record; `id` comes back as given (a number stays a number, 4.1.7). */
   update<I extends string | number>(id: I, attributes: Partial<T>): Promise<WithId<T, I extends number ? number : string>>
   upsert<D extends Partial<T> & { id?: string | number }>(data: D): Promise<WithId<T, GivenId<D>>>
   delete(id: string | number): Promise<{ $metadata: { httpStatusCode: number } }>
-  insertMany<D extends Partial<T> & { id?: string | number }>(objects: D[]): Promise<Array<WithId<T, GivenId<D>>>>
+  insertMany<D extends Partial<T> & { id?: string | number }>(objects: D[], options?: InsertOptions): Promise<Array<WithId<T, GivenId<D>>>>
   getMany(ids: string[]): Promise<Array<StoredRecord<T>>>
   deleteMany(ids: string[]): Promise<DeleteManyBatch[]>
   getAll(): Promise<Array<StoredRecord<T>>>
@@ -301,6 +318,8 @@ export interface ClientOptions {
   timeouts?: Timeouts
   /** Attempts per request, first try included (default 4). */
   maxAttempts?: number
+  /** How read-modify-writes hold against other writers (see README, "Concurrent writers"). */
+  concurrency?: ConcurrencyMode
   /** Kept as `client.client`; requests still go through the engine's own connection. */
   AwsS3Client?: unknown
   endpoint?: string
@@ -441,7 +460,7 @@ export const S3_DEFAULT_ENDPOINT: 'https://s3.us-east-1.amazonaws.com'
 export type ErrorCode =
   | 'NoSuchKey' | 'NoSuchBucket' | 'InvalidResourceItem' | 'SchemaError' | 'ConnectionStringError'
   | 'InvalidId' | 'ResourceNotFound' | 'PartitionError' | 'MetadataTooLarge' | 'MetadataLimitExceeded'
-  | 'PermissionError' | 'ParanoidError' | 'DecryptionError' | 'CorruptData' | 'Cancelled'
+  | 'PermissionError' | 'ParanoidError' | 'DecryptionError' | 'CorruptData' | 'Cancelled' | 'ConflictError'
   | UnknownErrorCode
   | 'MissingMetadata' | 'BaseError'
 /** The codes of `UnknownError` and the kinds that extend it (which 4.1.7 threw as UnknownError). */
@@ -487,6 +506,19 @@ export class ParanoidError extends BaseError { code: 'ParanoidError' }
 export class DecryptionError extends BaseError { code: 'DecryptionError' }
 export class CorruptData extends BaseError { code: 'CorruptData' }
 export class Cancelled extends BaseError { code: 'Cancelled' }
+/**
+ * A conditional write lost to other writers on every attempt (`attempts`), or a create-only
+ * insert found its id taken (`reason: 'exists'`). The write changed nothing.
+ */
+export class ConflictError extends BaseError {
+  code: 'ConflictError'
+  /** 'changed': the object changed since it was read; 'exists': a create-only write found it there. */
+  reason?: 'changed' | 'exists'
+  /** Writes tried, first included. */
+  attempts?: number
+  id?: string
+  key?: string
+}
 /** Unknown partition, or partition values that do not fit it. */
 export class PartitionError extends BaseError { code: 'PartitionError' }
 /** A method was called with arguments it cannot take (unknown operation, write after end, a chunk that is not bytes, an empty cache key). */
@@ -552,6 +584,8 @@ export interface WriterOptions {
   signal?: AbortSignal
   /** Records buffered before `write()` returns false (default max(16, batchSize)). */
   highWaterMark?: number
+  /** Create-only inserts: a record whose id exists is a failed item (ConflictError, `recordError`). */
+  ifNotExists?: boolean
 }
 
 export interface IdsReaderOptions {

@@ -17,7 +17,7 @@ const { ConnectionString, S3_DEFAULT_REGION, S3_DEFAULT_ENDPOINT } = require('./
 const {
   BaseError, NoSuchBucket, NoSuchKey, NotFound, MissingMetadata, InvalidResourceItem, UnknownError,
   ConnectionStringError, SchemaError, InvalidId, ResourceNotFound, MetadataTooLarge, MetadataLimitExceeded,
-  PermissionError, ParanoidError, DecryptionError, CorruptData, Cancelled, PartitionError, ErrorMap, ValidationError,
+  PermissionError, ParanoidError, DecryptionError, CorruptData, Cancelled, ConflictError, PartitionError, ErrorMap, ValidationError,
   NetworkError, TimeoutError, ThrottledError, ServerError, InvalidArgument, HookError, InternalError
 } = require('./lib/errors')
 const { ResourceReader, ResourceWriter, ResourceIdsReader, ResourceIdsPageReader, streamToString } = require('./lib/streams')
@@ -59,6 +59,7 @@ module.exports = {
   DecryptionError,
   CorruptData,
   Cancelled,
+  ConflictError,
   PartitionError,
   NetworkError,
   TimeoutError,

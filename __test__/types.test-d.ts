@@ -78,7 +78,7 @@ import {
   Database, Client, Resource, ConnectionString, S3_DEFAULT_REGION, S3_DEFAULT_ENDPOINT,
   BaseError, NoSuchBucket, NoSuchKey, NotFound, MissingMetadata, InvalidResourceItem, UnknownError,
   ConnectionStringError, SchemaError, InvalidId, ResourceNotFound, MetadataTooLarge, MetadataLimitExceeded,
-  PermissionError, ParanoidError, DecryptionError, CorruptData, Cancelled, ErrorMap, Cache,
+  PermissionError, ParanoidError, DecryptionError, CorruptData, Cancelled, ConflictError, ErrorMap, Cache,
   NetworkError, TimeoutError, ThrottledError, ServerError, Timeouts,
   calculateAttributeSizes, encrypt, decrypt, sha256, Validator, ValidatorManager,
   calculateUTF8Bytes, transformValue, calculateAttributeNamesSize, behaviors, getBehavior, AVAILABLE_BEHAVIORS, DEFAULT_BEHAVIOR, SchemaActions
@@ -134,7 +134,7 @@ async function everythingElse () {
   const endpoint: string = S3_DEFAULT_ENDPOINT
   const classes = [NoSuchBucket, NoSuchKey, NotFound, MissingMetadata, InvalidResourceItem, UnknownError,
     ConnectionStringError, SchemaError, InvalidId, ResourceNotFound, MetadataTooLarge, MetadataLimitExceeded,
-    PermissionError, ParanoidError, DecryptionError, CorruptData, Cancelled]
+    PermissionError, ParanoidError, DecryptionError, CorruptData, Cancelled, ConflictError]
   const errors: BaseError[] = classes.map((C) => new C({ message: 'x' }))
   const timeouts: Timeouts = { connectMs: 1000, attemptMs: 5000, operationMs: 20000 }
   const patient = new Database({ connectionString: 'http://k:s@localhost:9000/b', timeouts, maxAttempts: 6 })
@@ -199,3 +199,15 @@ async function idsAndCodes () {
   console.log(n, s, k, many, updated, upserted, fetched, name)
 }
 idsAndCodes()
+async function concurrentWriters () {
+  const db = new S3db({ connectionString: 'memory://x/cw', concurrency: 'optimistic' })
+  const r = await db.createResource<{ name: string }>({ name: 'cw', attributes: { name: 'string' }, options: { insertMode: 'create' } })
+  await r.insert({ id: 'a', name: 'x' }, { ifNotExists: true })
+  await r.insertMany([{ id: 'b', name: 'y' }], { ifNotExists: false })
+  const w = r.writable({ ifNotExists: true })
+  try { await r.insert({ id: 'a', name: 'x' }) } catch (e) {
+    if (e instanceof ConflictError) { const why: 'changed' | 'exists' | undefined = e.reason; const n: number | undefined = e.attempts; console.log(why, n, e.code === 'ConflictError') }
+  }
+  console.log(w)
+}
+concurrentWriters()

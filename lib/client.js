@@ -28,7 +28,7 @@ function toBuffer (body) {
 }
 
 class Client extends EventEmitter {
-  constructor ({ verbose = false, id = null, AwsS3Client, connectionString, parallelism = 10, endpoint, region, forcePathStyle, timeouts, maxAttempts } = {}) {
+  constructor ({ verbose = false, id = null, AwsS3Client, connectionString, parallelism = 10, endpoint, region, forcePathStyle, timeouts, maxAttempts, concurrency } = {}) {
     super()
     if (typeof connectionString !== 'string' || connectionString.length === 0) {
       throw new ConnectionStringError({ message: `Invalid connection string: a non-empty string is expected (got ${connectionString === null ? 'null' : typeof connectionString})` })
@@ -43,7 +43,8 @@ class Client extends EventEmitter {
       forcePathStyle: typeof forcePathStyle === 'boolean' ? forcePathStyle : undefined,
       parallelism: this.parallelism,
       timeouts,
-      maxAttempts
+      maxAttempts,
+      concurrency
     }
     Object.defineProperty(this, '_native', { value: callSync(() => new native.NativeClient(JSON.stringify(options))), enumerable: false })
     Object.defineProperty(this, '_config', { value: JSON.parse(this._native.config()), enumerable: false })

@@ -52,7 +52,8 @@ class Database extends EventEmitter {
       region: options.region,
       forcePathStyle: options.forcePathStyle,
       timeouts: options.timeouts,
-      maxAttempts: options.maxAttempts
+      maxAttempts: options.maxAttempts,
+      concurrency: options.concurrency
     })
     const nativeClient = this.client instanceof Client ? this.client._native : null
     const nativeOptions = { passphrase: this.passphrase, cache: options.cache === undefined ? null : options.cache }
@@ -105,6 +106,8 @@ class Database extends EventEmitter {
 
   _emitEvents (events) {
     for (const [name, ...args] of events) {
+      // Said once per connection by the engine (e.g. a server without conditional writes).
+      if (name === 's3db.warning') { process.emitWarning(args[0], { code: 'S3DB_CONCURRENCY' }); continue }
       if (name === 'metadataUploaded') this.savedMetadata = args[0]
       this.emit(name, ...args)
     }

@@ -107,6 +107,11 @@ class ParanoidError extends BaseError {}
 class DecryptionError extends BaseError {}
 class CorruptData extends BaseError {}
 class Cancelled extends BaseError {}
+/**
+ * A conditional write lost to another writer every time it was retried (`attempts`), or a
+ * create-only insert found the id taken (`reason: 'exists'`). Nothing was changed by it.
+ */
+class ConflictError extends BaseError {}
 /** Unknown partition, or partition values that do not fit it. */
 class PartitionError extends BaseError {}
 
@@ -129,6 +134,7 @@ const KIND_CLASSES = {
   DecryptionError,
   CorruptData,
   Cancelled,
+  ConflictError,
   PartitionError,
   NetworkError,
   TimeoutError,

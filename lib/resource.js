@@ -238,13 +238,14 @@ class Resource extends EventEmitter {
   /** Empty the record's body, keeping its metadata. Emits `deleteContent`. */
   deleteContent (id) { return this._call('deleteContent', [id]) }
 
-  insert (data) { return this._call('insert', [data]) }
+  /** `options.ifNotExists`: create only; a record with this id is a ConflictError (default: the resource's `insertMode`). */
+  insert (data, options) { return this._call('insert', options === undefined ? [data] : [data, options]) }
   get (id) { return this._call('get', [id]) }
   exists (id) { return this._call('exists', [id]) }
   update (id, attributes) { return this._call('update', [id, attributes]) }
   upsert (data) { return this._call('upsert', [data]) }
   delete (id) { return this._call('delete', [id]) }
-  insertMany (objects) { return this._call('insertMany', [objects], objects) }
+  insertMany (objects, options) { return this._call('insertMany', options === undefined ? [objects] : [objects, options], objects) }
   getMany (ids) { return this._call('getMany', [ids]) }
   deleteMany (ids) { return this._call('deleteMany', [ids]) }
   getAll () { return this._call('getAll', []) }

@@ -213,6 +213,8 @@ class ResourceWriter extends Writable {
     this.resource = o.resource
     this.batchSize = o.batchSize
     this.concurrency = o.concurrency
+    // Create-only inserts: a record whose id exists is a failed item (ConflictError).
+    this.ifNotExists = typeof options.ifNotExists === 'boolean' ? options.ifNotExists : undefined
     this.written = 0
     this.failed = 0
     this._handle = null
@@ -233,7 +235,7 @@ class ResourceWriter extends Writable {
   _construct (cb) {
     const r = this.resource
     const events = r.listenerCount('insert') > 0 || r.listenerCount('exceedsLimit') > 0 || r.database.listenerCount('exceedsLimit') > 0
-    const opts = JSON.stringify({ batchSize: this.batchSize, concurrency: this.concurrency, events })
+    const opts = JSON.stringify({ batchSize: this.batchSize, concurrency: this.concurrency, events, ifNotExists: this.ifNotExists })
     r._whenReady().then(() => r.database._native.openWriter(r.name, opts)).then(h => { this._handle = h; cb() }, err => cb(fromNative(err)))
   }
 

@@ -57,6 +57,7 @@ pub async fn call(
                     .get("contentEncoding")
                     .and_then(Value::as_str)
                     .map(str::to_string),
+                precondition: None,
             };
             b.put(&s("key"), req).await?;
             Ok((json!({}), None))

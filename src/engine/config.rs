@@ -96,6 +96,32 @@ pub struct Config {
     pub session_token: Option<String>,
     pub parallelism: usize,
     pub network: NetworkPolicy,
+    pub concurrency: Concurrency,
+}
+
+/// How read-modify-writes guard against other writers (option `concurrency`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Concurrency {
+    /// Conditional writes when the server honours them; otherwise last-writer-wins
+    /// with a one-time warning (the default).
+    Auto,
+    /// Conditional writes, required: a server that ignores them is an error.
+    Optimistic,
+    /// Unconditional writes: the last write wins (4.1.7's behaviour).
+    LastWriterWins,
+}
+
+impl Concurrency {
+    pub fn parse(s: &str) -> std::result::Result<Concurrency, String> {
+        match s {
+            "auto" => Ok(Concurrency::Auto),
+            "optimistic" => Ok(Concurrency::Optimistic),
+            "last-writer-wins" => Ok(Concurrency::LastWriterWins),
+            other => Err(format!(
+                "concurrency must be 'optimistic' or 'last-writer-wins' (or 'auto'), got '{other}'"
+            )),
+        }
+    }
 }
 
 impl std::fmt::Debug for Config {
@@ -123,6 +149,8 @@ pub struct ConfigOverrides {
     pub parallelism: Option<usize>,
     /// Network knobs by option name (see [`NetworkPolicy::set`]).
     pub network: Vec<(String, u64)>,
+    /// `concurrency` option (see [`Concurrency::parse`]).
+    pub concurrency: Option<String>,
 }
 
 /// Hide the password part of a URL-ish string for error messages.
@@ -249,6 +277,9 @@ impl Config {
         if let Some(p) = overrides.parallelism {
             cfg.parallelism = p.max(1);
         }
+        if let Some(c) = &overrides.concurrency {
+            cfg.concurrency = Concurrency::parse(c).map_err(|why| bad(input, &why))?;
+        }
         for (name, value) in &overrides.network {
             match cfg.network.set(name, *value) {
                 Ok(true) => {}
@@ -275,6 +306,7 @@ impl Config {
             session_token: None,
             parallelism: DEFAULT_PARALLELISM,
             network: NetworkPolicy::default(),
+            concurrency: Concurrency::Auto,
         }
     }
 
@@ -365,6 +397,9 @@ impl Config {
                         .ok_or_else(|| bad(input, "parallelism must be a positive integer"))?
                 }
                 "sessionToken" => cfg.session_token = Some(v),
+                "concurrency" => {
+                    cfg.concurrency = Concurrency::parse(&v).map_err(|why| bad(input, &why))?
+                }
                 knob @ ("connectTimeout" | "attemptTimeout" | "operationTimeout"
                 | "maxAttempts") => {
                     let n = v
@@ -394,6 +429,11 @@ impl Config {
             "parallelism": self.parallelism, "backend": backend,
             "timeouts": { "connectMs": self.network.connect_ms, "attemptMs": self.network.attempt_ms, "operationMs": self.network.operation_ms },
             "maxAttempts": self.network.max_attempts,
+            "concurrency": match self.concurrency {
+                Concurrency::Auto => "auto",
+                Concurrency::Optimistic => "optimistic",
+                Concurrency::LastWriterWins => "last-writer-wins",
+            },
         })
     }
 }

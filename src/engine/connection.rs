@@ -62,15 +62,21 @@ impl Connection {
                 }
                 Backend::S3 => Arc::new(storage::s3::S3Storage::connect(&self.config).await?),
             };
+            let guard = storage::guard::WriteGuard::new(
+                self.config.concurrency,
+                raw.clone(),
+                self.config.key_prefix.clone(),
+            );
             let limited: Arc<dyn Storage> = Arc::new(storage::limit::LimitStorage::new(
                 raw,
                 self.config.parallelism,
                 self.requests.clone(),
             ));
-            Ok(Bucket::new(
+            Ok(Bucket::with_guard(
                 limited,
                 self.config.bucket.clone(),
                 self.config.key_prefix.clone(),
+                Arc::new(guard),
             ))
         })
     }

@@ -14,7 +14,8 @@ use crate::engine::js;
 use crate::engine::resource::hooks::{HookRegistry, Hooks};
 use crate::engine::resource::{Output, Resource};
 use crate::engine::schema::{Schema, SchemaInput};
-use crate::engine::storage::{Bucket, PutRequest};
+use crate::engine::storage::guard::{conflict_pause, retry_conflicts, CONFLICT_ATTEMPTS};
+use crate::engine::storage::{Bucket, Precondition, PutRequest};
 use bytes::Bytes;
 use indexmap::IndexMap;
 use serde_json::{json, Map, Value};
@@ -100,10 +101,12 @@ impl Database {
         self.conn.config().parallelism
     }
 
-    async fn read_metadata(&self) -> Result<Option<Value>> {
+    /// `s3db.json` and the precondition of a write that replaces exactly what was read
+    /// (`If-Match` its ETag, or `If-None-Match` when there is none).
+    async fn read_metadata_tagged(&self) -> Result<(Option<Value>, Option<Precondition>)> {
         let bucket = self.bucket().await?;
         match bucket.get(METADATA_KEY).await {
-            Ok((_, body)) => {
+            Ok((head, body)) => {
                 let v: Value = serde_json::from_slice(&body).map_err(|e| {
                     EngineError::new(
                         ErrorKind::CorruptData,
@@ -111,14 +114,20 @@ impl Database {
                     )
                     .with("key", METADATA_KEY)
                 })?;
-                Ok(Some(v))
+                Ok((Some(v), Precondition::replacing(Some(&head))))
             }
-            Err(e) if e.is_not_found() => Ok(None),
+            Err(e) if e.is_not_found() => Ok((None, Precondition::replacing(None))),
             Err(e) => Err(e),
         }
     }
 
-    async fn write_metadata(&self, resources: Map<String, Value>) -> Result<Value> {
+    /// Writes `s3db.json` with `resources`, if `precondition` holds (else `ConflictError`:
+    /// another process wrote it since it was read; the caller reads it again and re-applies).
+    async fn write_metadata(
+        &self,
+        resources: Map<String, Value>,
+        precondition: Option<Precondition>,
+    ) -> Result<Value> {
         let doc = json!({
             "version": "1",
             "s3dbVersion": env!("CARGO_PKG_VERSION"),
@@ -138,6 +147,7 @@ impl Database {
                 PutRequest {
                     body: Bytes::from(body),
                     content_type: Some("application/json".into()),
+                    precondition,
                     ..Default::default()
                 },
             )
@@ -231,20 +241,36 @@ impl Database {
     /// Read `s3db.json` (create it when missing) and load stored resources.
     pub async fn connect(&self) -> Result<Value> {
         let bucket = self.bucket().await?;
+        // Whether writes here are conditional is settled now (S3: probed once), so a
+        // server without them is reported (or, under 'optimistic', refused) at connect.
+        bucket.guard().enabled().await?;
         let mut st = self.state.lock().await;
         let mut events = Vec::new();
-        let saved = match self.read_metadata().await? {
-            Some(doc) => doc,
-            None => {
-                let mut res = Map::new();
-                for (name, r) in &st.resources {
-                    res.insert(name.clone(), Self::entry_for(&r.schema(), None));
+        // Created only if still absent: a process that got there first wins, and its file is read.
+        let saved = retry_conflicts(|_| async {
+            match self.read_metadata_tagged().await? {
+                (Some(doc), _) => Ok((doc, None)),
+                (None, precondition) => {
+                    let mut res = Map::new();
+                    for (name, r) in &st.resources {
+                        res.insert(name.clone(), Self::entry_for(&r.schema(), None));
+                    }
+                    let doc = self.write_metadata(res, precondition).await?;
+                    Ok((doc.clone(), Some(doc)))
                 }
-                let doc = self.write_metadata(res).await?;
+            }
+        })
+        .await?;
+        let saved = match saved {
+            (doc, Some(_)) => {
                 events.push(json!(["metadataUploaded", doc.clone()]));
                 doc
             }
+            (doc, None) => doc,
         };
+        if let Some(warning) = bucket.guard().take_warning() {
+            events.push(json!(["s3db.warning", warning]));
+        }
         let stored = saved
             .get("resources")
             .and_then(Value::as_object)
@@ -355,24 +381,6 @@ impl Database {
             .to_string();
         let bucket = self.bucket().await?.clone();
 
-        // Latest stored file (E4: never overwrite resources we did not load).
-        let stored_doc = self.read_metadata().await?;
-        let stored = stored_doc
-            .as_ref()
-            .and_then(|d| d.get("resources"))
-            .and_then(Value::as_object)
-            .cloned()
-            .unwrap_or_default();
-        let entry = stored.get(&name);
-        let stored_current = entry
-            .and_then(|e| e.get("currentVersion"))
-            .and_then(Value::as_str)
-            .map(str::to_string);
-        let stored_versions = entry
-            .and_then(|e| e.get("versions"))
-            .and_then(Value::as_object)
-            .cloned();
-
         let build = |version: &str, attrs: &Map<String, Value>| {
             Schema::build(SchemaInput {
                 name: &name,
@@ -384,41 +392,63 @@ impl Database {
                 cache: self.cache.as_ref(),
             })
         };
-        let probe = build(stored_current.as_deref().unwrap_or("v0"), &attributes)?;
-        let new_hash = probe.version_hash();
-        let stored_entry = stored_current
-            .as_ref()
-            .and_then(|c| stored_versions.as_ref().and_then(|v| v.get(c)));
-        let same = stored_entry
-            .and_then(|v| v.get("hash"))
-            .and_then(Value::as_str)
-            == Some(new_hash.as_str());
-        let (schema, changed) = if same {
-            // A2: the field map follows the stored attribute order for this version.
-            let stored_attrs = stored_entry
-                .and_then(|v| v.get("attributes"))
+        // Latest stored file (E4: never overwrite resources we did not load). The
+        // write replaces only the version read: when another process wrote the file
+        // meanwhile, it is read again and this resource's entry applied to it.
+        let mut out = Output::default();
+        let mut attempt = 0;
+        let (schema, entry, stored_current, mut st) = loop {
+            attempt += 1;
+            let (stored_doc, precondition) = self.read_metadata_tagged().await?;
+            let stored = stored_doc
+                .as_ref()
+                .and_then(|d| d.get("resources"))
                 .and_then(Value::as_object)
                 .cloned()
-                .unwrap_or(attributes.clone());
-            (
-                build(stored_current.as_deref().unwrap_or("v0"), &stored_attrs)?,
-                false,
-            )
-        } else if entry.is_some() {
-            (
-                build(&next_version(stored_versions.as_ref()), &attributes)?,
-                true,
-            )
-        } else {
-            (probe, true)
-        };
-
-        let mut out = Output::default();
-        let mut st = self.state.lock().await;
-        let existed = st.resources.get(&name).cloned();
-        let old_version = existed.as_ref().map(|r| r.schema().version.clone());
-        let needs_upload = changed || entry.is_none();
-        if needs_upload {
+                .unwrap_or_default();
+            let entry = stored.get(&name).cloned();
+            let stored_current = entry
+                .as_ref()
+                .and_then(|e| e.get("currentVersion"))
+                .and_then(Value::as_str)
+                .map(str::to_string);
+            let stored_versions = entry
+                .as_ref()
+                .and_then(|e| e.get("versions"))
+                .and_then(Value::as_object)
+                .cloned();
+            let probe = build(stored_current.as_deref().unwrap_or("v0"), &attributes)?;
+            let new_hash = probe.version_hash();
+            let stored_entry = stored_current
+                .as_ref()
+                .and_then(|c| stored_versions.as_ref().and_then(|v| v.get(c)));
+            let same = stored_entry
+                .and_then(|v| v.get("hash"))
+                .and_then(Value::as_str)
+                == Some(new_hash.as_str());
+            let (schema, changed) = if same {
+                // A2: the field map follows the stored attribute order for this version.
+                let stored_attrs = stored_entry
+                    .and_then(|v| v.get("attributes"))
+                    .and_then(Value::as_object)
+                    .cloned()
+                    .unwrap_or(attributes.clone());
+                (
+                    build(stored_current.as_deref().unwrap_or("v0"), &stored_attrs)?,
+                    false,
+                )
+            } else if entry.is_some() {
+                (
+                    build(&next_version(stored_versions.as_ref()), &attributes)?,
+                    true,
+                )
+            } else {
+                (probe, true)
+            };
+            let st = self.state.lock().await;
+            if !(changed || entry.is_none()) {
+                break (schema, entry, stored_current, st);
+            }
             let mut resources = stored.clone();
             let versions = stored_versions.clone().unwrap_or_default();
             let created_at = versions
@@ -435,10 +465,26 @@ impl Database {
                     resources.insert(n.clone(), Self::entry_for(&r.schema(), None));
                 }
             }
-            let doc = self.write_metadata(resources).await?;
-            st.saved = Some(doc.clone());
-            out.events.push(json!(["metadataUploaded", doc]));
-        }
+            match self.write_metadata(resources, precondition).await {
+                Ok(doc) => {
+                    let mut st = st;
+                    st.saved = Some(doc.clone());
+                    out.events.push(json!(["metadataUploaded", doc]));
+                    break (schema, entry, stored_current, st);
+                }
+                Err(e) if e.kind() == ErrorKind::ConflictError && attempt < CONFLICT_ATTEMPTS => {
+                    drop(st);
+                    conflict_pause(attempt).await;
+                }
+                Err(e) if e.kind() == ErrorKind::ConflictError => {
+                    return Err(e.with("attempts", attempt))
+                }
+                Err(e) => return Err(e),
+            }
+        };
+        let entry = entry.as_ref();
+        let existed = st.resources.get(&name).cloned();
+        let old_version = existed.as_ref().map(|r| r.schema().version.clone());
         let version = schema.version.clone();
         let export = schema.export();
         let older = self.older_schemas(&name, entry, &version);
@@ -497,9 +543,12 @@ impl Database {
     /// resources and versions are kept (E4); a version whose hash is unchanged keeps
     /// its `createdAt`. Returns the document written.
     pub async fn upload_metadata(&self) -> Result<Value> {
-        let stored = self
-            .read_metadata()
-            .await?
+        retry_conflicts(|_| self.upload_metadata_once()).await
+    }
+
+    async fn upload_metadata_once(&self) -> Result<Value> {
+        let (stored, precondition) = self.read_metadata_tagged().await?;
+        let stored = stored
             .and_then(|d| d.get("resources").and_then(Value::as_object).cloned())
             .unwrap_or_default();
         let mut st = self.state.lock().await;
@@ -521,7 +570,7 @@ impl Database {
                 Self::entry_with(&schema, versions, created_at.as_ref()),
             );
         }
-        let doc = self.write_metadata(resources).await?;
+        let doc = self.write_metadata(resources, precondition).await?;
         st.saved = Some(doc.clone());
         Ok(doc)
     }

@@ -83,6 +83,9 @@ error_kinds! {
     /// A defect inside the package (a caught panic, a task that ended abnormally): never
     /// the caller's fault. A kind of UnknownError in JS.
     InternalError,
+    /// A conditional write found the object changed since it was read (or, for a
+    /// create-only write, already there), and retrying did not get through.
+    ConflictError,
     /// Anything else (a bug, an unexpected answer).
     UnknownError,
 }
@@ -233,7 +236,7 @@ mod tests {
     #[test]
     fn every_kind_is_listed_once_under_its_own_name() {
         let names: Vec<&str> = ErrorKind::ALL.iter().map(|k| k.as_str()).collect();
-        assert_eq!(names.len(), 24);
+        assert_eq!(names.len(), 25);
         let mut sorted = names.clone();
         sorted.sort_unstable();
         sorted.dedup();

@@ -47,6 +47,7 @@ impl NativeClient {
                 .and_then(Value::as_u64)
                 .map(|p| p as usize),
             network: Vec::new(),
+            concurrency: text("concurrency"),
         };
         let mut network = Vec::new();
         let mut knob = |name: &str, v: &Value| -> napi::Result<()> {

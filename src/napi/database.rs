@@ -11,6 +11,7 @@ use super::stream::{self, NativeReader, NativeWriter};
 use crate::engine::config::{Config, ConfigOverrides};
 use crate::engine::database::{Database, DatabaseOptions};
 use crate::engine::resource::hooks::{HookPhase, Hooks};
+use crate::engine::resource::InsertMode;
 use crate::engine::stream::ids;
 use crate::engine::stream::reader::ReaderOptions;
 use crate::engine::stream::writer::{Writer, WriterOptions};
@@ -155,6 +156,13 @@ impl NativeDatabase {
                 batch_size: positive(&o, "batchSize").unwrap_or(defaults.batch_size),
                 concurrency: positive(&o, "concurrency").unwrap_or(defaults.concurrency),
                 events: o.get("events").and_then(Value::as_bool).unwrap_or(false),
+                insert_mode: o.get("ifNotExists").and_then(Value::as_bool).map(|create| {
+                    if create {
+                        InsertMode::Create
+                    } else {
+                        InsertMode::Overwrite
+                    }
+                }),
             };
             Ok(NativeWriter::new(Writer::start(
                 resource,

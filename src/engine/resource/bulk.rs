@@ -6,10 +6,10 @@ use super::*;
 impl Resource {
     // ----------------------------------------------------------------- bulk
 
-    pub async fn insert_many(&self, items: Vec<Value>) -> Result<Output> {
+    pub async fn insert_many(&self, items: Vec<Value>, mode: InsertMode) -> Result<Output> {
         let n = items.len();
         let results: Vec<Result<Output>> =
-            futures::stream::iter(items.into_iter().map(|item| self.insert(item)))
+            futures::stream::iter(items.into_iter().map(|item| self.insert_with(item, mode)))
                 .buffered(self.parallelism)
                 .collect()
                 .await;

@@ -6,6 +6,7 @@
 
 use super::*;
 use crate::engine::behavior::OVERFLOW_FLAG;
+use crate::engine::storage::guard::retry_conflicts;
 use crate::engine::storage::BodyStream;
 
 /// What `contentStream(id)` reads: the body's chunks, type and length.
@@ -74,8 +75,12 @@ impl Resource {
     }
 
     /// The record `id` before a content write: its `get` output (with the `get`
-    /// event), its key and its metadata. Refused for a body holding overflow.
-    async fn before_content_write(&self, id: &str) -> Result<(Output, String, Metadata)> {
+    /// event), its key, its metadata and the precondition that the write replaces
+    /// only that version. Refused for a body holding overflow.
+    async fn before_content_write(
+        &self,
+        id: &str,
+    ) -> Result<(Output, String, Metadata, Option<Precondition>)> {
         let schema = self.schema();
         check_id_for_read(id)?;
         let (old, head, body_now) = self.fetch_versioned(&schema, id).await?;
@@ -88,7 +93,8 @@ impl Resource {
         if body_is_overflow(source, &head, body_now.as_ref()) {
             return Err(self.overflow_conflict(id));
         }
-        Ok((out, Self::key(source, id), head.metadata))
+        let precondition = Precondition::replacing(Some(&head));
+        Ok((out, Self::key(source, id), head.metadata, precondition))
     }
 
     /// The record with its new content's fields, and the `setContent` event.
@@ -107,22 +113,30 @@ impl Resource {
 
     /// `setContent({ id, buffer, contentType })`: reads the record (`get`, one fetch
     /// that also tells content from overflow), then writes `body` with
-    /// `content_type` where the record is, the metadata unchanged.
+    /// `content_type` where the record is, the metadata unchanged; only over the
+    /// version read (a record updated meanwhile is read again, and the write retried).
     pub async fn set_content(&self, id: &str, body: Bytes, content_type: &str) -> Result<Output> {
-        let (out, key, metadata) = self.before_content_write(id).await?;
-        let length = body.len() as u64;
-        self.bucket
-            .put(
-                &key,
-                PutRequest {
-                    metadata,
-                    body,
-                    content_type: Some(content_type.to_string()),
-                    content_encoding: None,
-                },
-            )
-            .await?;
-        Ok(Self::after_content_write(out, id, length, content_type))
+        retry_conflicts(|_| {
+            let body = body.clone();
+            async move {
+                let (out, key, metadata, precondition) = self.before_content_write(id).await?;
+                let length = body.len() as u64;
+                self.bucket
+                    .put(
+                        &key,
+                        PutRequest {
+                            metadata,
+                            body,
+                            content_type: Some(content_type.to_string()),
+                            content_encoding: None,
+                            precondition,
+                        },
+                    )
+                    .await?;
+                Ok(Self::after_content_write(out, id, length, content_type))
+            }
+        })
+        .await
     }
 
     /// [`Resource::set_content`] with a body that arrives in chunks: the backend
@@ -134,7 +148,9 @@ impl Resource {
         body: BodyStream,
         content_type: &str,
     ) -> Result<Output> {
-        let (out, key, metadata) = self.before_content_write(id).await?;
+        let (out, key, metadata, precondition) = self.before_content_write(id).await?;
+        // A streamed body cannot be sent twice: a record updated during the upload
+        // fails it with ConflictError (nothing is replaced) instead of a retry.
         let sent = self
             .bucket
             .put_stream(
@@ -142,6 +158,7 @@ impl Resource {
                 PutRequest {
                     metadata,
                     content_type: Some(content_type.to_string()),
+                    precondition,
                     ..Default::default()
                 },
                 body,

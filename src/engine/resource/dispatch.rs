@@ -50,7 +50,10 @@ impl Resource {
             Self::scope(&self.schema(), o.get("partition"), o.get("partitionValues"))
         };
         match op {
-            "insert" => self.insert(take_arg(&mut args, 0)).await,
+            "insert" => {
+                let mode = InsertMode::for_call(&self.schema(), args.get(1));
+                self.insert_with(take_arg(&mut args, 0), mode).await
+            }
             "get" => self.get(&id_arg(0)?).await,
             "exists" => match id_arg(0) {
                 Ok(id) => self.exists(&id).await,
@@ -63,7 +66,10 @@ impl Resource {
             "upsert" => self.upsert(take_arg(&mut args, 0)).await,
             "delete" => self.delete(&id_arg(0)?).await,
             "insertMany" => match take_arg(&mut args, 0) {
-                Value::Array(items) => self.insert_many(items).await,
+                Value::Array(items) => {
+                    let mode = InsertMode::for_call(&self.schema(), args.get(1));
+                    self.insert_many(items, mode).await
+                }
                 _ => Err(EngineError::new(
                     ErrorKind::InvalidResourceItem,
                     "insertMany() expects an array",

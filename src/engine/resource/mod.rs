@@ -12,6 +12,7 @@ mod dispatch;
 pub mod hooks;
 mod listing;
 mod partitions;
+mod update;
 
 pub use content::Content;
 pub use partitions::Scope;
@@ -21,7 +22,9 @@ use crate::engine::codec::{decode_meta_value, js_string};
 use crate::engine::error::{EngineError, ErrorKind, Result};
 use crate::engine::js::{self, strict_eq};
 use crate::engine::schema::{Schema, ValidationError};
-use crate::engine::storage::{Bucket, Metadata, ObjectMeta, PutRequest, METADATA_LIMIT};
+use crate::engine::storage::{
+    Bucket, Metadata, ObjectMeta, Precondition, PutRequest, METADATA_LIMIT,
+};
 use bytes::Bytes;
 use futures::{StreamExt, TryStreamExt};
 use hooks::{HookPhase, HookRegistry, Hooks};
@@ -134,6 +137,37 @@ pub struct Resource {
     /// E2: earlier versions from `s3db.json`, newest first; `get` falls back to
     /// them (read-only) when the current version has no such record.
     older: RwLock<Arc<Vec<Arc<Schema>>>>,
+}
+
+/// What `insert` does when a record with the id exists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InsertMode {
+    /// Replace it (4.1.7's behaviour, the default).
+    Overwrite,
+    /// Refuse with `ConflictError` (`If-None-Match: *`), changing nothing.
+    Create,
+}
+
+impl InsertMode {
+    /// The resource's mode: option `insertMode: 'create'`, else overwrite.
+    pub fn of(schema: &Schema) -> InsertMode {
+        match schema.options.get("insertMode").and_then(Value::as_str) {
+            Some("create") => InsertMode::Create,
+            _ => InsertMode::Overwrite,
+        }
+    }
+
+    /// A call's `{ ifNotExists }` option over the resource's mode.
+    pub fn for_call(schema: &Schema, options: Option<&Value>) -> InsertMode {
+        match options
+            .and_then(|o| o.get("ifNotExists"))
+            .and_then(Value::as_bool)
+        {
+            Some(true) => InsertMode::Create,
+            Some(false) => InsertMode::Overwrite,
+            None => InsertMode::of(schema),
+        }
+    }
 }
 
 /// Id given by the caller, as a string (`0` is a valid id, like 4.1.7).
@@ -348,7 +382,16 @@ impl Resource {
         Ok(shaped)
     }
 
+    /// `insert(data)` in the resource's insert mode (option `insertMode`, default
+    /// `'overwrite'`, 4.1.7's behaviour).
     pub async fn insert(&self, data: Value) -> Result<Output> {
+        let mode = InsertMode::of(&self.schema());
+        self.insert_with(data, mode).await
+    }
+
+    /// `insert(data)`; under [`InsertMode::Create`] it fails with `ConflictError`
+    /// (`reason: 'exists'`) when a record with this id exists, and changes nothing.
+    pub async fn insert_with(&self, data: Value, mode: InsertMode) -> Result<Output> {
         let schema = self.schema();
         let Value::Object(mut obj) = data else {
             return Err(EngineError::new(
@@ -396,25 +439,49 @@ impl Resource {
             (shaped, copies)
         };
         let key = Self::key(&schema, &id);
-        // B6: the copies first, then the main object, so a failure never leaves a
-        // half-written record and never touches a record stored under this id before.
-        let copy_keys: Vec<String> = copies.iter().map(|(k, _)| k.clone()).collect();
-        if let Err(e) = self.write_copies(copies, &[]).await {
-            return Err(failed(e, &mut out));
-        }
-        let put = self
-            .bucket
-            .put(
-                &key,
-                PutRequest {
-                    metadata: shaped.metadata,
-                    body: shaped.body.unwrap_or_default(),
-                    ..Default::default()
+        let main = PutRequest {
+            metadata: shaped.metadata,
+            body: shaped.body.unwrap_or_default(),
+            precondition: (mode == InsertMode::Create).then_some(Precondition::IfNoneMatch),
+            ..Default::default()
+        };
+        let written = if mode == InsertMode::Create {
+            // Create-only: the main object first, as the atomic claim of the id (a
+            // record already there is left untouched, copies included); the copies
+            // after it, and the claim is withdrawn if they fail.
+            match self.bucket.put(&key, main).await {
+                Err(e) if e.kind() == ErrorKind::ConflictError => Err(EngineError::new(
+                    ErrorKind::ConflictError,
+                    format!("Record '{id}' already exists (insert without overwrite)"),
+                )
+                .with("id", id.as_str())
+                .with("reason", "exists")
+                .with("attempts", 1)),
+                Err(e) => Err(e),
+                Ok(()) => match self.write_copies(copies, &[]).await {
+                    Err(e) => {
+                        let _ = self.bucket.delete(&key).await;
+                        Err(e)
+                    }
+                    Ok(()) => Ok(()),
                 },
-            )
-            .await;
-        if let Err(e) = put {
-            let _ = self.delete_keys(&copy_keys).await;
+            }
+        } else {
+            // B6: the copies first, then the main object, so a failure never leaves a
+            // half-written record and never touches a record stored under this id before.
+            let copy_keys: Vec<String> = copies.iter().map(|(k, _)| k.clone()).collect();
+            match self.write_copies(copies, &[]).await {
+                Err(e) => Err(e),
+                Ok(()) => match self.bucket.put(&key, main).await {
+                    Err(e) => {
+                        let _ = self.delete_keys(&copy_keys).await;
+                        Err(e)
+                    }
+                    Ok(()) => Ok(()),
+                },
+            }
+        };
+        if let Err(e) = written {
             // Events already produced (`exceedsLimit`) still reach JS before the rejection.
             return Err(failed(e, &mut out));
         }
@@ -569,178 +636,6 @@ impl Resource {
             .await
             .unwrap_or(false);
         Ok(Output::new(Value::Bool(found)))
-    }
-
-    /// `given`: the id as the caller passed it. The result carries it back as given
-    /// (a number stays a number, as 4.1.7's `validated.id = id`); keys use its string form.
-    pub async fn update(&self, given: &Value, attrs: Value) -> Result<Output> {
-        let Some(id) = given_id(Some(given)) else {
-            return Err(EngineError::new(
-                ErrorKind::InvalidId,
-                "Invalid id: an id is required",
-            ));
-        };
-        let id = id.as_str();
-        let result_id = if given.is_number() {
-            given.clone()
-        } else {
-            Value::from(id)
-        };
-        let schema = self.schema();
-        let Value::Object(patch) = attrs else {
-            return Err(EngineError::new(
-                ErrorKind::InvalidResourceItem,
-                "update() expects an object of attributes",
-            ));
-        };
-        check_id_for_write(id)?;
-        let key = Self::key(&schema, id);
-        // E2: a record of an earlier version is read with its own schema, written
-        // under the current version, and its old object removed.
-        let (old, head, body) = self.fetch_versioned(&schema, id).await?;
-        let source = old.unwrap_or_else(|| schema.clone());
-        let existing = self
-            .record(&source, id, &head, body.as_ref())
-            .map_err(|e| self.wrap_get_error(&source, id, e))?;
-        let mut out = Output::default();
-        out.event("get", vec![Value::Object(existing.clone())]);
-        let migrated = source.version != schema.version;
-        let (head, body) = if migrated {
-            // The old object's content (if any) moves with the record.
-            let body = match (head.size > 0, body) {
-                (true, None) => Some(self.bucket.get(&Self::key(&source, id)).await?.1),
-                (_, b) => b,
-            };
-            (head, body)
-        } else {
-            (head, body)
-        };
-        let updated = self
-            .update_from(
-                &schema, id, result_id, &key, head, body, existing, patch, &mut out,
-            )
-            .await;
-        let updated = match updated {
-            Ok(()) if migrated => self.bucket.delete(&Self::key(&source, id)).await,
-            other => other,
-        };
-        match updated {
-            Ok(()) => Ok(out),
-            // Events already produced (the `get`) still reach JS before the rejection.
-            Err(e) => Err(e.with("events", Value::Array(out.take_events()))),
-        }
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    async fn update_from(
-        &self,
-        schema: &Schema,
-        id: &str,
-        result_id: Value,
-        key: &str,
-        head: ObjectMeta,
-        body: Option<Bytes>,
-        existing: Map<String, Value>,
-        patch: Map<String, Value>,
-        out: &mut Output,
-    ) -> Result<()> {
-        let old_copies = Self::copy_keys(schema, id, &existing);
-        let mut merged: Map<String, Value> = existing
-            .into_iter()
-            .filter(|(k, _)| k != "id" && !k.starts_with('_'))
-            .collect();
-        let hooks = self.hooks();
-        let mut patch = hooks::expect_object(
-            HookPhase::PreUpdate,
-            hooks::run(hooks.as_deref(), HookPhase::PreUpdate, Value::Object(patch)).await?,
-        )?;
-        patch.shift_remove("id");
-        deep_merge(&mut merged, &patch);
-        if schema.timestamps {
-            merged.insert("updatedAt".into(), Value::from(js::now_iso()));
-        }
-        // 4.1.7 reports the attributes the caller's hooks returned, not the merged record.
-        let validated = self.validated(schema, merged, Some(&patch))?;
-        let md = schema.encode(&validated)?;
-        let copies = if schema.partitions.is_empty() {
-            Vec::new()
-        } else {
-            self.plan_copies(schema, id, &validated, &md, "update", out)?
-        };
-        let shaped = self.apply_behavior(schema, id, md, &validated, "update", out)?;
-        // Binary content (a body that is not overflowed fields) and overflowing fields
-        // cannot share the body: such an update is refused before anything is written.
-        let user_content =
-            head.size > 0 && !content::body_is_overflow(schema, &head, body.as_ref());
-        if user_content && shaped.body.is_some() {
-            return Err(EngineError::new(
-                ErrorKind::MetadataLimitExceeded,
-                format!("Record '{id}' holds binary content in its object body: its fields cannot overflow there (behavior body-overflow)"),
-            )
-            .with("id", id));
-        }
-        let md = shaped.metadata;
-        let new_copies: Vec<String> = copies.iter().map(|(k, _)| k.clone()).collect();
-        // Copies first: if they fail, the record is untouched (new-only copies are removed).
-        self.write_copies(copies, &old_copies).await?;
-        // Keep user content (B2): a body that is not overflowed fields survives the update.
-        let (body, content_type) = if let Some(b) = shaped.body {
-            (b, None)
-        } else if user_content {
-            let (meta, b) = match body {
-                Some(b) => (head.clone(), b),
-                None => self.bucket.get(key).await?,
-            };
-            (b, meta.content_type)
-        } else {
-            (Bytes::new(), None)
-        };
-        let written = self
-            .bucket
-            .put(
-                key,
-                PutRequest {
-                    metadata: md,
-                    body,
-                    content_type,
-                    content_encoding: None,
-                },
-            )
-            .await;
-        if let Err(e) = written {
-            let added: Vec<String> = new_copies
-                .iter()
-                .filter(|k| !old_copies.contains(k))
-                .cloned()
-                .collect();
-            let _ = self.delete_keys(&added).await;
-            return Err(e);
-        }
-        // C1: copies whose key changed are moved, not left behind.
-        let moved: Vec<String> = old_copies
-            .into_iter()
-            .filter(|k| !new_copies.contains(k))
-            .collect();
-        self.delete_keys(&moved).await?;
-        let mut result = validated;
-        result.insert("id".into(), result_id);
-        out.result = Value::Object(result);
-        hooks::notify(hooks.as_deref(), HookPhase::AfterUpdate, &out.result).await?;
-        out.event_with_result("update", vec![Value::Object(patch)]);
-        Ok(())
-    }
-
-    pub async fn upsert(&self, data: Value) -> Result<Output> {
-        let schema = self.schema();
-        if let Some(id) = given_id(data.get("id")) {
-            if check_id_for_read(&id).is_ok()
-                && self.bucket.exists(&Self::key(&schema, &id)).await?
-            {
-                let given = data.get("id").cloned().unwrap_or_default();
-                return self.update(&given, data).await;
-            }
-        }
-        self.insert(data).await
     }
 
     pub async fn delete(&self, id: &str) -> Result<Output> {

@@ -1,7 +1,7 @@
 //! Behaviour every [`Storage`] backend must show (run by each backend's tests;
 //! the S3 run needs `S3DB_TEST_S3_URL`).
 
-use super::{Bucket, Metadata, PutRequest, Storage};
+use super::{Bucket, Metadata, Precondition, PutRequest, Storage};
 use crate::engine::error::ErrorKind;
 use bytes::Bytes;
 use std::sync::Arc;
@@ -22,6 +22,7 @@ pub async fn run_all(storage: Arc<dyn Storage>, prefix: &str) {
     delete_many_and_copy(&b).await;
     metadata_limit(&b).await;
     streamed_bodies(&b).await;
+    conditional_writes(&b).await;
 }
 
 /// A deterministic body of `len` bytes, cut into uneven chunks.
@@ -114,6 +115,7 @@ async fn put_get_head(b: &Bucket) {
         metadata: md(&[("0", "hello"), ("_v", "v0"), ("1", "u:%C3%A7")]),
         content_type: Some("application/json".into()),
         content_encoding: None,
+        precondition: None,
     };
     b.put("pgh/resource=x/v=v0/id=1", req).await.expect("put");
     let (meta, body) = b.get("pgh/resource=x/v=v0/id=1").await.expect("get");
@@ -283,4 +285,120 @@ async fn metadata_limit(b: &Bucket) {
     .await
     .expect("exactly 2048 fits");
     b.delete("ml/b").await.expect("cleanup");
+}
+
+fn conditional(body: &'static [u8], precondition: Option<Precondition>) -> PutRequest {
+    PutRequest {
+        body: Bytes::from_static(body),
+        precondition,
+        ..Default::default()
+    }
+}
+
+/// If-None-Match / If-Match: a write whose precondition fails changes nothing and
+/// is a ConflictError; of writers racing from one version, exactly one lands.
+async fn conditional_writes(b: &Bucket) {
+    assert!(
+        b.guard().enabled().await.expect("guard"),
+        "conditional writes are on"
+    );
+    let key = "cond/record";
+    let create = || conditional(b"first", Some(Precondition::IfNoneMatch));
+    b.put(key, create()).await.expect("create when absent");
+    let e = b.put(key, create()).await.expect_err("create when present");
+    assert_eq!(e.kind(), ErrorKind::ConflictError);
+    assert_eq!(
+        e.details.get("reason").and_then(|v| v.as_str()),
+        Some("exists")
+    );
+
+    let seen = b.head(key).await.expect("head");
+    let etag = seen.etag.clone().expect("an ETag");
+    let (got, body) = b.get(key).await.expect("get");
+    assert_eq!(
+        got.etag.as_deref(),
+        Some(etag.as_str()),
+        "get and head give one ETag"
+    );
+    assert_eq!(&body[..], b"first");
+
+    b.put(
+        key,
+        conditional(b"second", Some(Precondition::IfMatch(etag.clone()))),
+    )
+    .await
+    .expect("replace the version read");
+    let now = b.head(key).await.expect("head").etag.expect("ETag");
+    assert_ne!(now, etag, "a write makes a new ETag");
+    let e = b
+        .put(
+            key,
+            conditional(b"stale", Some(Precondition::IfMatch(etag))),
+        )
+        .await
+        .expect_err("replace a version that is gone");
+    assert_eq!(e.kind(), ErrorKind::ConflictError);
+    assert_eq!(
+        e.details.get("reason").and_then(|v| v.as_str()),
+        Some("changed")
+    );
+    assert_eq!(
+        &b.get(key).await.expect("get").1[..],
+        b"second",
+        "refused write changed nothing"
+    );
+
+    let e = b
+        .put(
+            "cond/missing",
+            conditional(b"x", Some(Precondition::IfMatch(now.clone()))),
+        )
+        .await
+        .expect_err("If-Match on a missing key");
+    assert_eq!(e.kind(), ErrorKind::ConflictError);
+    assert!(b.head("cond/missing").await.is_err());
+
+    // Eight writers from the same version: one lands, seven are refused.
+    let racers = (0..8).map(|_| {
+        b.put(
+            key,
+            conditional(b"racer", Some(Precondition::IfMatch(now.clone()))),
+        )
+    });
+    let results = futures::future::join_all(racers).await;
+    let landed = results.iter().filter(|r| r.is_ok()).count();
+    assert_eq!(landed, 1, "{results:?}");
+    assert!(results
+        .iter()
+        .filter_map(|r| r.as_ref().err())
+        .all(|e| e.kind() == ErrorKind::ConflictError));
+
+    // A streamed create-only write over an existing object is refused; the object stays.
+    let (whole, stream) = chunked(3000, 700);
+    let e = b
+        .put_stream(
+            key,
+            conditional(b"", Some(Precondition::IfNoneMatch)),
+            stream,
+        )
+        .await
+        .expect_err("streamed create over an existing key");
+    assert_eq!(e.kind(), ErrorKind::ConflictError);
+    assert_eq!(&b.get(key).await.expect("get").1[..], b"racer");
+    let (_, stream) = chunked(3000, 700);
+    let etag = b.head(key).await.expect("head").etag;
+    b.put_stream(
+        key,
+        conditional(b"", etag.map(Precondition::IfMatch)),
+        stream,
+    )
+    .await
+    .expect("streamed replace of the version read");
+    assert_eq!(b.get(key).await.expect("get").1.to_vec(), whole);
+
+    // Unconditional writes still replace whatever is there.
+    b.put(key, conditional(b"plain", None))
+        .await
+        .expect("unconditional");
+    b.delete_many(&[key.to_string()]).await.expect("cleanup");
 }

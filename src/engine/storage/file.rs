@@ -12,6 +12,14 @@
 //! part of one. Temporary files of a process that died mid-write are removed when
 //! their directory is next listed and by a sweep when a database opens the root.
 //!
+//! Conditional writes (`If-Match` / `If-None-Match`) hold across processes: every
+//! write takes an exclusive `flock` on one of 64 lock files under `.s3db-locks/`
+//! (chosen by the key's SHA-256), then compares the target's ETag with the
+//! precondition and renames its temporary file over the target, all under that
+//! lock. Only the compare-and-rename is locked; the body is written before. An
+//! object's ETag is a random tag stored in its header line (`"e"`); a file written
+//! before ETags existed gets one from its modification time and length.
+//!
 //! Listing walks directories in S3 key order (a directory sorts as `<segment>/`), pruned by prefix and by
 //! the continuation token (the last key returned), so pages are exact and a
 //! listing never holds more than one directory's names. Sorted directory
@@ -37,6 +45,9 @@ use tokio::io::AsyncWriteExt;
 const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'_').remove(b'=').remove(b'-');
 const MAX_NAME: usize = 240;
 const CACHE_DIRS: usize = 8;
+/// Lock files under `<root>/.s3db-locks/` (conditional writes, see the module docs).
+const LOCK_STRIPES: u8 = 64;
+const LOCK_DIR: &str = ".s3db-locks";
 
 type DirListing = Arc<Vec<(String, bool, String)>>; // (sort key, is_dir, file name)
 
@@ -188,7 +199,65 @@ impl FileStorage {
         }
         meta.content_type = header.get("ct").and_then(Value::as_str).map(str::to_string);
         meta.content_encoding = header.get("ce").and_then(Value::as_str).map(str::to_string);
+        meta.etag = Some(match header.get("e").and_then(Value::as_str) {
+            Some(e) => e.to_string(),
+            None => {
+                let nanos = md
+                    .modified()
+                    .ok()
+                    .and_then(|t| t.duration_since(SystemTime::UNIX_EPOCH).ok())
+                    .map_or(0, |d| d.as_nanos());
+                format!("\"f{nanos:x}-{:x}\"", md.len())
+            }
+        });
         Ok((meta, r))
+    }
+
+    /// The ETag of the object file at `path`, or `None` when there is none.
+    fn current_etag(path: &Path) -> Result<Option<String>> {
+        match Self::read_header(path, ErrorKind::NotFound, "") {
+            Ok((meta, _)) => Ok(meta.etag),
+            Err(e) if e.is_not_found() => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The exclusive lock of `key`'s stripe, held until the returned file is dropped.
+    fn lock_stripe(&self, key: &str) -> Result<std::fs::File> {
+        use sha2::Digest;
+        let stripe = sha2::Sha256::digest(key.as_bytes())[0] % LOCK_STRIPES;
+        let dir = self.root.join(LOCK_DIR);
+        let path = dir.join(format!("{stripe:02}.lock"));
+        let open = || {
+            std::fs::OpenOptions::new()
+                .create(true)
+                .truncate(false)
+                .write(true)
+                .open(&path)
+        };
+        let f = match open() {
+            Ok(f) => f,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                std::fs::create_dir_all(&dir)
+                    .map_err(|e| io_err("cannot create directory", &dir, e))?;
+                open().map_err(|e| io_err("cannot open lock file", &path, e))?
+            }
+            Err(e) => return Err(io_err("cannot open lock file", &path, e)),
+        };
+        f.lock().map_err(|e| io_err("cannot lock", &path, e))?;
+        Ok(f)
+    }
+
+    /// Moves the written temporary file `tmp` over `target` (the object file of
+    /// `key`) if `req`'s precondition holds, under the key's stripe lock.
+    fn replace(&self, key: &str, req: &PutRequest, tmp: &Path, target: &Path) -> Result<()> {
+        let _lock = self.lock_stripe(key)?;
+        if let Some(p) = &req.precondition {
+            if !p.holds(Self::current_etag(target)?.as_deref()) {
+                return Err(p.failed(key));
+            }
+        }
+        std::fs::rename(tmp, target).map_err(|e| io_err("cannot write object", target, e))
     }
 
     /// The object file's first line: metadata, content type and encoding as JSON.
@@ -214,6 +283,10 @@ impl FileStorage {
         if let Some(ce) = &req.content_encoding {
             header.insert("ce".into(), Value::from(ce.clone()));
         }
+        header.insert(
+            "e".into(),
+            Value::from(format!("\"{}\"", nanoid::nanoid!(16))),
+        );
         let mut line = serde_json::to_vec(&Value::Object(header)).map_err(|e| {
             EngineError::new(
                 ErrorKind::UnknownError,
@@ -245,11 +318,15 @@ impl FileStorage {
                 let mut f = std::fs::File::create(&tmp)?;
                 f.write_all(&line)?;
                 body(&mut f)?;
-                f.sync_all()?;
-                std::fs::rename(&tmp, dir.join(&name))
+                f.sync_all()
             })();
             match written {
                 Ok(()) => {
+                    let replaced = self.replace(key, req, &tmp, &dir.join(&name));
+                    if replaced.is_err() {
+                        let _ = std::fs::remove_file(&tmp);
+                    }
+                    replaced?;
                     self.generation.fetch_add(1, Ordering::SeqCst);
                     return Ok(());
                 }
@@ -548,9 +625,8 @@ impl Storage for SharedFile {
                     .await
                     .map_err(|e| io_err("cannot sync", &tmp, e))?;
                 drop(f);
-                tokio::fs::rename(&tmp, &target)
-                    .await
-                    .map_err(|e| io_err("cannot write object", &target, e))?;
+                let (s, tmp, target) = (s.clone(), tmp.clone(), target.clone());
+                blocking(move || s.replace(&key, &req, &tmp, &target)).await?;
                 Ok(bytes)
             }
             .await;

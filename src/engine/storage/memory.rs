@@ -22,6 +22,8 @@ struct Stored {
 #[derive(Default)]
 pub struct MemoryStorage {
     objects: RwLock<BTreeMap<String, Stored>>,
+    /// Source of ETags: every write gets the next number.
+    writes: std::sync::atomic::AtomicU64,
 }
 
 fn registry() -> &'static Mutex<HashMap<String, Arc<MemoryStorage>>> {
@@ -58,6 +60,14 @@ impl MemoryStorage {
         }
     }
 
+    /// A fresh ETag: every write (and copy) makes a new version.
+    fn next_etag(&self) -> String {
+        let n = self
+            .writes
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        format!("\"m{n}\"")
+    }
+
     fn missing(kind: ErrorKind, key: &str) -> EngineError {
         EngineError::new(kind, format!("The specified key does not exist: {key}"))
     }
@@ -81,8 +91,17 @@ impl Storage for MemoryStorage {
                 content_encoding: req.content_encoding,
                 metadata: req.metadata,
                 version_id: None,
+                etag: Some(self.next_etag()),
             };
-            self.write().insert(
+            // The check and the write under one lock: conditional writes are atomic.
+            let mut objects = self.write();
+            if let Some(p) = &req.precondition {
+                let current = objects.get(&key).and_then(|s| s.meta.etag.as_deref());
+                if !p.holds(current) {
+                    return Err(p.failed(&key));
+                }
+            }
+            objects.insert(
                 key,
                 Stored {
                     meta,
@@ -179,6 +198,7 @@ impl Storage for MemoryStorage {
                 .ok_or_else(|| Self::missing(ErrorKind::NoSuchKey, &from))?;
             s.meta.key = to.clone();
             s.meta.last_modified_ms = now_ms();
+            s.meta.etag = Some(self.next_etag());
             g.insert(to, s);
             Ok(())
         })

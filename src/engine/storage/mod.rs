@@ -15,6 +15,7 @@
 //! * metadata names are lowercase ASCII, values are strings (already encoded by the codec).
 
 pub mod file;
+pub mod guard;
 pub mod limit;
 pub mod memory;
 pub mod s3;
@@ -47,6 +48,60 @@ pub struct ObjectMeta {
     pub content_encoding: Option<String>,
     pub metadata: Metadata,
     pub version_id: Option<String>,
+    /// The object's entity tag (opaque; S3's quoted MD5, the file and memory
+    /// backends' own tags): what a conditional write names.
+    pub etag: Option<String>,
+}
+
+/// What a conditional write requires of the object it replaces. A write whose
+/// precondition does not hold changes nothing and fails with `ConflictError`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Precondition {
+    /// Replace only the version with this ETag (`If-Match`).
+    IfMatch(String),
+    /// Create only: fail if the key exists (`If-None-Match: *`).
+    IfNoneMatch,
+}
+
+impl Precondition {
+    /// The precondition for replacing what a read saw: its ETag, or "absent" when
+    /// the read found nothing.
+    pub fn replacing(seen: Option<&ObjectMeta>) -> Option<Precondition> {
+        match seen {
+            None => Some(Precondition::IfNoneMatch),
+            Some(m) => m.etag.clone().map(Precondition::IfMatch),
+        }
+    }
+
+    /// Whether an object with `current` (None: absent) satisfies it.
+    pub fn holds(&self, current: Option<&str>) -> bool {
+        match (self, current) {
+            (Precondition::IfNoneMatch, None) => true,
+            (Precondition::IfNoneMatch, Some(_)) => false,
+            (Precondition::IfMatch(_), None) => false,
+            (Precondition::IfMatch(want), Some(have)) => want == have,
+        }
+    }
+
+    /// The `ConflictError` of a write to `key` whose precondition failed.
+    pub fn failed(&self, key: &str) -> EngineError {
+        let why = match self {
+            Precondition::IfMatch(_) => "it changed since it was read",
+            Precondition::IfNoneMatch => "it already exists",
+        };
+        EngineError::new(
+            ErrorKind::ConflictError,
+            format!("Conditional write of [{key}] refused: {why}"),
+        )
+        .with("key", key)
+        .with(
+            "reason",
+            match self {
+                Precondition::IfMatch(_) => "changed",
+                Precondition::IfNoneMatch => "exists",
+            },
+        )
+    }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -55,6 +110,8 @@ pub struct PutRequest {
     pub metadata: Metadata,
     pub content_type: Option<String>,
     pub content_encoding: Option<String>,
+    /// Write only if this holds (see [`Precondition`]); `None`: unconditional.
+    pub precondition: Option<Precondition>,
 }
 
 /// An object body arriving (or leaving) in chunks.
@@ -154,21 +211,50 @@ pub struct Bucket {
     storage: Arc<dyn Storage>,
     pub bucket: String,
     pub key_prefix: String,
+    /// Whether preconditions reach the store (shared by every view of the connection).
+    guard: Arc<guard::WriteGuard>,
 }
 
 impl Bucket {
+    /// A view whose conditional writes follow `concurrency: 'auto'` (tests, tools).
     pub fn new(storage: Arc<dyn Storage>, bucket: String, key_prefix: String) -> Self {
         let key_prefix = key_prefix.trim_matches('/').to_string();
+        let guard = guard::WriteGuard::new(
+            crate::engine::config::Concurrency::Auto,
+            storage.clone(),
+            key_prefix.clone(),
+        );
+        Self::with_guard(storage, bucket, key_prefix, Arc::new(guard))
+    }
+
+    pub fn with_guard(
+        storage: Arc<dyn Storage>,
+        bucket: String,
+        key_prefix: String,
+        guard: Arc<guard::WriteGuard>,
+    ) -> Self {
         Bucket {
             storage,
             bucket,
-            key_prefix,
+            key_prefix: key_prefix.trim_matches('/').to_string(),
+            guard,
         }
     }
 
     /// The same bucket without the key prefix (keys as S3 sees them).
     pub fn unprefixed(&self) -> Bucket {
-        Bucket::new(self.storage.clone(), self.bucket.clone(), String::new())
+        Bucket::with_guard(
+            self.storage.clone(),
+            self.bucket.clone(),
+            String::new(),
+            self.guard.clone(),
+        )
+    }
+
+    /// The connection's write guard: whether conditional writes are on, and the
+    /// one-time fallback warning.
+    pub fn guard(&self) -> &guard::WriteGuard {
+        &self.guard
     }
 
     pub fn backend_name(&self) -> &'static str {
@@ -208,6 +294,7 @@ impl Bucket {
         if size > METADATA_LIMIT {
             return Err(metadata_too_large(key, size));
         }
+        let req = self.guard.prepare(req).await?;
         self.storage
             .put(self.full_key(key), req)
             .await
@@ -238,6 +325,7 @@ impl Bucket {
         if size > METADATA_LIMIT {
             return Err(metadata_too_large(key, size));
         }
+        let req = self.guard.prepare(req).await?;
         self.storage
             .put_stream(self.full_key(key), req, body)
             .await

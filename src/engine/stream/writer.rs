@@ -17,7 +17,7 @@
 
 use super::cancelled;
 use crate::engine::error::{EngineError, ErrorKind, Result};
-use crate::engine::resource::Resource;
+use crate::engine::resource::{InsertMode, Resource};
 use futures::StreamExt;
 use serde_json::Value;
 use std::sync::{Arc, Mutex};
@@ -31,6 +31,9 @@ pub struct WriterOptions {
     pub concurrency: usize,
     /// Collect the resource events (`insert`, `exceedsLimit`) of successful inserts.
     pub events: bool,
+    /// `ifNotExists`: create-only inserts (a record that exists is a failed item);
+    /// `None`: the resource's insert mode.
+    pub insert_mode: Option<InsertMode>,
 }
 
 impl Default for WriterOptions {
@@ -39,6 +42,7 @@ impl Default for WriterOptions {
             batch_size: 10,
             concurrency: 5,
             events: false,
+            insert_mode: None,
         }
     }
 }
@@ -113,7 +117,7 @@ impl Writer {
             rx,
             state.clone(),
             concurrency,
-            opts.events,
+            (opts.events, opts.insert_mode),
             token.clone(),
         ));
         Writer {
@@ -188,7 +192,7 @@ async fn work(
     mut rx: mpsc::Receiver<Queued>,
     state: Arc<Mutex<State>>,
     concurrency: usize,
-    events: bool,
+    (events, mode): (bool, Option<InsertMode>),
     token: CancellationToken,
 ) {
     let in_flight: Arc<Mutex<std::collections::HashSet<u64>>> = Arc::default();
@@ -203,7 +207,8 @@ async fn work(
                         .lock()
                         .unwrap_or_else(|p| p.into_inner())
                         .insert(index);
-                    let r = resource.insert(record).await;
+                    let mode = mode.unwrap_or_else(|| InsertMode::of(&resource.schema()));
+                    let r = resource.insert_with(record, mode).await;
                     in_flight
                         .lock()
                         .unwrap_or_else(|p| p.into_inner())

@@ -2,6 +2,7 @@
 //! count of attempts an operation made.
 
 use crate::engine::error::{EngineError, ErrorKind};
+use crate::engine::storage::Precondition;
 use aws_sdk_s3::config::interceptors::BeforeTransmitInterceptorContextRef;
 use aws_sdk_s3::config::{ConfigBag, Intercept, RuntimeComponents};
 use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
@@ -155,6 +156,11 @@ where
                 )
                 | (_, Some(401 | 403)) => ErrorKind::PermissionError,
                 (Some("MetadataTooLarge"), _) => ErrorKind::MetadataTooLarge,
+                // A conditional write whose precondition failed, or that lost a race
+                // with another conditional write of the same key.
+                (Some("PreconditionFailed" | "ConditionalRequestConflict"), _) | (_, Some(412)) => {
+                    ErrorKind::ConflictError
+                }
                 (Some("InternalError"), _) | (_, Some(500 | 502 | 504)) => ErrorKind::ServerError,
                 _ => ErrorKind::UnknownError,
             };
@@ -222,5 +228,30 @@ impl Intercept for AttemptCounter {
     ) -> std::result::Result<(), Box<dyn std::error::Error + Send + Sync>> {
         let _ = ATTEMPTS.try_with(|n| n.set(n.get() + 1));
         Ok(())
+    }
+}
+
+/// A refused conditional write as the precondition's `ConflictError` (the server's
+/// details kept); any other error unchanged. An `If-Match` write of a key that is
+/// gone is answered 404 NoSuchKey by S3: the version read is gone, a conflict too.
+pub(super) fn conflict_or(
+    precondition: Option<&Precondition>,
+    key: &str,
+    err: EngineError,
+) -> EngineError {
+    let refused = match (precondition, err.kind()) {
+        (Some(_), ErrorKind::ConflictError) => true,
+        (Some(Precondition::IfMatch(_)), ErrorKind::NoSuchKey) => true,
+        _ => false,
+    };
+    match precondition {
+        Some(p) if refused => {
+            let mut c = p.failed(key);
+            for (k, v) in err.details {
+                c.details.entry(k).or_insert(v);
+            }
+            c
+        }
+        _ => err,
     }
 }

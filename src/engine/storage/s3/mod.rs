@@ -9,7 +9,9 @@ mod multipart;
 
 pub use multipart::PART_SIZE;
 
-use super::{BodyStream, ListPage, ListedObject, ObjectMeta, PutRequest, Storage, StreamedPut};
+use super::{
+    BodyStream, ListPage, ListedObject, ObjectMeta, Precondition, PutRequest, Storage, StreamedPut,
+};
 use crate::engine::config::{Config, NetworkPolicy};
 use crate::engine::error::{EngineError, ErrorKind, Result};
 use aws_sdk_s3::config::retry::RetryConfig;
@@ -22,7 +24,7 @@ use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{Delete, ObjectIdentifier};
 use aws_sdk_s3::Client;
 use bytes::{Bytes, BytesMut};
-use errors::{body_error, body_stalled, counted, map_err, AttemptCounter};
+use errors::{body_error, body_stalled, conflict_or, counted, map_err, AttemptCounter};
 use futures::future::BoxFuture;
 use futures::stream::StreamExt;
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
@@ -107,9 +109,22 @@ macro_rules! object_meta {
                 })
                 .unwrap_or_default(),
             version_id: $out.version_id().map(str::to_string),
+            etag: $out.e_tag().map(str::to_string),
         }
     };
 }
+
+/// Sets the `If-Match` / `If-None-Match` header of a write request builder.
+macro_rules! with_precondition {
+    ($builder:expr, $p:expr) => {
+        match $p {
+            None => $builder,
+            Some(Precondition::IfMatch(etag)) => $builder.if_match(etag.clone()),
+            Some(Precondition::IfNoneMatch) => $builder.if_none_match("*"),
+        }
+    };
+}
+pub(super) use with_precondition;
 
 fn ts_ms(t: Option<&aws_sdk_s3::primitives::DateTime>) -> i64 {
     t.and_then(|d| d.to_millis().ok()).unwrap_or(0)
@@ -145,13 +160,20 @@ impl Storage for S3Storage {
                 .key(&key)
                 .set_metadata(Some(req.metadata.into_iter().collect()))
                 .body(ByteStream::from(req.body));
+            r = with_precondition!(r, &req.precondition);
             if let Some(ct) = req.content_type {
                 r = r.content_type(ct);
             }
             if let Some(ce) = req.content_encoding {
                 r = r.content_encoding(ce);
             }
-            r.send().await.map_err(|e| map_err("PutObject", &key, e))?;
+            r.send().await.map_err(|e| {
+                conflict_or(
+                    req.precondition.as_ref(),
+                    &key,
+                    map_err("PutObject", &key, e),
+                )
+            })?;
             Ok(())
         })
     }

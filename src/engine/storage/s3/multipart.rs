@@ -1,10 +1,10 @@
 //! Streamed uploads: a body longer than one part goes up as a multipart upload,
 //! a bounded number of parts in flight, aborted on any failure.
 
-use super::errors::map_err;
-use super::S3Storage;
+use super::errors::{conflict_or, map_err};
+use super::{with_precondition, S3Storage};
 use crate::engine::error::Result;
-use crate::engine::storage::{BodyStream, PutRequest, StreamedPut};
+use crate::engine::storage::{BodyStream, Precondition, PutRequest, StreamedPut};
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{CompletedMultipartUpload, CompletedPart};
 use aws_sdk_s3::Client;
@@ -126,6 +126,7 @@ impl S3Storage {
         carry: Option<Bytes>,
         body: &mut BodyStream,
     ) -> Result<StreamedPut> {
+        let precondition = req.precondition.clone();
         let mut create = self
             .client
             .create_multipart_upload()
@@ -146,7 +147,8 @@ impl S3Storage {
         let result = match self.send_parts(key, &upload_id, first, carry, body).await {
             Ok((parts, bytes)) => {
                 let requests = parts.len() as u64 + 2;
-                self.client
+                let complete = self
+                    .client
                     .complete_multipart_upload()
                     .bucket(&self.bucket)
                     .key(key)
@@ -155,11 +157,16 @@ impl S3Storage {
                         CompletedMultipartUpload::builder()
                             .set_parts(Some(parts))
                             .build(),
-                    )
+                    );
+                // The precondition is checked when the upload completes (S3's rule).
+                with_precondition!(complete, &precondition)
                     .send()
                     .await
                     .map(|_| StreamedPut { bytes, requests })
-                    .map_err(|e| map_err("CompleteMultipartUpload", key, e))
+                    .map_err(|e| {
+                        let e = map_err("CompleteMultipartUpload", key, e);
+                        conflict_or(precondition.as_ref(), key, e)
+                    })
             }
             Err(e) => Err(e),
         };
