@@ -116,27 +116,32 @@ impl Resource {
     /// `content_type` where the record is, the metadata unchanged; only over the
     /// version read (a record updated meanwhile is read again, and the write retried).
     pub async fn set_content(&self, id: &str, body: Bytes, content_type: &str) -> Result<Output> {
-        retry_conflicts(|_| {
-            let body = body.clone();
-            async move {
-                let (out, key, metadata, precondition) = self.before_content_write(id).await?;
-                let length = body.len() as u64;
-                self.bucket
-                    .put(
-                        &key,
-                        PutRequest {
-                            metadata,
-                            body,
-                            content_type: Some(content_type.to_string()),
-                            content_encoding: None,
-                            precondition,
-                        },
-                    )
-                    .await?;
-                Ok(Self::after_content_write(out, id, length, content_type))
-            }
-        })
-        .await
+        let lease = self.lease_name(id);
+        self.bucket
+            .leased(&lease, || {
+                retry_conflicts(|_| {
+                    let body = body.clone();
+                    async move {
+                        let (out, key, metadata, precondition) =
+                            self.before_content_write(id).await?;
+                        let length = body.len() as u64;
+                        self.bucket
+                            .put(
+                                &key,
+                                PutRequest {
+                                    metadata,
+                                    body,
+                                    content_type: Some(content_type.to_string()),
+                                    content_encoding: None,
+                                    precondition,
+                                },
+                            )
+                            .await?;
+                        Ok(Self::after_content_write(out, id, length, content_type))
+                    }
+                })
+            })
+            .await
     }
 
     /// [`Resource::set_content`] with a body that arrives in chunks: the backend
@@ -148,21 +153,28 @@ impl Resource {
         body: BodyStream,
         content_type: &str,
     ) -> Result<Output> {
-        let (out, key, metadata, precondition) = self.before_content_write(id).await?;
-        // A streamed body cannot be sent twice: a record updated during the upload
-        // fails it with ConflictError (nothing is replaced) instead of a retry.
-        let sent = self
+        let lease = self.lease_name(id);
+        let (out, sent) = self
             .bucket
-            .put_stream(
-                &key,
-                PutRequest {
-                    metadata,
-                    content_type: Some(content_type.to_string()),
-                    precondition,
-                    ..Default::default()
-                },
-                body,
-            )
+            .leased(&lease, || async {
+                let (out, key, metadata, precondition) = self.before_content_write(id).await?;
+                // A streamed body cannot be sent twice: a record updated during the upload
+                // fails it with ConflictError (nothing is replaced) instead of a retry.
+                let sent = self
+                    .bucket
+                    .put_stream(
+                        &key,
+                        PutRequest {
+                            metadata,
+                            content_type: Some(content_type.to_string()),
+                            precondition,
+                            ..Default::default()
+                        },
+                        body,
+                    )
+                    .await?;
+                Ok((out, sent))
+            })
             .await?;
         Ok(Self::after_content_write(out, id, sent.bytes, content_type))
     }

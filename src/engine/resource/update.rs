@@ -6,6 +6,10 @@
 //! because another writer got there first is retried from a fresh read, with
 //! jittered backoff, up to `CONFLICT_ATTEMPTS` times; then `ConflictError`.
 //!
+//! On S3 the attempts run under the record's lease (`storage/lease.rs`): an S3
+//! ETag hashes the body only, and a record's fields are metadata, so `If-Match`
+//! alone cannot see another writer's update there.
+//!
 //! Hooks on a retried write: `preUpdate` runs once per call, on the caller's
 //! attributes (its result is merged into each fresh read); `afterUpdate` runs
 //! once, after the write that landed. Events are those of the attempt that
@@ -56,7 +60,10 @@ impl Resource {
         let patch = std::sync::Mutex::new(Patch::Given(patch));
         // Partition copies written by attempts that lost: removed once one lands.
         let stale = std::sync::Mutex::new(Vec::<String>::new());
-        retry_conflicts(|_| self.update_once(id, &result_id, &patch, &stale))
+        self.bucket
+            .leased(&self.lease_name(id), || {
+                retry_conflicts(|_| self.update_once(id, &result_id, &patch, &stale))
+            })
             .await
             .map_err(|e| {
                 if e.kind() == ErrorKind::ConflictError {
@@ -65,6 +72,11 @@ impl Resource {
                     e
                 }
             })
+    }
+
+    /// The lease a read-modify-write of record `id` holds on S3 (see `storage/lease.rs`).
+    pub(super) fn lease_name(&self, id: &str) -> String {
+        format!("resource={}/id={id}", self.name)
     }
 
     async fn read_for_update(&self, schema: &Arc<Schema>, id: &str) -> Result<Read> {

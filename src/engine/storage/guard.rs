@@ -151,3 +151,137 @@ where
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::storage::memory::MemoryStorage;
+    use crate::engine::storage::{ListPage, ObjectMeta};
+    use futures::future::BoxFuture;
+
+    /// An "S3 server" that honours preconditions or ignores them (as a store without
+    /// conditional writes does).
+    struct Server(MemoryStorage, bool);
+
+    impl Storage for Server {
+        fn name(&self) -> &'static str {
+            "s3"
+        }
+        fn put(&self, key: String, mut req: PutRequest) -> BoxFuture<'_, Result<()>> {
+            if !self.1 {
+                req.precondition = None;
+            }
+            self.0.put(key, req)
+        }
+        fn get(&self, key: String) -> BoxFuture<'_, Result<(ObjectMeta, Bytes)>> {
+            self.0.get(key)
+        }
+        fn head(&self, key: String) -> BoxFuture<'_, Result<ObjectMeta>> {
+            self.0.head(key)
+        }
+        fn list(
+            &self,
+            prefix: String,
+            max_keys: usize,
+            token: Option<String>,
+        ) -> BoxFuture<'_, Result<ListPage>> {
+            self.0.list(prefix, max_keys, token)
+        }
+        fn delete(&self, key: String) -> BoxFuture<'_, Result<()>> {
+            self.0.delete(key)
+        }
+        fn delete_many(&self, keys: Vec<String>) -> BoxFuture<'_, Result<Vec<String>>> {
+            self.0.delete_many(keys)
+        }
+        fn copy(&self, from: String, to: String) -> BoxFuture<'_, Result<()>> {
+            self.0.copy(from, to)
+        }
+    }
+
+    fn guard(mode: Concurrency, raw: Arc<dyn Storage>) -> WriteGuard {
+        WriteGuard::new(mode, raw, "p".into())
+    }
+
+    #[tokio::test]
+    async fn a_server_that_ignores_preconditions_falls_back_once_or_fails() {
+        let raw: Arc<dyn Storage> = Arc::new(Server(MemoryStorage::new(), false));
+        let auto = guard(Concurrency::Auto, raw.clone());
+        assert!(!auto.enabled().await.expect("auto falls back"));
+        assert_eq!(auto.take_warning(), Some(FALLBACK_WARNING));
+        assert_eq!(auto.take_warning(), None, "warned once");
+        let listed = raw.list("p/".into(), 10, None).await.expect("list");
+        assert!(listed.objects.is_empty(), "the probe object is removed");
+
+        let strict = guard(Concurrency::Optimistic, raw.clone());
+        let e = strict.enabled().await.expect_err("optimistic needs them");
+        assert_eq!(e.kind(), ErrorKind::ConnectionStringError);
+
+        let lww = guard(Concurrency::LastWriterWins, raw);
+        assert!(!lww.enabled().await.expect("lww"));
+        assert_eq!(lww.take_warning(), None);
+    }
+
+    #[tokio::test]
+    async fn a_server_that_honours_them_keeps_them_and_prepare_strips_only_when_off() {
+        let honest: Arc<dyn Storage> = Arc::new(Server(MemoryStorage::new(), true));
+        let g = guard(Concurrency::Auto, honest.clone());
+        assert!(g.enabled().await.expect("probed: honoured"));
+        let listed = honest.list("p/".into(), 10, None).await.expect("list");
+        assert!(listed.objects.is_empty(), "the probe object is removed");
+        assert_eq!(g.take_warning(), None);
+        let req = PutRequest {
+            precondition: Some(Precondition::IfNoneMatch),
+            ..Default::default()
+        };
+        assert!(g
+            .prepare(req.clone())
+            .await
+            .expect("kept")
+            .precondition
+            .is_some());
+        let off = guard(Concurrency::LastWriterWins, honest);
+        assert!(off
+            .prepare(req)
+            .await
+            .expect("stripped")
+            .precondition
+            .is_none());
+    }
+
+    #[tokio::test]
+    async fn retries_stop_after_the_limit_with_the_attempt_count() {
+        let calls = std::sync::atomic::AtomicU32::new(0);
+        let e = retry_conflicts(|_| async {
+            calls.fetch_add(1, Ordering::SeqCst);
+            Err::<(), _>(EngineError::new(ErrorKind::ConflictError, "lost"))
+        })
+        .await
+        .expect_err("gives up");
+        assert_eq!(calls.load(Ordering::SeqCst), CONFLICT_ATTEMPTS);
+        assert_eq!(
+            e.details.get("attempts"),
+            Some(&serde_json::json!(CONFLICT_ATTEMPTS))
+        );
+        // Other failures are not retried; a success after conflicts is returned.
+        let n = std::sync::atomic::AtomicU32::new(0);
+        let ok = retry_conflicts(|i| {
+            n.fetch_add(1, Ordering::SeqCst);
+            async move {
+                if i < 3 {
+                    Err(EngineError::new(ErrorKind::ConflictError, "lost"))
+                } else {
+                    Ok(i)
+                }
+            }
+        })
+        .await
+        .expect("lands on the third");
+        assert_eq!(ok, 3);
+        let e = retry_conflicts(|_| async {
+            Err::<(), _>(EngineError::new(ErrorKind::NoSuchKey, "x"))
+        })
+        .await
+        .expect_err("not retried");
+        assert_eq!(e.kind(), ErrorKind::NoSuchKey);
+    }
+}

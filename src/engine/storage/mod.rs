@@ -16,6 +16,7 @@
 
 pub mod file;
 pub mod guard;
+pub mod lease;
 pub mod limit;
 pub mod memory;
 pub mod s3;
