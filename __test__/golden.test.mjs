@@ -44,8 +44,9 @@ const GENERIC_RULES = [
   { defect: 'E5', what: "messages that 4.1.7 printed with `bucket:undefined` name the bucket; listed per step below (E5 entries).", where: 'DIVERGENCES' },
   { defect: '-', what: "`[bucket:s3db` in recorded messages is replaced by our bucket when it is not `s3db` (S3 runs); memory runs use bucket `s3db`.", where: 'errorSpec' },
   { defect: '-', what: 'ignored everywhere: `_lastModified` (asserted to be a Date), `thrownAt`, `$metadata`, request ids; in s3db.json `lastUpdated`, `s3dbVersion`, versions.*.createdAt.', where: 'comparable / comparableS3dbJson' },
-  { defect: '-', what: 'timestamps (createdAt/updatedAt) are the clock of the run: each one we set replaces the recorded one (and its day, in partition keys and values) in later arguments, results, metadata and keys.', where: 'Replay.learnTimes' },
-  { defect: '-', what: 'secret fields: ciphertexts use a random salt and IV, so stored secret values are compared by what they decrypt to (with the database passphrase, else `secret`), never byte for byte.', where: 'checkMetadata / plainSecrets' },
+  { defect: '-', what: 'timestamps (createdAt/updatedAt) are the clock of the run: each one a write sets must be a time of that call (a clock window taken around it), and from then on it stands for the recorded one (and its day, in partition keys and values) in later arguments, results, metadata and keys.', where: 'Replay.learnTimes' },
+  { defect: '-', what: 'key layout: compared after every step, `objectsUnchanged` steps against the last dump taken for their prefix.', where: 'checkKeys' },
+  { defect: 'A10', what: "secret fields: ciphertexts use a random salt and IV, so stored secret values are compared by what they decrypt to, never byte for byte; each side only with the passphrase it was written with: ours with the recording database's passphrase (every resource uses it), 4.1.7's with `secret` for a resource made by createResource on that Database object and with the Database passphrase for one loaded from s3db.json (checked against the recording's `secrets`).", where: 'plainSecrets / recordedPassphrase' },
   { defect: '-', what: "crud-sequence step labelled `generated-id`: the 22-char nanoid is random; we check its shape and substitute it in keys.", where: 'GENERATED' },
   { defect: 'D1', what: 'list/page/query read only the window they return (4.1.7 listed up to 1000 ids each time), so their `listIds` event counts ids read, not the resource size: its count is not compared for these operations.', where: 'checkEvents' },
   { defect: 'A3', what: 'partition copies: 4.1.7 sent the id under the metadata name `undefined`; we write the same metadata without it (`_v` and `_version` kept).', where: 'checkMetadata' },
@@ -481,13 +482,22 @@ class Replay {
     return value
   }
 
-  learnTimes (step, out) {
-    if (!['insert', 'update', 'upsert'].includes(step.op) || !step.result || !out.result) return
+  /**
+   * The timestamps a write set: each recorded createdAt/updatedAt not seen before must
+   * be matched by ours, a time of the call (`from`..`to`, our clock); from then on ours
+   * stands for the recorded one (and its day, in partition keys and values).
+   */
+  learnTimes (step, out, { from, to }) {
+    if (!['insert', 'update', 'upsert'].includes(step.op) || !step.result) return
     for (const k of ['createdAt', 'updatedAt']) {
       const rec = step.result[k]
-      const ours = out.result[k]
-      if (typeof rec !== 'string' || typeof ours !== 'string' || rec === ours) continue
-      if (!this.times.some(([f]) => f === rec)) this.times.unshift([rec, ours])
+      if (typeof rec !== 'string' || this.times.some(([f]) => f === rec)) continue
+      const ours = out.result && out.result[k]
+      assert.equal(typeof ours, 'string', `${k}: 4.1.7 set ${rec}, we set ${ours}`)
+      const t = Date.parse(ours)
+      assert.equal(new Date(t).toISOString(), ours, `${k} ${ours} is an ISO-8601 UTC time`)
+      assert.ok(t >= from && t <= to, `${k} ${ours} is not a time of this call (${new Date(from).toISOString()} .. ${new Date(to).toISOString()})`)
+      this.times.unshift([rec, ours])
       const [rd, od] = [rec.slice(0, 10), ours.slice(0, 10)]
       if (rd !== od && !this.times.some(([f]) => f === rd)) this.times.push([rd, od])
     }
@@ -659,15 +669,44 @@ async function checkMetadata (step, div, out, expected, ctx) {
       continue
     }
     const head = await out.db.client.headObject(key)
-    const [actual, wanted] = await plainSecrets(out.db, key, head.Metadata, want)
+    const [actual, wanted] = await plainSecrets(out.db, key, head.Metadata, want, ctx.fx, step)
     assertMetadata(actual, wanted, key)
     const sentLength = put.sentBody && put.sentBody.base64 !== undefined ? Buffer.from(put.sentBody.base64, 'base64').length : 0
     assert.equal(head.ContentLength, sentLength, `${key}: body length`)
   }
 }
 
-/** Secret-field values of a stored object (ours and the recorded one) replaced by what they decrypt to. */
-async function plainSecrets (db, key, actual, want) {
+/** The passphrase a database of the recording was given (4.1.7's default: 'secret'). */
+function databasePassphrase (fx, label) {
+  return fx.setup.databases.find(d => d.label === label).options.passphrase || 'secret'
+}
+
+/**
+ * The passphrase 4.1.7 encrypted a step's secret fields with (A10): 'secret' for a
+ * resource made by createResource on that Database object, the Database passphrase
+ * for one it loaded from s3db.json at connect.
+ */
+function recordedPassphrase (fx, step) {
+  const made = fx.steps.some(s => s.index < step.index && s.db === step.db && s.op === 'createResource' && s.args[0].name === step.resource)
+  return made ? 'secret' : databasePassphrase(fx, step.db)
+}
+
+/** What `text` decrypts to with `passphrase` only. */
+async function plaintext (text, passphrase) {
+  try {
+    return `plaintext:${Buffer.from(await lib.decrypt(text, passphrase)).toString('hex')}`
+  } catch (e) {
+    return `not decryptable with ${JSON.stringify(passphrase)} (${e.name}): ${text}`
+  }
+}
+
+/**
+ * Secret-field values of a stored object replaced by what they decrypt to, each side
+ * with the one passphrase it was written with: ours with the database passphrase of
+ * the recording's database (we use it for every resource, A10), 4.1.7's with the one
+ * 4.1.7 used (recordedPassphrase).
+ */
+async function plainSecrets (db, key, actual, want, fx, step) {
   const name = (/^resource=([^/]+)\//.exec(key) || [])[1]
   const r = name && db.resources[name]
   if (!r || !want) return [actual, want]
@@ -675,17 +714,11 @@ async function plainSecrets (db, key, actual, want) {
     const def = attr.split('.').reduce((o, k) => (o && typeof o === 'object' ? o[k] : undefined), r.attributes)
     return typeof def === 'string' && def.includes('secret')
   }).map(([, short]) => short)
-  const plain = async (text) => {
-    for (const pass of [db.passphrase, 'secret']) {
-      try { return `plaintext:${Buffer.from(await lib.decrypt(text, pass)).toString('hex')}` } catch {}
-    }
-    return `undecryptable:${text}`
-  }
   const a = { ...actual }
   const w = { ...want }
   for (const k of secret) {
-    if (typeof a[k] === 'string') a[k] = await plain(a[k])
-    if (typeof w[k] === 'string') w[k] = await plain(w[k])
+    if (typeof a[k] === 'string') a[k] = await plaintext(a[k], databasePassphrase(fx, step.db))
+    if (typeof w[k] === 'string') w[k] = await plaintext(w[k], recordedPassphrase(fx, step))
   }
   return [a, w]
 }
@@ -697,8 +730,10 @@ function trackKeys (step, expected, ctx) {
   if (!step.error && expected.error) for (const k of puts) ctx.missingKeys.add(k)
 }
 
+/** Our keys against the recording's after this step (`objectsUnchanged`: the last dump for its prefix). */
 async function checkKeys (step, out, ctx) {
-  const dump = step.objectsAfter.map(o => o.key).filter(k => !ctx.missingKeys.has(k))
+  const { objects } = latestDump(ctx.fx, step.index)
+  const dump = objects.map(o => o.key).filter(k => !ctx.missingKeys.has(k))
   const want = [...new Set([...dump, ...ctx.extraKeys])].map(k => ctx.ourKey(k)).sort()
   const got = (await out.db.client.getAllKeys({ prefix: '' })).sort()
   assert.deepEqual(got, want, 'keys under the prefix')
@@ -747,6 +782,18 @@ function stepTitle (step, div) {
 // ===========================================================================
 
 describe('golden table sanity', () => {
+  it("the passphrase rule for 4.1.7's secrets agrees with the recording's decryption checks", async () => {
+    const fx = loadFixture('secret-fields')
+    assert.equal(fx.secrets.length, 6)
+    for (const sec of fx.secrets) {
+      const put = fx.steps.filter(s => s.s3Commands.some(c => c.command === 'PutObjectCommand' && c.key === sec.key && c.sentMetadata[sec.metadataKey] === sec.stored))
+      assert.equal(put.length, 1, `one step wrote ${sec.key} ${sec.field}`)
+      assert.equal(recordedPassphrase(fx, put[0]), sec.decryptsWith, `${sec.key} ${sec.field} (step ${put[0].index})`)
+      assert.equal(await plaintext(sec.stored, sec.decryptsWith), `plaintext:${Buffer.from(sec.plaintext).toString('hex')}`)
+      for (const [pass, c] of Object.entries(sec.check)) if (!c.ok) assert.match(await plaintext(sec.stored, pass), /^not decryptable/)
+    }
+  })
+
   it('every table entry points at an existing step of a covered case', () => {
     for (const d of [...DIVERGENCES, ...DECODE_DIVERGENCES]) {
       assert.ok(CASES.includes(d.case), d.case)
@@ -769,8 +816,10 @@ for (const backend of goldenBackends()) {
       for (const step of fx.steps) {
         const div = divergence(DIVERGENCES, caseName, step.index)
         it(stepTitle(step, div), async (t) => {
+          const from = Date.now()
           const out = await ctx.run(step, div)
-          ctx.learnTimes(step, out)
+          const window = { from, to: Date.now() }
+          await t.test('timestamps set are times of the call', () => ctx.learnTimes(step, out, window))
           const X = helpers(fx, step, ctx)
           const expected = expectedOutcome(step, div, X, ctx)
           if ('result' in expected) expected.result = ctx.subst(expected.result)
@@ -787,7 +836,7 @@ for (const backend of goldenBackends()) {
           if (step.op === 'connect' || step.op === 'createResource') {
             await t.test('s3db.json', () => checkS3dbJson(fx, step, div, out))
           }
-          if (step.objectsAfter && out.db) await t.test('keys', () => checkKeys(step, out, ctx))
+          if (out.db) await t.test(step.objectsAfter ? 'keys' : 'keys (unchanged since the last dump)', () => checkKeys(step, out, ctx))
           await t.test('events', () => checkEvents(step, div, out))
           if (div && div.check) await t.test(`${div.defect} check`, () => div.check(out, X))
           if (div && div.roundTrip) {
