@@ -218,27 +218,18 @@ export function tapEvents (emitter, source, sink) {
   }
 }
 
-export function eventNames (events) {
-  return events.map(e => `${e.source}:${e.event}`)
+/**
+ * The recording's events; an argument recorded as `sameAsResult` / `sameAsError`
+ * stands for `outcome.result` / `outcome.error` (the step's expected outcome).
+ */
+export function recordedEvents (step, outcome) {
+  const arg = (a) => a && a.$type === 'sameAsResult' ? outcome.result : a && a.$type === 'sameAsError' ? outcome.error : revive(a)
+  return step.events.map(e => ({ source: e.source, event: e.event, args: e.args.map(arg) }))
 }
 
-function isPrimitive (v) {
-  return v === null || ['string', 'number', 'boolean'].includes(typeof v)
-}
-
-/** `source:event(args)` with args shown only when they are all primitives. */
-export function eventSignatures (events) {
-  return events.map(e => {
-    const prim = e.args.every(isPrimitive)
-    return `${e.source}:${e.event}${prim ? JSON.stringify(e.args) : ''}`
-  })
-}
-
-/** The recording's events with `sameAsResult` resolved. */
-export function recordedEvents (step) {
-  return step.events.map(e => ({
-    source: e.source,
-    event: e.event,
-    args: e.args.map(a => a && a.$type === 'sameAsResult' ? revive(step.result) : a && a.$type === 'sameAsError' ? step.error : revive(a))
-  }))
+/** `{ source, event, args? }` of a signature `source:event` or `source:event[json args]`. */
+export function parseSignature (sig) {
+  const m = /^(database|resource:[^:]+):([^[]+)(\[.*\])?$/.exec(sig)
+  assert.ok(m, `bad event signature ${sig}`)
+  return { source: m[1], event: m[2], args: m[3] === undefined ? undefined : JSON.parse(m[3]) }
 }
