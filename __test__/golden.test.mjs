@@ -3,13 +3,13 @@
 //
 // Two directions:
 //  1. encode / replay: every step of a recording is replayed, in order, against a
-//     fresh database (memory, plus S3 when S3DB_TEST_S3_URL is set). Results and
+//     fresh database (memory, file, and S3 when S3DB_TEST_S3_URL is set). Results and
 //     errors, the stored metadata of every PutObject 4.1.7 sent, `s3db.json`, the
 //     key layout and the emitted events are compared with the recording.
 //  2. decode: for every recorded `get` with a result, the bucket as 4.1.7 left it
 //     (the latest `objectsAfter` dump, with `metadataRawHex` bytes as 4.1.7 really
-//     stored them) is loaded into a fresh memory bucket, a new database connects
-//     to it and `get` must give the recorded record.
+//     stored them) is loaded into a fresh store (every backend), a new database
+//     connects to it and `get` must give the recorded record.
 //
 // Events are compared in full (name, source and every argument, normalising only
 // what is random: see checkEvents), order-insensitive for the parallel operations;
@@ -27,7 +27,7 @@ import { fileURLToPath } from 'node:url'
 import {
   lib, goldenBackends, loadFixture, revive, comparable, replaceStrings, keyOrder, sortById, encoded,
   assertMetadata, latestDump, comparableS3dbJson, attributeOrders, goldenConnectionString, tapEvents,
-  recordedEvents, parseSignature, loadDump
+  recordedEvents, parseSignature, loadDump, rawByteObjects
 } from './golden-lib.mjs'
 
 const CASES = ['basic-types', 'nested-objects', 'arrays', 'dates-and-json', 'crud-sequence', 's3db-json-versions', 'validation-errors', 'partitions-simple', 'partitions-nested', 'timestamps', 'secret-fields']
@@ -605,7 +605,7 @@ function checkOutcome (step, out, expected, ctx) {
       }
       break
     case 'deleteMany':
-      want = replaceStrings(want, `${ctx.fx.setup.keyPrefix}/`, `${out.db.keyPrefix}/`)
+      want = replaceStrings(want, `${ctx.fx.setup.keyPrefix}/`, out.db.keyPrefix ? `${out.db.keyPrefix}/` : '')
       break
   }
   const recs = recordsOf(step.op, got)
@@ -972,24 +972,29 @@ for (const backend of goldenBackends()) {
   }
 }
 
-for (const caseName of CASES) {
-  const fx = loadFixture(caseName)
-  const gets = fx.steps.filter(s => s.op === 'get' && s.result)
-  if (gets.length === 0) continue
-  describe(`golden ${caseName}: stored by 4.1.7 -> record (decode direction, memory)`, () => {
-    for (const step of gets) {
-      const div = divergence(DECODE_DIVERGENCES, caseName, step.index)
-      const dump = latestDump(fx, step.index)
-      it(`#${step.index} get ${step.resource} ${JSON.stringify(step.args[0])} from the dump after #${dump.at}${div ? ` [${div.defect}: ${div.what}]` : ''}`, async () => {
-        const db = await loadDump(fx, step.index, step.db, `${caseName}-decode-${step.index}`)
-        const r = db.resources[step.resource]
-        assert.ok(r, `resource ${step.resource} loaded from the recorded s3db.json`)
-        const got = await r.get(revive(step.args)[0])
-        const X = helpers(fx, step, { bucket: db.bucket })
-        const want = div ? div.result(revive(step.result), X) : revive(step.result)
-        assert.ok(got._lastModified instanceof Date)
-        assert.deepEqual(comparable(got), comparable(want))
-      })
-    }
-  })
+for (const backend of goldenBackends()) {
+  for (const caseName of CASES) {
+    const fx = loadFixture(caseName)
+    const gets = fx.steps.filter(s => s.op === 'get' && s.result)
+    if (gets.length === 0) continue
+    describe(`golden ${caseName} on ${backend}: stored by 4.1.7 -> record (decode direction)`, () => {
+      for (const step of gets) {
+        const div = divergence(DECODE_DIVERGENCES, caseName, step.index)
+        const dump = latestDump(fx, step.index)
+        const raw = backend === 's3' && rawByteObjects(dump.objects).some(o => o.key.endsWith(`/id=${step.args[0]}`))
+        const skip = raw && 'the record holds raw non-ASCII metadata bytes, which our client cannot send to S3 (rawByteObjects); memory and file read it'
+        it(`#${step.index} get ${step.resource} ${JSON.stringify(step.args[0])} from the dump after #${dump.at}${div ? ` [${div.defect}: ${div.what}]` : ''}`, { skip }, async () => {
+          const db = await loadDump(backend, fx, step.index, step.db, `${caseName}-decode-${step.index}`)
+          const r = db.resources[step.resource]
+          assert.ok(r, `resource ${step.resource} loaded from the recorded s3db.json`)
+          const got = await r.get(revive(step.args)[0])
+          const X = helpers(fx, step, { bucket: db.bucket })
+          const want = div ? div.result(revive(step.result), X) : revive(step.result)
+          assert.ok(got._lastModified instanceof Date)
+          assert.deepEqual(comparable(got), comparable(want))
+          await db.disconnect()
+        })
+      }
+    })
+  }
 }
