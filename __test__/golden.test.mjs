@@ -468,6 +468,7 @@ class Replay {
     this.renamed = new Map() // recorded key -> our key (C7)
     this.times = [] // [recorded, ours] timestamps and their days
     this.bucket = undefined
+    this.started = undefined // when the first step ran
   }
 
   connectionString (label) {
@@ -517,6 +518,7 @@ class Replay {
   }
 
   async run (step, div) {
+    if (this.started === undefined) this.started = Date.now()
     this.events = []
     const out = { result: undefined, error: undefined, databaseErrors: [] }
     const args = this.subst(revive(step.args))
@@ -745,7 +747,7 @@ async function checkKeys (step, out, ctx) {
   assert.deepEqual(got, want, 'keys under the prefix')
 }
 
-async function checkS3dbJson (fx, step, div, out) {
+async function checkS3dbJson (fx, step, div, out, ctx, window) {
   const dump = latestDump(fx, step.index)
   const rec = dump.objects.find(o => o.key === 's3db.json')
   assert.ok(rec, 'recording has s3db.json')
@@ -756,10 +758,15 @@ async function checkS3dbJson (fx, step, div, out) {
   const ours = JSON.parse(obj.Body.toString('utf8'))
   assert.deepEqual(comparableS3dbJson(ours), comparableS3dbJson(recorded))
   assert.deepEqual(attributeOrders(ours), attributeOrders(recorded), 'attribute order of every stored version (the map depends on it, A2)')
-  for (const r of Object.values(ours.resources)) {
-    for (const v of Object.values(r.versions)) assert.match(v.createdAt, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/)
+  // The timestamps are this replay's: written between its start and the end of this call.
+  const ofThisRun = (iso, what) => {
+    assert.match(iso, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/, what)
+    assert.ok(inWindow(Date.parse(iso), { from: ctx.started, to: window.to }), `${what} ${iso} is not a time of this replay`)
   }
-  assert.match(ours.lastUpdated, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/)
+  for (const [name, r] of Object.entries(ours.resources)) {
+    for (const [ver, v] of Object.entries(r.versions)) ofThisRun(v.createdAt, `${name}/${ver} createdAt`)
+  }
+  ofThisRun(ours.lastUpdated, 'lastUpdated')
 }
 
 // ---------------------------------------------------------------------------
@@ -955,7 +962,7 @@ for (const backend of goldenBackends()) {
             await t.test('stored metadata', () => checkMetadata(step, div, out, expected, ctx))
           }
           if (step.op === 'connect' || step.op === 'createResource') {
-            await t.test('s3db.json', () => checkS3dbJson(fx, step, div, out))
+            await t.test('s3db.json', () => checkS3dbJson(fx, step, div, out, ctx, window))
           }
           if (out.db) await t.test(step.objectsAfter ? 'keys' : 'keys (unchanged since the last dump)', () => checkKeys(step, out, ctx))
           await t.test('events', () => checkEvents(step, div, out, expected, ctx, window, X))

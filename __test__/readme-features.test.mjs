@@ -126,9 +126,13 @@ for (const backend of backends()) {
       assert.equal(retrieved.password, 'my_secure_password')
       assert.equal(retrieved.apiKey, 'sk_live_123456789')
       const stored = (await s3db.client.headObject(`resource=users/v=v0/id=${user.id}`)).Metadata
-      for (const short of [users.map.password, users.map.apiKey, users.map.creditCard]) {
-        assert.match(stored[short], /^[A-Za-z0-9+/]+=*$/, 'stored as base64 ciphertext')
-        assert.ok(!Object.values(stored).includes('my_secure_password'))
+      assert.ok(!Object.values(stored).includes('my_secure_password'))
+      // Encrypted with the default passphrase 'secret' (4.1.7's format: base64 of salt, IV, ciphertext and tag).
+      for (const [field, plain] of [['password', 'my_secure_password'], ['apiKey', 'sk_live_123456789'], ['creditCard', '4111111111111111']]) {
+        const text = stored[users.map[field]]
+        assert.match(text, /^[A-Za-z0-9+/]+=*$/, 'stored as base64 ciphertext')
+        assert.equal(Buffer.from(text, 'base64').length, 16 + 12 + Buffer.byteLength(plain) + 16)
+        assert.equal(await lib.decrypt(text, 'secret'), plain)
       }
     })
 
