@@ -134,15 +134,15 @@ for (const backend of backends()) {
 
       // enforce-limits: the copy carries `_version` too, so a record that just fits
       // the main object does not fit its copy: refused before anything is written.
+      // Main object: names '0', '1', '_v' (4) + 'a' (1) + 'v0' (2) + text: the largest
+      // text that fits is 2048 - 7 = 2041. The copy adds `_version`: 'v0' (10): 2031.
+      const limitMessage = (size) => `S3 metadata size exceeds 2KB limit. Current size: ${size} bytes, limit: 2048 bytes`
       const plain = await db.createResource({ name: 'b6plain', attributes: { tag: 'string', text: 'string' }, behavior: 'enforce-limits' })
-      let lo = 1000
-      let hi = 2100
-      while (hi - lo > 1) { // largest text that fits the main object alone
-        const mid = (lo + hi) >> 1
-        try { await plain.insert({ id: `p${mid}`, tag: 'a', text: 'x'.repeat(mid) }); lo = mid } catch (e) { assert.ok(e instanceof lib.MetadataLimitExceeded, e.message); hi = mid }
-      }
+      await plain.insert({ id: 'p2041', tag: 'a', text: 'x'.repeat(2041) })
+      await assert.rejects(plain.insert({ id: 'p2042', tag: 'a', text: 'x'.repeat(2042) }), { name: 'MetadataLimitExceeded', message: limitMessage(2049) })
       const parted = await db.createResource({ name: 'b6parted', attributes: { tag: 'string', text: 'string' }, behavior: 'enforce-limits', options: { partitions: { byTag: { fields: { tag: 'string' } } } } })
-      await assert.rejects(parted.insert({ id: 'edge', tag: 'a', text: 'x'.repeat(lo) }), lib.MetadataLimitExceeded)
+      await assert.rejects(parted.insert({ id: 'edge', tag: 'a', text: 'x'.repeat(2041) }), { name: 'MetadataLimitExceeded', message: limitMessage(2058) })
+      await assert.rejects(parted.insert({ id: 'edge', tag: 'a', text: 'x'.repeat(2032) }), { name: 'MetadataLimitExceeded', message: limitMessage(2049) })
       assert.deepEqual(await keys(db, 'resource=b6parted/'), [])
       // user-management: the store refuses the over-limit copies before the main object is
       // written, so a record already stored under that id is untouched.
@@ -151,7 +151,7 @@ for (const backend of backends()) {
       await assert.rejects(um.insert({ id: 'same', tag: 'b', text: 'y'.repeat(3000) }), lib.MetadataTooLarge)
       assert.equal((await um.get('same')).text, 'old')
       assert.deepEqual(await keys(db, 'resource=b6um/'), ['resource=b6um/partition=byTag/tag=a/id=same', 'resource=b6um/v=v0/id=same'])
-      await parted.insert({ id: 'fits', tag: 'a', text: 'x'.repeat(lo - 20) })
+      await parted.insert({ id: 'fits', tag: 'a', text: 'x'.repeat(2031) })
       assert.deepEqual(await keys(db, 'resource=b6parted/'), ['resource=b6parted/partition=byTag/tag=a/id=fits', 'resource=b6parted/v=v0/id=fits'])
     })
 
@@ -236,7 +236,12 @@ for (const backend of backends()) {
 
     it('timestamps add byCreatedDate / byUpdatedDate copies', async () => {
       const posts = await db.createResource({ name: 'posts', attributes: { title: 'string' }, options: { timestamps: true } })
-      const p = await posts.insert({ id: 't1', title: 'first' })
+      // The timestamps are the insert's own (a caller's createdAt is overwritten, as in 4.1.7).
+      const from = Date.now()
+      const p = await posts.insert({ id: 't1', title: 'first', createdAt: '2001-02-03T04:05:06.007Z' })
+      const to = Date.now()
+      assert.ok(Date.parse(p.createdAt) >= from && Date.parse(p.createdAt) <= to, `createdAt ${p.createdAt} is a time of the insert`)
+      assert.equal(p.updatedAt, p.createdAt)
       const day = p.createdAt.slice(0, 10)
       assert.deepEqual(await keys(db, 'resource=posts/'), [
         `resource=posts/partition=byCreatedDate/createdAt=${day}/id=t1`,
@@ -244,7 +249,23 @@ for (const backend of backends()) {
         'resource=posts/v=v0/id=t1'
       ])
       assert.deepEqual(await posts.listIds({ partition: 'byCreatedDate', partitionValues: { createdAt: day } }), ['t1'])
-      assert.deepEqual(ids(await posts.list({ partition: 'byUpdatedDate', partitionValues: { updatedAt: new Date() } })), day === new Date().toISOString().slice(0, 10) ? ['t1'] : [])
+      // A Date partition value is cut to its day like the stored one.
+      assert.deepEqual(ids(await posts.list({ partition: 'byUpdatedDate', partitionValues: { updatedAt: new Date(p.updatedAt) } })), ['t1'])
+      assert.deepEqual(await posts.listIds({ partition: 'byCreatedDate', partitionValues: { createdAt: '2001-02-03' } }), [])
+    })
+
+    it('date partitions of fixed dates: ISO texts on either side of midnight and a date-only text land on their day', async () => {
+      const events = await db.createResource({ name: 'events', attributes: { at: 'string' }, options: { partitions: { byDay: { fields: { at: 'date|maxlength:10' } } } } })
+      await events.insert({ id: 'e1', at: '2024-12-31T23:59:59.999Z' })
+      await events.insert({ id: 'e2', at: '2025-01-01T00:00:00.000Z' })
+      await events.insert({ id: 'e3', at: '2024-12-31' })
+      assert.deepEqual(await keys(db, 'resource=events/partition='), [
+        'resource=events/partition=byDay/at=2024-12-31/id=e1',
+        'resource=events/partition=byDay/at=2024-12-31/id=e3',
+        'resource=events/partition=byDay/at=2025-01-01/id=e2'
+      ])
+      assert.deepEqual(await events.listIds({ partition: 'byDay', partitionValues: { at: new Date('2024-12-31T00:00:00Z') } }), ['e1', 'e3'])
+      assert.deepEqual(await events.listIds({ partition: 'byDay', partitionValues: { at: '2025-01-01' } }), ['e2'])
     })
 
     it('createResource again does not duplicate copy writes (C5)', async () => {
@@ -267,65 +288,67 @@ for (const backend of backends()) {
   })
 }
 
-describe('README: partitions (seed 004)', () => {
-  it('time-based partition: insert, listByPartition, count', async () => {
-    const s3db = await freshDb('memory')
-    const logs = await s3db.createResource({
-      name: 'logs',
-      attributes: { message: 'string', level: 'string', createdAt: 'date' },
-      options: { partitions: { byDate: { fields: { createdAt: 'date|maxlength:10' } } } }
+for (const backend of backends()) {
+  describe(`README: partitions (seed 004) on ${backend}`, () => {
+    it('time-based partition: insert, listByPartition, count', async () => {
+      const s3db = await freshDb(backend)
+      const logs = await s3db.createResource({
+        name: 'logs',
+        attributes: { message: 'string', level: 'string', createdAt: 'date' },
+        options: { partitions: { byDate: { fields: { createdAt: 'date|maxlength:10' } } } }
+      })
+      await logs.insert({ message: 'User login', level: 'info', createdAt: new Date('2024-06-27') })
+      const logsToday = await logs.listByPartition({ partition: 'byDate', partitionValues: { createdAt: '2024-06-27' } })
+      assert.equal(logsToday.length, 1)
+      assert.equal(logsToday[0].message, 'User login')
+      assert.ok(logsToday[0].createdAt instanceof Date)
+      const count = await logs.count({ partition: 'byDate', partitionValues: { createdAt: '2024-06-27' } })
+      assert.equal(count, 1)
     })
-    await logs.insert({ message: 'User login', level: 'info', createdAt: new Date('2024-06-27') })
-    const logsToday = await logs.listByPartition({ partition: 'byDate', partitionValues: { createdAt: '2024-06-27' } })
-    assert.equal(logsToday.length, 1)
-    assert.equal(logsToday[0].message, 'User login')
-    assert.ok(logsToday[0].createdAt instanceof Date)
-    const count = await logs.count({ partition: 'byDate', partitionValues: { createdAt: '2024-06-27' } })
-    assert.equal(count, 1)
-  })
 
-  it('nested fields with maxlength, getPartitionKey and getFromPartition', async () => {
-    const s3db = await freshDb('memory')
-    const users = await s3db.createResource({
-      name: 'users',
-      attributes: {
-        name: 'string|required',
-        utm: { source: 'string|required', medium: 'string|required', campaign: 'string|required' },
-        address: { country: 'string|required', state: 'string|required', city: 'string|required' },
-        metadata: { category: 'string|required', priority: 'string|required' }
-      },
-      options: {
-        partitions: {
-          byUtmSource: { fields: { 'utm.source': 'string' } },
-          byAddressCountry: { fields: { 'address.country': 'string|maxlength:2' } },
-          byAddressState: { fields: { 'address.country': 'string|maxlength:2', 'address.state': 'string' } },
-          byUtmAndAddress: { fields: { 'utm.source': 'string', 'utm.medium': 'string', 'address.country': 'string|maxlength:2' } }
+    it('nested fields with maxlength, getPartitionKey and getFromPartition', async () => {
+      const s3db = await freshDb(backend)
+      const users = await s3db.createResource({
+        name: 'users',
+        attributes: {
+          name: 'string|required',
+          utm: { source: 'string|required', medium: 'string|required', campaign: 'string|required' },
+          address: { country: 'string|required', state: 'string|required', city: 'string|required' },
+          metadata: { category: 'string|required', priority: 'string|required' }
+        },
+        options: {
+          partitions: {
+            byUtmSource: { fields: { 'utm.source': 'string' } },
+            byAddressCountry: { fields: { 'address.country': 'string|maxlength:2' } },
+            byAddressState: { fields: { 'address.country': 'string|maxlength:2', 'address.state': 'string' } },
+            byUtmAndAddress: { fields: { 'utm.source': 'string', 'utm.medium': 'string', 'address.country': 'string|maxlength:2' } }
+          }
         }
-      }
+      })
+      const user = await users.insert({
+        id: 'user-123',
+        name: 'John Doe',
+        utm: { source: 'google', medium: 'cpc', campaign: 'brand' },
+        address: { country: 'USA', state: 'California', city: 'San Francisco' },
+        metadata: { category: 'premium', priority: 'high' }
+      })
+      const key = users.getPartitionKey({ partitionName: 'byUtmSource', id: 'user-123', data: { utm: { source: 'google' } } })
+      assert.equal(key, 'resource=users/partition=byUtmSource/utm.source=google/id=user-123')
+      assert.equal(
+        users.getPartitionKey({ partitionName: 'byUtmAndAddress', id: user.id, data: user }),
+        'resource=users/partition=byUtmAndAddress/address.country=US/utm.medium=cpc/utm.source=google/id=user-123'
+      )
+      const fromPartition = await users.getFromPartition({ id: 'user-123', partitionName: 'byUtmSource', partitionValues: { 'utm.source': 'google' } })
+      assert.equal(fromPartition.name, 'John Doe')
+      const usUsers = await users.list({ partition: 'byAddressCountry', partitionValues: { 'address.country': 'US' } })
+      assert.deepEqual(usUsers.map(u => u.id), ['user-123'])
+      const page = await users.page({ partition: 'byUtmSource', partitionValues: { 'utm.source': 'google' }, offset: 0, size: 10 })
+      assert.deepEqual([page.totalItems, page.totalPages, page.page, page.pageSize], [1, 1, 0, 10])
+      const fastPage = await users.page({ partition: 'byUtmSource', partitionValues: { 'utm.source': 'google' }, offset: 0, size: 10, skipCount: true })
+      assert.equal(fastPage.totalItems, null)
+      assert.equal(fastPage.items.length, 1)
+      const filtered = await users.query({ name: 'John Doe' }, { partition: 'byUtmSource', partitionValues: { 'utm.source': 'google' }, limit: 5, offset: 0 })
+      assert.equal(filtered.length, 1)
     })
-    const user = await users.insert({
-      id: 'user-123',
-      name: 'John Doe',
-      utm: { source: 'google', medium: 'cpc', campaign: 'brand' },
-      address: { country: 'USA', state: 'California', city: 'San Francisco' },
-      metadata: { category: 'premium', priority: 'high' }
-    })
-    const key = users.getPartitionKey({ partitionName: 'byUtmSource', id: 'user-123', data: { utm: { source: 'google' } } })
-    assert.equal(key, 'resource=users/partition=byUtmSource/utm.source=google/id=user-123')
-    assert.equal(
-      users.getPartitionKey({ partitionName: 'byUtmAndAddress', id: user.id, data: user }),
-      'resource=users/partition=byUtmAndAddress/address.country=US/utm.medium=cpc/utm.source=google/id=user-123'
-    )
-    const fromPartition = await users.getFromPartition({ id: 'user-123', partitionName: 'byUtmSource', partitionValues: { 'utm.source': 'google' } })
-    assert.equal(fromPartition.name, 'John Doe')
-    const usUsers = await users.list({ partition: 'byAddressCountry', partitionValues: { 'address.country': 'US' } })
-    assert.deepEqual(usUsers.map(u => u.id), ['user-123'])
-    const page = await users.page({ partition: 'byUtmSource', partitionValues: { 'utm.source': 'google' }, offset: 0, size: 10 })
-    assert.deepEqual([page.totalItems, page.totalPages, page.page, page.pageSize], [1, 1, 0, 10])
-    const fastPage = await users.page({ partition: 'byUtmSource', partitionValues: { 'utm.source': 'google' }, offset: 0, size: 10, skipCount: true })
-    assert.equal(fastPage.totalItems, null)
-    assert.equal(fastPage.items.length, 1)
-    const filtered = await users.query({ name: 'John Doe' }, { partition: 'byUtmSource', partitionValues: { 'utm.source': 'google' }, limit: 5, offset: 0 })
-    assert.equal(filtered.length, 1)
   })
-})
+}
