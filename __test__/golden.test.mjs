@@ -291,8 +291,6 @@ const DIVERGENCES = [
   { case: 'partitions-simple', step: 17, defect: 'C1', what: 'o1 moved to EU: no stale US copy', result: ['o4', 'o5'], events: ['resource:orders:listIds[2]'] },
 
   // ------------------------------------------------------------------ timestamps
-  { case: 'timestamps', step: 5, defect: 'OPEN', what: "the `update` event's attributes lack the `updatedAt` 4.1.7 put in them (it mutated the caller's object): a difference to fix in the engine (resource/mod.rs emits the caller's patch), not a fixed defect",
-    events: [['resource:posts:get', (X) => revive(X.step.events[0].args)], ['resource:posts:update', (X) => [{ views: 10 }, X.step.result]]] },
   { case: 'timestamps', step: 14, defect: 'E3', what: 'connect: 4.1.7 reported the stored resource as deleted; we compute changes after loading (none)',
     events: ['database:connected'], check: (out) => assertNoDeletedChanges(out) },
 

@@ -32,9 +32,7 @@ const repo = join(dirname(fileURLToPath(import.meta.url)), '..')
 const readme = readFileSync(join(repo, 'README.md'), 'utf8')
 
 /** Where a backend cannot show what the README shows; each entry is a product defect to fix, run as a `todo`. */
-const KNOWN = {
-  'Raw objects: Client|file': "file:// listObjects reports the object file's size, header line included (Size 46 for a 5-byte body): src/engine/storage/file.rs, the list walk's `size: md.len()`"
-}
+const KNOWN = {}
 
 /** `[{ line, heading, code, expected }]` of the runnable blocks. */
 function runnableBlocks (text) {

@@ -9,6 +9,7 @@ use crate::engine::error::{EngineError, ErrorKind, Result};
 use crate::engine::js;
 use crate::engine::storage::PutRequest;
 use bytes::Bytes;
+use futures::StreamExt;
 use serde_json::{json, Value};
 
 /// One raw object operation; `args` holds its inputs (`key`, `keys`, `from`/`to`, `prefix`, ...).
@@ -91,7 +92,21 @@ pub async fn call(
                 .get("continuationToken")
                 .and_then(Value::as_str)
                 .map(str::to_string);
-            let page = b.list_page(&s("prefix"), max, token).await?;
+            let mut page = b.list_page(&s("prefix"), max, token).await?;
+            if b.backend_name() == "file" {
+                // A file listing sizes the object files, header line included (listing
+                // stays a directory walk); the body's size takes a read of the header.
+                let keys: Vec<String> = page.objects.iter().map(|o| o.key.clone()).collect();
+                let heads = keys.into_iter().map(|key| {
+                    let b = b.clone();
+                    async move { b.head(&key).await.ok().map(|m| m.size) }
+                });
+                let sizes: Vec<Option<u64>> =
+                    futures::stream::iter(heads).buffered(16).collect().await;
+                for (o, size) in page.objects.iter_mut().zip(sizes) {
+                    o.size = size.unwrap_or(o.size);
+                }
+            }
             let contents: Vec<Value> = page
                 .objects
                 .iter()

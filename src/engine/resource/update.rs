@@ -128,15 +128,24 @@ impl Resource {
         }
     }
 
-    /// The `preUpdate` result: the hooks run on the first attempt only.
-    async fn hooked_patch(&self, patch: &std::sync::Mutex<Patch>) -> Result<Map<String, Value>> {
-        let given = {
+    /// The `preUpdate` result: the hooks run on the first attempt only. With
+    /// timestamps, `updatedAt` is in the attributes the hooks get (4.1.7 set it on
+    /// the caller's attributes), so the `update` event and validation errors show it.
+    async fn hooked_patch(
+        &self,
+        schema: &Schema,
+        patch: &std::sync::Mutex<Patch>,
+    ) -> Result<Map<String, Value>> {
+        let mut given = {
             let guard = patch.lock().unwrap_or_else(|p| p.into_inner());
             match &*guard {
                 Patch::Hooked(p) => return Ok(p.clone()),
                 Patch::Given(p) => p.clone(),
             }
         };
+        if schema.timestamps {
+            given.insert("updatedAt".into(), Value::from(js::now_iso()));
+        }
         let hooks = self.hooks();
         let mut hooked = hooks::expect_object(
             HookPhase::PreUpdate,
@@ -170,11 +179,8 @@ impl Resource {
             .into_iter()
             .filter(|(k, _)| k != "id" && !k.starts_with('_'))
             .collect();
-        let patch = self.hooked_patch(patch).await?;
+        let patch = self.hooked_patch(schema, patch).await?;
         deep_merge(&mut merged, &patch);
-        if schema.timestamps {
-            merged.insert("updatedAt".into(), Value::from(js::now_iso()));
-        }
         // 4.1.7 reports the attributes the caller's hooks returned, not the merged record.
         let validated = self.validated(schema, merged, Some(&patch))?;
         let md = schema.encode(&validated)?;
