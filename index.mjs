@@ -6,7 +6,7 @@ export const {
   BaseError, NoSuchBucket, NoSuchKey, NotFound, MissingMetadata, InvalidResourceItem, UnknownError,
   ConnectionStringError, SchemaError, InvalidId, ResourceNotFound, MetadataTooLarge, MetadataLimitExceeded,
   PermissionError, ParanoidError, DecryptionError, CorruptData, Cancelled, PartitionError, ErrorMap, ValidationError,
-  NetworkError, TimeoutError, ThrottledError, ServerError,
+  NetworkError, TimeoutError, ThrottledError, ServerError, InvalidArgument, HookError, InternalError, ConflictError,
   ResourceReader, ResourceWriter, ResourceIdsReader, ResourceIdsPageReader, streamToString,
   Schema, SchemaActions, Validator, ValidatorManager, Plugin, PluginObject, CostsPlugin, CachePlugin, Cache, MemoryCache, S3Cache, calculateUTF8Bytes, transformValue, calculateAttributeNamesSize, calculateAttributeSizes, calculateTotalSize, getSizeBreakdown, behaviors, getBehavior, AVAILABLE_BEHAVIORS, DEFAULT_BEHAVIOR, encrypt, decrypt, sha256
 } = cjs

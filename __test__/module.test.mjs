@@ -23,6 +23,12 @@ describe('module formats', () => {
     assert.equal(Object.getPrototypeOf(cjs.S3db), cjs.Database)
   })
 
+  it('import gives every name require gives (index.mjs lists them by hand)', () => {
+    const cjs = require('s3db-native')
+    assert.deepEqual(Object.keys(esm).sort(), Object.keys(cjs).sort())
+    for (const n of Object.keys(cjs)) assert.equal(esm[n], cjs[n], n)
+  })
+
   it('error classes form the 4.1.7 hierarchy', () => {
     const { NotFound, NoSuchKey, BaseError, ErrorMap } = esm
     const e = new NotFound({ bucket: 'b', key: 'k' })
