@@ -139,6 +139,17 @@ pub struct Resource {
     older: RwLock<Arc<Vec<Arc<Schema>>>>,
 }
 
+/// Whether stored metadata is what was written, as S3 gives it back (names
+/// lower-cased, values without surrounding blanks).
+fn same_metadata(stored: &Metadata, written: &Metadata) -> bool {
+    stored.len() == written.len()
+        && written.iter().all(|(k, v)| {
+            stored
+                .get(&k.to_ascii_lowercase())
+                .is_some_and(|s| s.trim() == v.trim())
+        })
+}
+
 /// What `insert` does when a record with the id exists.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum InsertMode {
@@ -449,7 +460,19 @@ impl Resource {
             // Create-only: the main object first, as the atomic claim of the id (a
             // record already there is left untouched, copies included); the copies
             // after it, and the claim is withdrawn if they fail.
-            match self.bucket.put(&key, main).await {
+            let written = main.metadata.clone();
+            let claimed = match self.bucket.put(&key, main).await {
+                // Refused because the object is there: it may be this very write, when the
+                // answer to it was lost and the request sent again. Ours if it is what we wrote.
+                Err(e) if e.kind() == ErrorKind::ConflictError => {
+                    match self.bucket.head(&key).await {
+                        Ok(head) if same_metadata(&head.metadata, &written) => Ok(()),
+                        _ => Err(e),
+                    }
+                }
+                other => other,
+            };
+            match claimed {
                 Err(e) if e.kind() == ErrorKind::ConflictError => Err(EngineError::new(
                     ErrorKind::ConflictError,
                     format!("Record '{id}' already exists (insert without overwrite)"),
@@ -638,9 +661,16 @@ impl Resource {
         Ok(Output::new(Value::Bool(found)))
     }
 
+    /// `delete(id)`: on S3 under the record's lease, so an update cannot move its
+    /// partition copies between this read and the deletes.
     pub async fn delete(&self, id: &str) -> Result<Output> {
-        let schema = self.schema();
         check_id_for_read(id)?;
+        let lease = self.lease_name(id);
+        self.bucket.leased(&lease, || self.delete_now(id)).await
+    }
+
+    async fn delete_now(&self, id: &str) -> Result<Output> {
+        let schema = self.schema();
         let mut out = Output::default();
         // The hooks see the record as read before deletion, or `{ id }` (4.1.7).
         let mut seen = json!({ "id": id });

@@ -53,12 +53,14 @@ impl Bucket {
     async fn acquire(&self, key: &str) -> Result<()> {
         let started = Instant::now();
         let mut attempt = 0u32;
+        // One token per acquisition: a lease whose create was answered by a dropped
+        // connection (and refused when the SDK sent it again) is recognised as ours.
+        let token = nanoid::nanoid!(16);
         loop {
             attempt += 1;
             let lease = |precondition| PutRequest {
                 body: Bytes::from(format!(
-                    "{{\"token\":\"{}\",\"expires\":{}}}",
-                    nanoid::nanoid!(16),
+                    "{{\"token\":\"{token}\",\"expires\":{}}}",
                     super::now_ms() + LEASE_MS
                 )),
                 content_type: Some("application/json".into()),
@@ -73,9 +75,16 @@ impl Bucket {
             // Held by someone: take it over only if it has expired.
             match self.get(key).await {
                 Ok((meta, body)) => {
-                    let expires = serde_json::from_slice::<serde_json::Value>(&body)
-                        .ok()
-                        .and_then(|v| v.get("expires").and_then(serde_json::Value::as_i64))
+                    let held = serde_json::from_slice::<serde_json::Value>(&body).ok();
+                    let field = |name: &str| held.as_ref().and_then(|v| v.get(name)).cloned();
+                    if field("token").as_ref().and_then(serde_json::Value::as_str)
+                        == Some(token.as_str())
+                    {
+                        return Ok(());
+                    }
+                    let expires = field("expires")
+                        .as_ref()
+                        .and_then(serde_json::Value::as_i64)
                         .unwrap_or(0);
                     if expires < super::now_ms() {
                         if let Some(etag) = meta.etag {
