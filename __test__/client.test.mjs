@@ -219,3 +219,14 @@ describe('ConnectionString (4.1.7 §5)', () => {
     assert.throws(() => new ConnectionString('http://AK:TOPSECRET@[bad'), (e) => e.name === 'ConnectionStringError' && !e.message.includes('TOPSECRET'))
   })
 })
+
+describe('raw metadata on S3', () => {
+  it('a putObject whose metadata is not printable ASCII is refused before sending, with InvalidArgument (not a misleading SignatureDoesNotMatch)', { skip: !backends().includes('s3') && 'needs the S3 backend' }, async () => {
+    const client = new lib.Client({ connectionString: connectionString('s3') })
+    await assert.rejects(client.putObject({ key: 'raw/x', metadata: { note: 'café' }, body: '' }),
+      (e) => e instanceof lib.InvalidArgument && /not printable US-ASCII/.test(e.message) && e.key.endsWith('raw/x'))
+    await client.putObject({ key: 'raw/y', metadata: { note: 'cafe' }, body: '' })
+    assert.equal((await client.headObject('raw/y')).Metadata.note, 'cafe')
+    assert.equal(await client.exists('raw/x'), false, 'nothing was written')
+  })
+})

@@ -126,6 +126,23 @@ macro_rules! with_precondition {
 }
 pub(super) use with_precondition;
 
+/// S3 carries user metadata in HTTP headers, which must be US-ASCII: anything else
+/// would be signed one way and sent another (SignatureDoesNotMatch). Records never
+/// get here with such values (the codec encodes them); raw `putObject` calls can.
+fn check_metadata_ascii(key: &str, metadata: &super::Metadata) -> Result<()> {
+    let bad = metadata
+        .iter()
+        .find(|(k, v)| !k.is_ascii() || v.chars().any(|c| !(c == '\t' || (' '..='~').contains(&c))));
+    match bad {
+        None => Ok(()),
+        Some((name, _)) => Err(EngineError::new(
+            ErrorKind::InvalidArgument,
+            format!("metadata '{name}' of [{key}] is not printable US-ASCII, which S3 user metadata must be (encode it first, e.g. with encodeURIComponent)"),
+        )
+        .with("key", key)),
+    }
+}
+
 fn ts_ms(t: Option<&aws_sdk_s3::primitives::DateTime>) -> i64 {
     t.and_then(|d| d.to_millis().ok()).unwrap_or(0)
 }
@@ -153,6 +170,7 @@ impl Storage for S3Storage {
 
     fn put(&self, key: String, req: PutRequest) -> BoxFuture<'_, Result<()>> {
         counted(async move {
+            check_metadata_ascii(&key, &req.metadata)?;
             let mut r = self
                 .client
                 .put_object()
