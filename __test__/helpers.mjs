@@ -65,3 +65,29 @@ export function record (emitter, names) {
   for (const n of names) emitter.on(n, (...args) => seen.push([n, ...args]))
   return seen
 }
+
+/**
+ * `promise`, or a rejection naming `what` if it has not settled within `ms`: for waits on an
+ * event that must come (a deadline only turns a hang into a failure; it never decides a pass).
+ */
+export function within (promise, ms, what) {
+  let timer
+  const deadline = new Promise((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: not within ${ms} ms`)), ms)
+  })
+  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer))
+}
+
+/**
+ * Poll `check` (sync or async) every `interval` ms until it returns a truthy value, which is
+ * returned; throws naming `what` once `timeout` ms have passed.
+ */
+export async function until (check, what, { timeout = 10000, interval = 5 } = {}) {
+  const end = Date.now() + timeout
+  for (;;) {
+    const value = await check()
+    if (value) return value
+    if (Date.now() > end) throw new Error(`${what}: not within ${timeout} ms`)
+    await new Promise(resolve => setTimeout(resolve, interval))
+  }
+}
