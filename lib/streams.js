@@ -269,6 +269,24 @@ class ResourceWriter extends Writable {
     }, err => cb(fromNative(err)))
   }
 
+  /**
+   * G3: a write() after end() is refused with ERR_STREAM_WRITE_AFTER_END (on its callback, and on
+   * 'error' when you listen to it and nothing is piped in), like a per-record failure it does not end the stream: the
+   * records written before end() are still stored and 'finish' fires once. (A plain Writable
+   * destroys itself here, dropping what end() was about to store.)
+   */
+  write (chunk, encoding, cb) {
+    if (!this.writableEnded || this.destroyed) return super.write(chunk, encoding, cb)
+    const callback = typeof encoding === 'function' ? encoding : cb
+    const err = new Error('write after end')
+    err.code = 'ERR_STREAM_WRITE_AFTER_END'
+    process.nextTick(() => {
+      if (typeof callback === 'function') callback(err)
+      if (!this._plumbed && this.listenerCount('error') > 0) this.emit('error', err)
+    })
+    return false
+  }
+
   _write (chunk, encoding, cb) { this._push([chunk], cb) }
 
   _writev (chunks, cb) { this._push(chunks.map(c => c.chunk), cb) }
