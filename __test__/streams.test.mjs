@@ -603,7 +603,7 @@ for (const backend of backends()) {
       assert.equal(await users.exists('u00002'), false)
     })
 
-    it('destroy() mid-write settles the totals: every record is written or counted as failed', async () => {
+    it('destroy() mid-write settles the totals: every record is written or counted as failed', async (t) => {
       const db = await freshDb(backend)
       const users = await db.createResource(def())
       // A gate in the engine's insert path: from the 6th record on, afterInsert (which runs once
@@ -611,6 +611,7 @@ for (const backend of backends()) {
       let entered = 0
       let release
       const gate = new Promise(resolve => { release = resolve })
+      t.after(() => release()) // never leave a hook waiting, whatever failed
       let twoWaiting
       const waiting = new Promise(resolve => { twoWaiting = resolve })
       users.addHook('afterInsert', async (data) => {
