@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url'
 import { once } from 'node:events'
 import { lib, backends, freshDb, connectionString, until, within } from './helpers.mjs'
 
-const { ResourceReader, ResourceWriter, ResourceIdsReader, ResourceIdsPageReader, ValidationError, InvalidResourceItem, NoSuchKey, CostsPlugin, streamToString } = lib
+const { ResourceReader, ResourceWriter, ResourceIdsReader, ResourceIdsPageReader, ValidationError, InvalidResourceItem, NoSuchKey, Cancelled, CostsPlugin, streamToString } = lib
 
 const def = (name = 'users') => ({ name, attributes: { name: 'string', email: 'email', n: 'number' } })
 const row = (i, p = 'u') => ({ id: `${p}${String(i).padStart(5, '0')}`, name: `User ${i}`, email: `u${i}@example.com`, n: i })
@@ -622,8 +622,11 @@ for (const backend of backends()) {
         return data
       })
       const writer = users.writable({ concurrency: 2 })
+      const cancelled = []
+      writer.on('recordError', (err, record) => cancelled.push([err, record]))
+      const written = []
       let accepted = 0
-      for (let i = 0; i < 2000; i++) { writer.write(row(i)); accepted++ }
+      for (let i = 0; i < 2000; i++) { const r = row(i); written.push(r); writer.write(r); accepted++ }
       await within(waiting, 10000, 'two inserts wait in afterInsert')
       writer.destroy()
       await within(closed(writer), 10000, 'the destroyed writer closes')
@@ -636,6 +639,18 @@ for (const backend of backends()) {
       assert.ok(stored <= writer.stats.written + writer.stats.failed)
       assert.ok(writer.stats.written + writer.stats.failed <= accepted)
       assert.equal(entered, 7, 'nothing was inserted after destroy()')
+      // Every record counted as failed was reported, as the very object written, with Cancelled.
+      assert.equal(cancelled.length, writer.stats.failed)
+      assert.ok(cancelled.every(([err]) => err instanceof Cancelled && err.code === 'Cancelled' && err.retryable === false), cancelled.map(([e]) => e.name).join())
+      // The records handed over are the first written + failed ones, in write order (the two in
+      // flight need not be the 6th and 7th: inserts complete out of order).
+      const reported = new Set(cancelled.map(([, rec]) => rec))
+      assert.equal(reported.size, cancelled.length, 'each once')
+      const settled = new Set(written.slice(0, writer.stats.written + writer.stats.failed))
+      assert.ok([...reported].every(rec => settled.has(rec)), 'the very objects written')
+      const succeeded = [...settled].filter(rec => !reported.has(rec))
+      assert.equal(succeeded.length, 5)
+      for (const rec of succeeded) assert.equal(await users.exists(rec.id), true, rec.id)
     })
   })
 }
