@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url'
 import { lib, backends, connectionString, freshDb, record } from './helpers.mjs'
 import { startFaultProxy } from './fault-proxy.mjs'
 
-const { S3db, Client, CostsPlugin, ResourceNotFound, CorruptData, BaseError, NoSuchKey, decrypt } = lib
+const { S3db, Client, CostsPlugin, CachePlugin, MemoryCache, Plugin, ResourceReader, ResourceWriter, ResourceIdsReader, ResourceIdsPageReader, ResourceNotFound, CorruptData, BaseError, NoSuchKey, decrypt } = lib
 
 /** The S3 metadata of a record of `resource` (current version), as stored. */
 const stored = async (resource, id) => (await resource.client.headObject(resource.getResourceKey(id))).Metadata
@@ -223,6 +223,107 @@ for (const backend of backends()) {
       assert.equal(err.retryable, false)
       assert.match(err.message, /s3db\.json is not valid JSON/)
       assert.equal(db.isConnected(), false)
+    })
+  })
+
+  describe(`methods other suites reach only through the package on ${backend}`, () => {
+    it('executeHooks runs the chain of an event, each hook on the previous result, this being the resource', async () => {
+      const db = await freshDb(backend)
+      const r = await db.createResource({ name: 'hooked', attributes: { name: 'string' } })
+      r.addHook('preInsert', function (data) { return { ...data, seen: [this.name] } })
+      r.addHook('preInsert', async (data) => ({ ...data, seen: [...data.seen, 'second'] }))
+      assert.deepEqual(await r.executeHooks('preInsert', { name: 'x' }), { name: 'x', seen: ['hooked', 'second'] })
+      assert.deepEqual(await r.executeHooks('afterDelete', { id: 'a' }), { id: 'a' }, 'no hooks: the data as given')
+      const got = await r.insert({ id: 'a', name: 'y' })
+      assert.equal(got.name, 'y')
+    })
+
+    it("getDefinitionHash is the record hash of 4.1.7's test vector, and every record read carries it", async () => {
+      const db = await freshDb(backend)
+      const r = await db.createResource({
+        name: 'vector',
+        attributes: { name: 'string|min:2', email: 'email', age: 'number|optional', tags: 'array|items:string|optional', active: 'boolean|optional', password: 'secret|optional', address: { city: 'string|optional', zip: 'string|optional' } },
+        options: { timestamps: true }
+      })
+      assert.equal(r.getDefinitionHash(), 'sha256:e9cbd1137297efed0532021052fb213864b5558b1122b617e920bcc5477e31e5')
+      await r.insert({ id: 'a', name: 'Ann', email: 'ann@example.com', address: { city: 'Lisbon' } })
+      assert.equal((await r.get('a'))._definitionHash, r.getDefinitionHash())
+    })
+
+    it("createClient returns an S3Client-shaped object whose send() goes through the client's commands", async () => {
+      const c = new Client({ connectionString: connectionString(backend) })
+      const s3 = c.createClient()
+      const seen = record(c, ['command.request'])
+      const command = (name, input) => new ({ [name]: class { constructor (i) { this.input = i } } })[name](input)
+      const key = c.keyPrefix ? `${c.keyPrefix}/cc/1` : 'cc/1'
+      await s3.send(command('PutObjectCommand', { Bucket: c.bucket, Key: key, Body: Buffer.from('via send') }))
+      assert.equal((await c.getObject('cc/1')).Body.toString(), 'via send')
+      assert.deepEqual(seen.map(e => e[1]), ['PutObjectCommand', 'GetObjectCommand'])
+      assert.deepEqual(s3.config, { region: c.config.region, endpoint: c.config.endpoint, forcePathStyle: c.config.forcePathStyle })
+      assert.equal(s3.destroy(), undefined)
+    })
+
+    it('toJson is a plain copy of an error\'s own enumerable fields', async () => {
+      const db = await freshDb(backend)
+      const err = await db.client.getObject('nope').then(() => null, (e) => e)
+      const json = err.toJson()
+      assert.deepEqual(Object.keys(json), Object.keys(err))
+      assert.equal(json.name, 'NoSuchKey')
+      assert.equal(json.key, err.key)
+      assert.ok(json.thrownAt instanceof Date)
+      assert.equal(Object.getPrototypeOf(json), Object.prototype)
+      assert.equal(err.toString(), `NoSuchKey | ${err.message}`)
+    })
+
+    it('build() returns the stream itself, as 4.1.7 for readable() and writable()', async () => {
+      const db = await freshDb(backend)
+      const r = await db.createResource({ name: 'built', attributes: { name: 'string' } })
+      for (const s of [new ResourceReader({ resource: r }), new ResourceWriter({ resource: r }), new ResourceIdsReader({ resource: r }), new ResourceIdsPageReader({ resource: r })]) {
+        assert.equal(s.build(), s, s.constructor.name)
+        s.destroy()
+      }
+      const w = new ResourceWriter({ resource: r }).build()
+      w.end({ id: 'b1', name: 'x' })
+      await new Promise(resolve => w.on('finish', resolve))
+      const ids = []
+      for await (const id of new ResourceIdsReader({ resource: r }).build()) ids.push(id)
+      assert.deepEqual(ids, ['b1'])
+    })
+
+    it("Plugin's lifecycle methods, called directly: start/stop resolve, each hook emits plugin.<name> with a Date", async () => {
+      const p = new Plugin()
+      const seen = []
+      for (const stage of ['beforeSetup', 'afterSetup', 'beforeStart', 'afterStart', 'beforeStop', 'afterStop']) p.on(`plugin.${stage}`, (at) => seen.push([stage, at instanceof Date]))
+      const db = await freshDb(backend)
+      p.beforeSetup()
+      await p.setup(db)
+      p.afterSetup()
+      p.beforeStart()
+      assert.equal(await p.start(), undefined)
+      p.afterStart()
+      p.beforeStop()
+      assert.equal(await p.stop(), undefined)
+      p.afterStop()
+      assert.equal(p.database, db)
+      assert.deepEqual(seen, ['beforeSetup', 'afterSetup', 'beforeStart', 'afterStart', 'beforeStop', 'afterStop'].map(s => [s, true]))
+    })
+
+    it('CachePlugin.installResourceHooks caches a resource once, however often it is called', async () => {
+      const db = new S3db({ connectionString: connectionString(backend), plugins: [CostsPlugin] })
+      await db.connect()
+      const r = await db.createResource({ name: 'late', attributes: { name: 'string' } })
+      const plugin = new CachePlugin({ driver: new MemoryCache() })
+      assert.equal(plugin.installResourceHooks(r), r)
+      assert.equal(plugin.installResourceHooks(r), r, 'a second call changes nothing')
+      assert.equal(r.cache, plugin.driver)
+      const lists = () => db.client.costs.events.ListObjectsV2Command
+      const at = lists()
+      assert.equal(await r.count(), 0)
+      assert.equal(await r.count(), 0)
+      assert.equal(lists() - at, 1, 'one listing: the second count is a hit, not wrapped twice')
+      await r.insert({ id: 'a', name: 'x' })
+      assert.equal(await r.count(), 1, 'a write clears the entry')
+      assert.equal(plugin.installResourceHooks(null), null)
     })
   })
 
