@@ -24,7 +24,7 @@ const FAKE_URL = 'http://AK:SK@127.0.0.1:9/s3db'
 
 describe('S3DB_REQUIRE_S3', () => {
   it('without S3DB_TEST_S3_URL a test file using the helpers fails under node --test (not a skip)', () => {
-    const r = node(['--test', fixture], { S3DB_REQUIRE_S3: '1' })
+    const r = node(['--test', '--test-reporter=tap', fixture], { S3DB_REQUIRE_S3: '1' })
     assert.equal(r.code, 1, r.out)
     assert.match(r.out, /S3DB_REQUIRE_S3 \(or CI=true\) is set but S3DB_TEST_S3_URL is not/)
     assert.match(r.out, /# fail 1/)
