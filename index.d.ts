@@ -632,6 +632,9 @@ export class ResourceReader<T extends Record<string, any> = Record<string, any>>
  * full and `'drain'` follows. `'finish'` fires once, after every accepted record is stored. A record that fails
  * (validation: `ValidationError`, or storage) is reported on `'recordError'` `(err, record)`, and on `'error'` when you
  * listen to it and nothing is piped into the writer; it never ends the stream. Totals: `written`, `failed`.
+ * A `write()` after `end()` fails with `ERR_STREAM_WRITE_AFTER_END` (callback, and `'error'` when listened to) without
+ * ending the stream: what `end()` was given is still stored. `destroy()` (or an aborted `signal`) reports every accepted
+ * record that was not stored on `'recordError'` with a `Cancelled` error before `'close'`.
  */
 export class ResourceWriter<T extends Record<string, any> = Record<string, any>> extends Writable {
   constructor(options: WriterOptions & { resource: Resource<T> })

@@ -1,15 +1,17 @@
-// Caches (MemoryCache, S3Cache) and CachePlugin, with 4.1.7's defects fixed.
+// Caches (MemoryCache, S3Cache) and CachePlugin, with 4.1.7's defects fixed. Expiry is tested
+// on a mocked Date (node:test mock.timers), never by sleeping past a ttl.
 import { describe, it } from 'node:test'
+import { once } from 'node:events'
 import assert from 'node:assert/strict'
 import { gunzipSync } from 'node:zlib'
 import { createHash } from 'node:crypto'
-import { lib, backends, connectionString } from './helpers.mjs'
+import { lib, backends, connectionString, within } from './helpers.mjs'
 
 const { S3db, MemoryCache, S3Cache, CachePlugin, CostsPlugin, Cache } = lib
-const sleep = ms => new Promise(resolve => setTimeout(resolve, ms))
 
 describe('MemoryCache', () => {
-  it('set/get/del/clear with events, ttl in seconds, maxSize evicts the oldest, invalid keys rejected', async () => {
+  it('set/get/del/delete/clear with events, ttl in seconds, maxSize evicts the oldest, invalid keys rejected', async (t) => {
+    t.mock.timers.enable({ apis: ['Date'], now: 1_000_000 })
     const c = new MemoryCache({ ttl: 0.05, maxSize: 2 })
     assert.ok(c instanceof Cache)
     const events = []
@@ -18,27 +20,52 @@ describe('MemoryCache', () => {
     await c.set('b', 2)
     await c.set('c', 3)
     assert.deepEqual((await c.keys()).sort(), ['b', 'c'])
-    assert.equal(await c.get('c'), 3)
-    await sleep(80)
-    assert.equal(await c.get('c'), null)
+    t.mock.timers.tick(50)
+    assert.equal(await c.get('c'), 3, 'exactly ttl old: still there')
+    t.mock.timers.tick(1)
+    assert.equal(await c.get('c'), null, 'past ttl: expired')
+    assert.deepEqual(await c.keys(), ['b'], 'the expired entry was dropped')
     assert.equal(await c.del('b'), true)
+    await c.set('d', 4)
+    assert.equal(await c.delete('d'), true)
+    assert.equal(await c.get('d'), null, 'delete() removed it')
+    await c.set('e', 5)
     assert.equal(await c.clear(), true)
     assert.equal(await c.size(), 0)
     await assert.rejects(c.set('', 1), /Invalid key/)
     await assert.rejects(c.get(42), /Invalid key/)
-    assert.deepEqual(events.map(e => e[0]), ['set', 'set', 'set', 'get', 'get', 'delete', 'clear'])
-    // H5: overwriting a key at maxSize evicts nothing.
+    await assert.rejects(c.delete(''), /Invalid key/)
+    assert.deepEqual(events.map(e => e[0]), ['set', 'set', 'set', 'get', 'get', 'delete', 'set', 'delete', 'get', 'set', 'clear'])
+    assert.deepEqual(events.filter(e => e[0] === 'delete').map(e => e[1]), [true, true])
+  })
+
+  it('maxSize evicts the entry stamped longest ago; overwriting a key at maxSize evicts nothing (H5)', async (t) => {
+    t.mock.timers.enable({ apis: ['Date'], now: 1_000_000 })
     const full = new MemoryCache({ maxSize: 2 })
     await full.set('a', 1)
+    t.mock.timers.tick(10)
     await full.set('b', 2)
-    await full.set('a', 3)
-    assert.deepEqual((await full.keys()).sort(), ['a', 'b'])
+    t.mock.timers.tick(10)
+    await full.set('b', 3)
+    assert.deepEqual((await full.keys()).sort(), ['a', 'b'], '4.1.7 evicted a here')
+    t.mock.timers.tick(10)
+    await full.set('c', 4)
+    assert.deepEqual((await full.keys()).sort(), ['b', 'c'], 'a, the oldest, is evicted when the cache grows')
+    assert.equal(await full.get('b'), 3)
+  })
+
+  it('ttl 0 never expires', async (t) => {
+    t.mock.timers.enable({ apis: ['Date'], now: 1_000_000 })
+    const c = new MemoryCache()
+    await c.set('k', 'v')
+    t.mock.timers.tick(365 * 24 * 3600 * 1000)
+    assert.equal(await c.get('k'), 'v')
   })
 })
 
 for (const backend of backends()) {
   describe(`S3Cache and CachePlugin on ${backend}`, () => {
-    it('S3Cache stores base64(gzip(JSON)) with 4.1.7\'s content type and metadata, enforces ttl, and reads it back', async () => {
+    it('S3Cache stores base64(gzip(JSON)) with 4.1.7\'s content type and metadata and reads it back', async () => {
       const db = new S3db({ connectionString: connectionString(backend) })
       await db.connect()
       const c = new S3Cache({ client: db.client, keyPrefix: 'cache' })
@@ -56,12 +83,43 @@ for (const backend of backends()) {
       assert.deepEqual((await c.keys()).sort(), ['k/one.json.gz', 'k/two'])
       await c.clear()
       assert.equal(await c.size(), 0)
-      // H4: ttl is enforced from the object's LastModified (S3 has 1 s resolution).
+    })
+
+    it("S3Cache enforces ttl from the object's LastModified (H4), on a mocked clock", async (t) => {
+      const db = new S3db({ connectionString: connectionString(backend) })
+      await db.connect()
       const short = new S3Cache({ client: db.client, keyPrefix: 'ttl', ttl: 1 })
+      const forever = new S3Cache({ client: db.client, keyPrefix: 'forever' })
+      t.mock.timers.enable({ apis: ['Date'], now: Date.now() })
       await short.set('x', 1)
+      await forever.set('x', 1)
       assert.equal(await short.get('x'), 1)
-      await sleep(3100)
-      assert.equal(await short.get('x'), null)
+      // S3 reports LastModified in whole seconds: an entry lives ttl + 1 s at least.
+      t.mock.timers.tick(1000)
+      assert.equal(await short.get('x'), 1, 'within ttl (+ the 1 s resolution)')
+      t.mock.timers.tick(7000)
+      assert.equal(await short.get('x'), null, 'long past ttl')
+      assert.equal(await forever.get('x'), 1, 'ttl 0 never expires')
+    })
+
+    it('S3Cache: delete() removes one entry; prefix is kept in config (keyPrefix plus / by default) and never moves keys', async () => {
+      const db = new S3db({ connectionString: connectionString(backend) })
+      await db.connect()
+      const c = new S3Cache({ client: db.client, keyPrefix: 'kp', prefix: 'elsewhere' })
+      assert.equal(new S3Cache({ client: db.client }).config.prefix, 'cache/')
+      assert.equal(new S3Cache({ client: db.client, keyPrefix: 'kp' }).config.prefix, 'kp/')
+      const deleted = []
+      c.on('delete', r => deleted.push(r))
+      await c.set('a', 1)
+      await c.set('b', 2)
+      assert.deepEqual(await db.client.getAllKeys({ prefix: 'elsewhere' }), [])
+      assert.deepEqual((await db.client.getAllKeys({ prefix: 'kp/' })).sort(), ['kp/a', 'kp/b'])
+      assert.equal(await c.delete('a'), true)
+      assert.deepEqual(deleted, [true])
+      assert.equal(await db.client.exists('kp/a'), false)
+      assert.equal(await c.get('a'), null)
+      assert.deepEqual(await c.keys(), ['b'])
+      await assert.rejects(c.delete(''), /Invalid key/)
     })
 
     it('CachePlugin serves reads from the cache, a write clears only its resource, 0 is a hit', async () => {
@@ -102,31 +160,33 @@ for (const backend of backends()) {
       assert.equal(await items.count(), 1)
       const keys = await items.cache.keys()
       assert.deepEqual(keys, [`resource=items/action=count/${createHash('sha256').update('empty').digest('hex')}.json.gz`])
+      const cleared = once(items.cache, 'clear')
       const writer = items.writable()
       writer.end({ id: 'i2', name: 'y' })
       await new Promise(resolve => writer.on('finish', resolve))
-      await sleep(50)
+      await within(cleared, 10000, "the writer's finish clears the resource's cache")
+      assert.deepEqual(await items.cache.keys(), [])
       assert.equal(await items.count(), 2, 'a finished writable() clears the resource cache')
     })
   })
-}
 
-describe('database cache option (README "Advanced Configuration")', () => {
-  it('cache: true with ttl installs a CachePlugin over a MemoryCache; writes clear it', async () => {
-    const s3db = new S3db({ connectionString: connectionString('memory'), cache: true, ttl: 3600, plugins: [CostsPlugin] })
-    await s3db.connect()
-    const cachePlugin = s3db.pluginList.find(p => p instanceof CachePlugin)
-    assert.ok(cachePlugin && cachePlugin.driver instanceof MemoryCache)
-    assert.equal(cachePlugin.driver.ttl, 3600)
-    const users = await s3db.createResource({ name: 'users', attributes: { name: 'string' } })
-    assert.equal(users.options.cache, true, 'still copied into the options as 4.1.7 does')
-    await users.insert({ id: 'a', name: 'A' })
-    assert.equal(await users.count(), 1)
-    const lists = s3db.client.costs.requests.list
-    assert.equal(await users.count(), 1)
-    assert.equal(s3db.client.costs.requests.list, lists, 'the second count is served from the cache')
-    await users.insert({ id: 'b', name: 'B' })
-    assert.equal(await users.count(), 2, 'a write clears the cached count')
-    await s3db.disconnect()
+  describe(`database cache option on ${backend} (README "Advanced Configuration")`, () => {
+    it('cache: true with ttl installs a CachePlugin over a MemoryCache; writes clear it', async () => {
+      const s3db = new S3db({ connectionString: connectionString(backend), cache: true, ttl: 3600, plugins: [CostsPlugin] })
+      await s3db.connect()
+      const cachePlugin = s3db.pluginList.find(p => p instanceof CachePlugin)
+      assert.ok(cachePlugin && cachePlugin.driver instanceof MemoryCache)
+      assert.equal(cachePlugin.driver.ttl, 3600)
+      const users = await s3db.createResource({ name: 'users', attributes: { name: 'string' } })
+      assert.equal(users.options.cache, true, 'still copied into the options as 4.1.7 does')
+      await users.insert({ id: 'a', name: 'A' })
+      assert.equal(await users.count(), 1)
+      const lists = s3db.client.costs.requests.list
+      assert.equal(await users.count(), 1)
+      assert.equal(s3db.client.costs.requests.list, lists, 'the second count is served from the cache')
+      await users.insert({ id: 'b', name: 'B' })
+      assert.equal(await users.count(), 2, 'a write clears the cached count')
+      await s3db.disconnect()
+    })
   })
-})
+}

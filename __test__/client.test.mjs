@@ -167,18 +167,18 @@ for (const backend of backends()) {
       await assert.rejects(db.connect(), /not an s3db-native Client/)
     })
   })
-}
 
-describe('Client: every request takes one path (F5)', () => {
-  it('copyObject and deleteAll emit command events too', async () => {
-    const c = new Client({ connectionString: connectionString('memory') })
-    await c.putObject({ key: 'x/1', body: '1' })
-    const seen = record(c, ['command.request'])
-    await c.copyObject({ from: 'x/1', to: 'x/2' })
-    await c.deleteAll({ prefix: 'x/' })
-    assert.deepEqual(seen.map(e => e[1]), ['CopyObjectCommand', 'ListObjectsV2Command', 'DeleteObjectsCommand', 'ListObjectsV2Command'])
+  describe(`Client on ${backend}: every request takes one path (F5)`, () => {
+    it('copyObject and deleteAll emit command events too', async () => {
+      const c = new Client({ connectionString: connectionString(backend) })
+      await c.putObject({ key: 'x/1', body: '1' })
+      const seen = record(c, ['command.request'])
+      await c.copyObject({ from: 'x/1', to: 'x/2' })
+      await c.deleteAll({ prefix: 'x/' })
+      assert.deepEqual(seen.map(e => e[1]), ['CopyObjectCommand', 'ListObjectsV2Command', 'DeleteObjectsCommand', 'ListObjectsV2Command'])
+    })
   })
-})
+}
 
 describe('ConnectionString (4.1.7 §5)', () => {
   const { ConnectionString } = lib

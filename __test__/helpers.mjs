@@ -16,14 +16,27 @@ export function uid () {
 }
 
 /**
- * Backends under test: memory and file always; s3 when S3DB_TEST_S3_URL is set
- * (npm test starts moto and sets it). Under CI the S3 run is mandatory.
- * S3DB_TEST_BACKEND=memory|file|s3 (comma list) narrows the set.
+ * S3DB_REQUIRE_S3 (any value but empty or 0; scripts/test.sh, i.e. `npm test`, sets it to 1, and
+ * CI=true implies it): the S3 run is mandatory. Loading this module then throws, so every test
+ * file that uses it fails (never skips), when S3DB_TEST_S3_URL is not set, and it refuses
+ * S3DB_TEST_BACKEND, which would narrow the run. cargo's S3 conformance test honours the same flag.
+ */
+export const requireS3 = (process.env.S3DB_REQUIRE_S3 !== undefined && !['', '0'].includes(process.env.S3DB_REQUIRE_S3)) || process.env.CI === 'true'
+if (requireS3 && !process.env.S3DB_TEST_S3_URL) {
+  throw new Error('S3DB_REQUIRE_S3 (or CI=true) is set but S3DB_TEST_S3_URL is not: the S3 test server did not start (scripts/s3-server.sh start)')
+}
+if (requireS3 && process.env.S3DB_TEST_BACKEND) {
+  throw new Error(`S3DB_REQUIRE_S3 (or CI=true) is set: S3DB_TEST_BACKEND=${process.env.S3DB_TEST_BACKEND} would narrow the run; unset it`)
+}
+
+/**
+ * Backends under test: memory and file always; s3 when S3DB_TEST_S3_URL is set (mandatory
+ * under S3DB_REQUIRE_S3, see above). S3DB_TEST_BACKEND=memory|file|s3 (comma list) narrows
+ * the set outside S3DB_REQUIRE_S3.
  */
 export function backends () {
   const all = ['memory', 'file']
   if (process.env.S3DB_TEST_S3_URL) all.push('s3')
-  else if (process.env.CI === 'true') throw new Error('CI=true but S3DB_TEST_S3_URL is not set: the S3 test server did not start')
   const only = process.env.S3DB_TEST_BACKEND
   return only ? all.filter(b => only.split(',').includes(b)) : all
 }
@@ -51,4 +64,30 @@ export function record (emitter, names) {
   const seen = []
   for (const n of names) emitter.on(n, (...args) => seen.push([n, ...args]))
   return seen
+}
+
+/**
+ * `promise`, or a rejection naming `what` if it has not settled within `ms`: for waits on an
+ * event that must come (a deadline only turns a hang into a failure; it never decides a pass).
+ */
+export function within (promise, ms, what) {
+  let timer
+  const deadline = new Promise((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: not within ${ms} ms`)), ms)
+  })
+  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer))
+}
+
+/**
+ * Poll `check` (sync or async) every `interval` ms until it returns a truthy value, which is
+ * returned; throws naming `what` once `timeout` ms have passed.
+ */
+export async function until (check, what, { timeout = 10000, interval = 5 } = {}) {
+  const end = Date.now() + timeout
+  for (;;) {
+    const value = await check()
+    if (value) return value
+    if (Date.now() > end) throw new Error(`${what}: not within ${timeout} ms`)
+    await new Promise(resolve => setTimeout(resolve, interval))
+  }
 }

@@ -33,13 +33,69 @@ describe('plugins', () => {
     await db.disconnect()
   })
 
+  // Backend-independent: the check runs before any request.
   it('an entry without setup/start is a clear TypeError at connect', async () => {
     const db = new S3db({ connectionString: connectionString('memory'), plugins: [{ start () {} }] })
     await assert.rejects(db.connect(), TypeError)
   })
 })
 
+const STAGES = ['beforeSetup', 'afterSetup', 'beforeStart', 'afterStart', 'beforeStop', 'afterStop']
+
 for (const backend of backends()) {
+  describe(`plugin lifecycle on ${backend}`, () => {
+    it('connect sets up, then starts, each plugin before s3db.json is read; disconnect runs beforeStop, stop, afterStop, then emits disconnected', async () => {
+      const cs = connectionString(backend)
+      const first = new S3db({ connectionString: cs })
+      await first.connect()
+      await first.createResource({ name: 'stored', attributes: { a: 'string' } })
+      const log = []
+      class Recorder extends Plugin {
+        constructor (db) {
+          super()
+          this.built = db
+          for (const stage of STAGES) this.on(`plugin.${stage}`, (at) => log.push(`class ${stage} ${at instanceof Date}`))
+        }
+
+        async setup (db) { await super.setup(db); log.push(`class setup ${db === this.built} ${Object.keys(db.resources).length}`) }
+        async start () { log.push(`class start ${this.database.isConnected()}`) }
+        async stop () { log.push(`class stop ${this.database.isConnected()}`) }
+      }
+      const plain = new Plugin()
+      for (const stage of STAGES) plain.on(`plugin.${stage}`, (at) => log.push(`base ${stage} ${at instanceof Date}`))
+      const object = { ...PluginObject, async setup () { log.push('object setup') }, async start () { log.push('object start') }, async stop () { log.push('object stop') } }
+      const db = new S3db({ connectionString: cs, plugins: [Recorder, plain, object] })
+      const dbEvents = []
+      db.on('connected', (at) => dbEvents.push(['connected', at instanceof Date, log.length]))
+      db.on('disconnected', (at) => dbEvents.push(['disconnected', at instanceof Date, log.length]))
+      await db.connect()
+      assert.ok(db.resources.stored, 's3db.json was read after the plugins started')
+      const of = (who) => log.filter(l => l.startsWith(who + ' '))
+      assert.deepEqual(of('class'), ['class beforeSetup true', 'class setup true 0', 'class afterSetup true', 'class beforeStart true', 'class start false', 'class afterStart true'])
+      assert.deepEqual(of('base'), ['base beforeSetup true', 'base afterSetup true', 'base beforeStart true', 'base afterStart true'])
+      assert.deepEqual(of('object'), ['object setup', 'object start'])
+      assert.equal(plain.database, db, "Plugin's own setup keeps the database")
+      assert.deepEqual(dbEvents, [['connected', true, log.length]])
+      const atConnect = log.length
+      await db.disconnect()
+      // Stopped one after another, in the order given.
+      assert.deepEqual(log.slice(atConnect), ['class beforeStop true', 'class stop true', 'class afterStop true', 'base beforeStop true', 'base afterStop true', 'object stop'])
+      assert.deepEqual(dbEvents[1], ['disconnected', true, log.length], 'disconnected comes after every stop')
+      assert.equal(dbEvents.length, 2)
+      assert.equal(await new Plugin().stop(), undefined, "the base class's stop is a no-op")
+    })
+
+    it('a plugin whose stop() fails makes disconnect() reject with its error; no disconnected event', async () => {
+      const refusal = new Error('cannot stop')
+      const db = new S3db({ connectionString: connectionString(backend), plugins: [{ ...PluginObject, async stop () { throw refusal } }] })
+      let disconnected = 0
+      db.on('disconnected', () => disconnected++)
+      await db.connect()
+      await assert.rejects(db.disconnect(), (e) => e === refusal)
+      assert.equal(disconnected, 0)
+    })
+  })
+
   describe(`CostsPlugin on ${backend}`, () => {
     it('counts every request per S3 command and prices it like 4.1.7, per database', async () => {
       const db = new S3db({ connectionString: connectionString(backend), plugins: [CostsPlugin] })
@@ -72,31 +128,36 @@ for (const backend of backends()) {
   })
 }
 
-describe('plugins on database-like objects (public surface only)', () => {
-  it('CachePlugin wraps createResource and connect and caches what they return', async () => {
-    const { CachePlugin, MemoryCache, S3db } = lib
-    const real = new S3db({ connectionString: connectionString('memory') })
-    await real.connect()
-    let counted = 0
-    const resources = {}
-    // A stand-in database: only the public methods a plugin may use.
-    const fake = {
-      client: real.client,
-      resources,
-      async connect () {},
-      async createResource (def) { const r = await real.createResource(def); resources[r.name] = r; return r }
-    }
-    const plugin = new CachePlugin({ driver: new MemoryCache() })
-    await plugin.setup(fake)
-    const users = await fake.createResource({ name: 'users', attributes: { name: 'string' } })
-    await users.insert({ id: 'a', name: 'A' })
-    real.resources.users.on('count', () => counted++)
-    assert.equal(await users.count(), 1)
-    assert.equal(await users.count(), 1)
-    assert.equal(counted, 1, 'the second count came from the cache')
-    await fake.connect()
+for (const backend of backends()) {
+  describe(`plugins on database-like objects on ${backend} (public surface only)`, () => {
+    it('CachePlugin wraps createResource and connect and caches what they return', async () => {
+      const { CachePlugin, MemoryCache, S3db } = lib
+      const real = new S3db({ connectionString: connectionString(backend) })
+      await real.connect()
+      let counted = 0
+      const resources = {}
+      // A stand-in database: only the public methods a plugin may use.
+      const fake = {
+        client: real.client,
+        resources,
+        async connect () {},
+        async createResource (def) { const r = await real.createResource(def); resources[r.name] = r; return r }
+      }
+      const plugin = new CachePlugin({ driver: new MemoryCache() })
+      await plugin.setup(fake)
+      const users = await fake.createResource({ name: 'users', attributes: { name: 'string' } })
+      await users.insert({ id: 'a', name: 'A' })
+      real.resources.users.on('count', () => counted++)
+      assert.equal(await users.count(), 1)
+      assert.equal(await users.count(), 1)
+      assert.equal(counted, 1, 'the second count came from the cache')
+      await fake.connect()
+    })
   })
+}
 
+// No storage: the stand-in client is only an EventEmitter.
+describe('plugins on database-like objects (public surface only)', () => {
   it('CostsPlugin counts a stand-in client through its command.response events', async () => {
     const { CostsPlugin } = lib
     const { EventEmitter } = await import('node:events')

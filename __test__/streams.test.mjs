@@ -8,19 +8,24 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import readline from 'node:readline'
 import { fileURLToPath } from 'node:url'
-import { lib, backends, freshDb, connectionString } from './helpers.mjs'
+import { once } from 'node:events'
+import { lib, backends, freshDb, connectionString, until, within } from './helpers.mjs'
 
-const { ResourceReader, ResourceWriter, ResourceIdsReader, ResourceIdsPageReader, ValidationError, InvalidResourceItem, NoSuchKey, streamToString } = lib
+const { ResourceReader, ResourceWriter, ResourceIdsReader, ResourceIdsPageReader, ValidationError, InvalidResourceItem, NoSuchKey, Cancelled, CostsPlugin, streamToString } = lib
 
 const def = (name = 'users') => ({ name, attributes: { name: 'string', email: 'email', n: 'number' } })
 const row = (i, p = 'u') => ({ id: `${p}${String(i).padStart(5, '0')}`, name: `User ${i}`, email: `u${i}@example.com`, n: i })
-const sleep = ms => new Promise(resolve => setTimeout(resolve, ms))
+// Asynchronous work in the guide's handlers: one turn of the event loop.
+const turn = () => new Promise(resolve => setImmediate(resolve))
 
 async function fill (resource, n, p = 'u') {
   const rows = Array.from({ length: n }, (_, i) => row(i, p))
   await pipeline(Readable.from(rows), resource.writable({ concurrency: 16 }))
   return rows
 }
+
+/** Resolves when `stream` has closed (whatever errors it emitted on the way). */
+const closed = (stream) => new Promise(resolve => { if (stream.closed) resolve(); else stream.once('close', resolve) })
 
 function collect () {
   const items = []
@@ -35,7 +40,7 @@ for (const backend of backends()) {
   describe(`streams on ${backend}`, () => {
     let db, users, rows
     before(async () => {
-      db = await freshDb(backend, { parallelism: 16 })
+      db = await freshDb(backend, { parallelism: 16, plugins: [CostsPlugin] })
       users = await db.createResource(def())
       rows = await fill(users, N)
       // A resource whose name starts with the same text must not leak into listings.
@@ -100,32 +105,35 @@ for (const backend of backends()) {
     })
 
     it('parallel processing with an async data handler (guide: Parallel Processing)', async () => {
-      const processRecord = async () => { await sleep(0) }
+      const processRecord = async () => { await turn() }
       const reader = users.readable({ batchSize: 100, concurrency: 20 })
       let processed = 0
-      reader.on('data', async (record) => {
+      const handlers = []
+      reader.on('data', (record) => handlers.push((async () => {
         await processRecord(record)
         processed++
-      })
+      })()))
       await new Promise(resolve => reader.on('end', resolve))
-      await sleep(20)
+      await Promise.all(handlers)
+      assert.equal(handlers.length, N)
       assert.equal(processed, N)
     })
 
     it('pause/resume around heavy processing (guide: Memory Management)', async () => {
-      const heavyProcessing = () => sleep(0)
+      const heavyProcessing = () => turn()
       const reader = users.readable({ batchSize: 50, concurrency: 10 })
       let n = 0
       let maxBuffered = 0
-      reader.on('data', async (record) => {
+      const handlers = []
+      reader.on('data', (record) => handlers.push((async () => {
         reader.pause()
         await heavyProcessing(record)
         n++
         maxBuffered = Math.max(maxBuffered, reader.readableLength)
         reader.resume()
-      })
+      })()))
       await new Promise(resolve => reader.on('end', resolve))
-      await sleep(20)
+      await Promise.all(handlers)
       assert.equal(n, N)
       assert.ok(maxBuffered <= 50 + 50, `buffered ${maxBuffered} records while paused`)
     })
@@ -150,8 +158,11 @@ for (const backend of backends()) {
         }
       })
       reader.pipe(sink)
-      await new Promise(resolve => { const t = setInterval(() => { if (got >= 30) { clearInterval(t); resolve() } }, 5) })
-      await sleep(200) // nobody reads: the Rust side must stop, not fetch the whole resource
+      await until(() => got >= 30, 'the sink took 30 records')
+      // Nobody reads now: the Rust side must stop once its record queue (batchSize + concurrency)
+      // is full and the next fetched record waits to be queued, not fetch the whole resource.
+      await until(() => { const q = reader.progress; return q.fetched - q.delivered >= 10 + 5 + 1 }, 'the record queue fills')
+      assert.ok(reader.readableLength <= 16 + 10, `JS buffer holds ${reader.readableLength}`)
       const p = reader.progress
       reader.destroy()
       // JS buffer <= highWaterMark + one batch; Rust holds <= record queue + in-flight + one batch being delivered.
@@ -254,6 +265,29 @@ for (const backend of backends()) {
       assert.ok(pages.every(p => p.length <= 1000))
     })
 
+    it("the ids readers' highWaterMark decides how far they list ahead of a consumer that does not read", async () => {
+      const lists = () => db.client.costs.events.ListObjectsV2Command
+      const small = new ResourceIdsReader({ resource: users, highWaterMark: 5 })
+      assert.equal(small.readableHighWaterMark, 5)
+      const before = lists()
+      small.read(0)
+      await within(once(small, 'readable'), 10000, 'the first page is buffered')
+      assert.equal(small.readableLength, 1000, 'one listing page, pushed whole')
+      assert.equal(lists() - before, 1, 'past highWaterMark, no second page is listed')
+      small.destroy()
+
+      const big = new ResourceIdsPageReader({ resource: users, highWaterMark: 100 })
+      assert.equal(big.readableHighWaterMark, 100)
+      const at = lists()
+      big.read(0)
+      await until(() => big.readableLength === Math.ceil(N / 1000), 'every page is buffered')
+      assert.equal(lists() - at, Math.ceil(N / 1000), 'under highWaterMark it lists every page without a reader')
+      const pages = []
+      for await (const page of big) pages.push(page)
+      assert.deepEqual(pages.flat(), rows.map(r => r.id))
+      assert.equal(new ResourceIdsReader({ resource: users }).readableHighWaterMark, 1000, 'default')
+    })
+
     it('partition copies are not listed as ids', async () => {
       const db2 = await freshDb(backend)
       const r = await db2.createResource(def())
@@ -286,9 +320,8 @@ for (const backend of backends()) {
       writer.write({ email: 'b@example.com', name: 'Bob', n: 2 })
       writer.write({ email: 'c@example.com', name: 'Charlie', n: 3 })
       writer.end()
-      await new Promise(resolve => writer.on('finish', resolve))
-      await sleep(10)
-      assert.equal(finishes, 1)
+      await new Promise(resolve => writer.on('close', resolve))
+      assert.equal(finishes, 1, 'exactly one finish by the time the writer closed')
       assert.equal(await users.count(), 3)
       assert.deepEqual(writer.stats, { written: 3, failed: 0 })
     })
@@ -450,7 +483,181 @@ for (const backend of backends()) {
   })
 }
 
-describe('streams: fatal errors and cancellation', () => {
+
+for (const backend of backends()) {
+  describe(`streams: cancellation and bad input on ${backend}`, () => {
+    it('reading an unknown resource fails with ResourceNotFound', async () => {
+      const db = await freshDb(backend)
+      const users = await db.createResource(def())
+      users.name = 'ghost'
+      await assert.rejects(async () => { for await (const _ of users.readable()) { /* nothing */ } }, { name: 'ResourceNotFound' })
+      users.name = 'users'
+    })
+
+    it('destroy() mid-stream cancels the Rust side: no record after it, nothing fetched past the queue', async () => {
+      const db = await freshDb(backend, { parallelism: 16 })
+      const users = await db.createResource(def())
+      await fill(users, 300)
+      const reader = users.readable({ concurrency: 4 })
+      let got = 0
+      let cancels = 0
+      reader.on('data', () => {
+        if (++got !== 25) return
+        const handle = reader._handle
+        const cancel = handle.cancel.bind(handle)
+        handle.cancel = () => { cancels++; cancel() }
+        reader.destroy()
+      })
+      await within(closed(reader), 10000, 'the destroyed reader closes')
+      assert.equal(got, 25, 'no data event after destroy()')
+      assert.equal(cancels, 1, 'destroy() cancelled the native reader')
+      const p = reader.progress
+      // The record queue (batchSize 10 + concurrency 4) plus the one fetched record waiting for it.
+      assert.ok(p.fetched <= p.delivered + 10 + 4 + 1, `fetched ${p.fetched}, delivered ${p.delivered}`)
+      assert.ok(p.fetched < 300)
+    })
+
+    it('an AbortSignal cancels the reader with an AbortError', async () => {
+      const db = await freshDb(backend, { parallelism: 16 })
+      const users = await db.createResource(def())
+      await fill(users, 300)
+      const ac = new AbortController()
+      const reader = users.readable({ signal: ac.signal })
+      let got = 0
+      await assert.rejects(async () => {
+        for await (const _ of reader) { if (++got === 10) ac.abort() }
+      }, { name: 'AbortError' })
+      assert.equal(got, 10)
+      assert.ok(reader.destroyed)
+      assert.ok(reader.progress.fetched < 300)
+    })
+
+    it('an AbortSignal given to writable() destroys it with an AbortError; what was stored stays counted', async () => {
+      const db = await freshDb(backend)
+      const users = await db.createResource(def())
+      const ac = new AbortController()
+      const writer = users.writable({ signal: ac.signal, concurrency: 2 })
+      const errors = []
+      writer.on('error', err => errors.push(err))
+      for (let i = 0; i < 5; i++) writer.write(row(i))
+      await until(async () => await users.count() === 5, 'five records stored')
+      ac.abort()
+      await within(closed(writer), 10000, 'the aborted writer closes')
+      assert.deepEqual(errors.map(e => e.name), ['AbortError'])
+      assert.ok(writer.destroyed)
+      assert.deepEqual(writer.stats, { written: 5, failed: 0 })
+      assert.equal(writer.write(row(9)), false, 'a destroyed writer takes nothing')
+      assert.equal(await users.exists('u00009'), false)
+    })
+
+    it('the ids readers take an AbortSignal', async () => {
+      const db = await freshDb(backend, { parallelism: 16 })
+      const users = await db.createResource(def())
+      await fill(users, 30)
+      for (const Reader of [ResourceIdsReader, ResourceIdsPageReader]) {
+        const ac = new AbortController()
+        const reader = new Reader({ resource: users, signal: ac.signal })
+        let got = 0
+        await assert.rejects(async () => {
+          for await (const _ of reader) { if (++got === 1) ac.abort() }
+        }, { name: 'AbortError' }, Reader.name)
+        assert.equal(got, 1, Reader.name)
+        assert.ok(reader.destroyed, Reader.name)
+      }
+      const aborted = new ResourceIdsReader({ resource: users, signal: AbortSignal.abort() })
+      await assert.rejects(async () => { for await (const _ of aborted) { /* nothing */ } }, { name: 'AbortError' })
+    })
+
+    it('bad options are rejected with a TypeError', async () => {
+      const db = await freshDb(backend)
+      const users = await db.createResource(def())
+      assert.throws(() => users.readable({ batchSize: 0 }), TypeError)
+      assert.throws(() => users.readable({ highWaterMark: -1 }), TypeError)
+      assert.throws(() => users.writable({ concurrency: 'many' }), TypeError)
+      assert.throws(() => users.writable({ batchSize: NaN }), TypeError)
+      assert.throws(() => new ResourceIdsReader({ resource: users, highWaterMark: 0 }), TypeError)
+      assert.throws(() => new ResourceIdsReader({ resource: users, batchSize: 'x' }), TypeError)
+      assert.throws(() => new ResourceReader({}), /Resource is required for ResourceReader/)
+      assert.throws(() => new ResourceWriter({}), /Resource is required for ResourceWriter/)
+      assert.throws(() => new ResourceIdsPageReader({}), /Resource is required for ResourceIdsPageReader/)
+    })
+  })
+
+  describe(`writer end and destroy on ${backend}`, () => {
+    it('write() after end() is an error; what end() was given is stored and finish fires exactly once (G3)', async () => {
+      const db = await freshDb(backend)
+      const users = await db.createResource(def())
+      const writer = users.writable()
+      let finishes = 0
+      writer.on('finish', () => finishes++)
+      writer.write(row(1))
+      writer.end()
+      const late = []
+      const err = await new Promise(resolve => { writer.on('error', resolve); writer.write(row(2), e => late.push(e)) })
+      assert.equal(err.code, 'ERR_STREAM_WRITE_AFTER_END')
+      await within(closed(writer), 10000, 'the ended writer closes')
+      assert.equal(finishes, 1)
+      assert.deepEqual(late.map(e => e.code), ['ERR_STREAM_WRITE_AFTER_END'], "the late write's callback got the error")
+      assert.deepEqual(writer.stats, { written: 1, failed: 0 })
+      assert.equal(await users.exists('u00001'), true)
+      assert.equal(await users.exists('u00002'), false)
+    })
+
+    it('destroy() mid-write settles the totals: every record is written or counted as failed', async (t) => {
+      const db = await freshDb(backend)
+      const users = await db.createResource(def())
+      // A gate in the engine's insert path: from the 6th record on, afterInsert (which runs once
+      // the object is stored) waits, so destroy() lands while two inserts are in flight.
+      let entered = 0
+      let release
+      const gate = new Promise(resolve => { release = resolve })
+      t.after(() => release()) // never leave a hook waiting, whatever failed
+      let twoWaiting
+      const waiting = new Promise(resolve => { twoWaiting = resolve })
+      users.addHook('afterInsert', async (data) => {
+        if (++entered > 5) {
+          if (entered === 7) twoWaiting()
+          await gate
+        }
+        return data
+      })
+      const writer = users.writable({ concurrency: 2 })
+      const cancelled = []
+      writer.on('recordError', (err, record) => cancelled.push([err, record]))
+      const written = []
+      let accepted = 0
+      for (let i = 0; i < 2000; i++) { const r = row(i); written.push(r); writer.write(r); accepted++ }
+      await within(waiting, 10000, 'two inserts wait in afterInsert')
+      writer.destroy()
+      await within(closed(writer), 10000, 'the destroyed writer closes')
+      release()
+      const stored = await users.count()
+      assert.equal(writer.stats.written, 5)
+      // Inserts in flight at destroy() count as failed although their object was stored.
+      assert.equal(stored, 7)
+      assert.ok(writer.stats.failed >= 2, `failed ${writer.stats.failed}`)
+      assert.ok(stored <= writer.stats.written + writer.stats.failed)
+      assert.ok(writer.stats.written + writer.stats.failed <= accepted)
+      assert.equal(entered, 7, 'nothing was inserted after destroy()')
+      // Every record counted as failed was reported, as the very object written, with Cancelled.
+      assert.equal(cancelled.length, writer.stats.failed)
+      assert.ok(cancelled.every(([err]) => err instanceof Cancelled && err.code === 'Cancelled' && err.retryable === false), cancelled.map(([e]) => e.name).join())
+      // The records handed over are the first written + failed ones, in write order (the two in
+      // flight need not be the 6th and 7th: inserts complete out of order).
+      const reported = new Set(cancelled.map(([, rec]) => rec))
+      assert.equal(reported.size, cancelled.length, 'each once')
+      const settled = new Set(written.slice(0, writer.stats.written + writer.stats.failed))
+      assert.ok([...reported].every(rec => settled.has(rec)), 'the very objects written')
+      const succeeded = [...settled].filter(rec => !reported.has(rec))
+      assert.equal(succeeded.length, 5)
+      for (const rec of succeeded) assert.equal(await users.exists(rec.id), true, rec.id)
+    })
+  })
+}
+
+describe('streams: fatal errors', () => {
+  // file:// only: the failure is made by turning the version directory into a file, which only
+  // a filesystem backend lets a test do; S3 transport failures are in faults.test.mjs.
   it('a listing failure destroys the reader with a typed error and pipeline rejects (file backend)', async () => {
     const cs = connectionString('file')
     const db = new lib.S3db({ connectionString: cs })
@@ -483,93 +690,11 @@ describe('streams: fatal errors and cancellation', () => {
     assert.ok(reader.destroyed)
   })
 
-  it('reading an unknown resource fails with ResourceNotFound', async () => {
-    const db = await freshDb('memory')
-    const users = await db.createResource(def())
-    users.name = 'ghost'
-    await assert.rejects(async () => { for await (const _ of users.readable()) { /* nothing */ } }, { name: 'ResourceNotFound' })
-    users.name = 'users'
-  })
-
-  it('destroy() mid-stream stops the Rust side', async () => {
-    const db = await freshDb('memory')
-    const users = await db.createResource(def())
-    await fill(users, 3000)
-    const reader = users.readable({ concurrency: 4 })
-    let got = 0
-    reader.on('data', () => { if (++got === 25) reader.destroy() })
-    await new Promise(resolve => reader.on('close', resolve))
-    const at = reader.progress.fetched
-    await sleep(100)
-    assert.equal(reader.progress.fetched, at, 'workers kept fetching after destroy()')
-    assert.ok(at < 3000)
-  })
-
-  it('an AbortSignal cancels the reader with an AbortError', async () => {
-    const db = await freshDb('memory')
-    const users = await db.createResource(def())
-    await fill(users, 500)
-    const ac = new AbortController()
-    const reader = users.readable({ signal: ac.signal })
-    let got = 0
-    await assert.rejects(async () => {
-      for await (const _ of reader) { if (++got === 10) ac.abort() }
-    }, { name: 'AbortError' })
-    assert.ok(reader.destroyed)
-  })
-
-  it('bad options are rejected with a TypeError', async () => {
-    const db = await freshDb('memory')
-    const users = await db.createResource(def())
-    assert.throws(() => users.readable({ batchSize: 0 }), TypeError)
-    assert.throws(() => users.writable({ concurrency: 'many' }), TypeError)
-    assert.throws(() => new ResourceReader({}), /Resource is required for ResourceReader/)
-    assert.throws(() => new ResourceWriter({}), /Resource is required for ResourceWriter/)
-  })
-
   it('the stream classes are exported from s3db-native/stream too', async () => {
     const sub = await import('../stream.mjs')
     assert.equal(sub.ResourceReader, ResourceReader)
     assert.equal(sub.ResourceIdsReader, ResourceIdsReader)
     assert.equal(sub.ResourceIdsPageReader, ResourceIdsPageReader)
     assert.equal(sub.ResourceWriter, ResourceWriter)
-  })
-})
-
-describe('writer end', () => {
-  it('write() after end() is an error, never a second finish (G3)', async () => {
-    const db = await freshDb('memory')
-    const users = await db.createResource(def())
-    const writer = users.writable()
-    let finishes = 0
-    writer.on('finish', () => finishes++)
-    writer.write(row(1))
-    writer.end()
-    const err = await new Promise(resolve => { writer.on('error', resolve); writer.write(row(2)) })
-    assert.equal(err.code, 'ERR_STREAM_WRITE_AFTER_END')
-    if (!writer.closed) await new Promise(resolve => writer.on('close', resolve))
-    await sleep(20)
-    assert.ok(finishes <= 1)
-    assert.ok(!(await users.exists('u00002')))
-  })
-})
-
-describe('writer destroy', () => {
-  it('destroy() mid-write settles the totals: every record is written or counted as failed', async () => {
-    // file:// fsyncs every object: slow enough to stop the writer half-way.
-    const db = await freshDb('file')
-    const users = await db.createResource(def())
-    const writer = users.writable({ concurrency: 2 })
-    let accepted = 0
-    for (let i = 0; i < 2000; i++) { writer.write(row(i)); accepted++ }
-    while (await users.count() === 0) await sleep(2)
-    writer.destroy()
-    await new Promise(resolve => writer.on('close', resolve))
-    const stored = await users.count()
-    // Inserts in flight at destroy() count as failed although their PUT may have landed.
-    assert.ok(stored >= writer.stats.written, `${stored} stored, ${writer.stats.written} reported written`)
-    assert.ok(stored <= writer.stats.written + writer.stats.failed)
-    assert.ok(writer.stats.written + writer.stats.failed <= accepted)
-    assert.ok(stored < 2000, 'destroy() did not stop the writer')
   })
 })

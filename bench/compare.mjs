@@ -10,6 +10,7 @@ import { mkdirSync, writeFileSync, readFileSync, existsSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import os from 'node:os'
+import { runCommit } from './commit.mjs'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const Ns = (process.env.S3DB_BENCH_N || '5000,50000').split(',').map(Number)
@@ -86,6 +87,7 @@ if (substitutions) {
 mkdirSync(join(here, 'results'), { recursive: true })
 const out = {
   date: new Date().toISOString(),
+  commit: runCommit(),
   node: process.version,
   machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, totalMemMB: Math.round(os.totalmem() / 1048576) },
   concurrency: 32,

@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { S3db } from 's3db-native'
+import { runCommit } from './commit.mjs'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const MB = 1024 * 1024
@@ -86,6 +87,7 @@ if (read !== total || h.digest('hex') !== want) throw new Error(`read ${read} by
 
 const result = {
   at: new Date().toISOString(),
+  commit: runCommit(),
   target,
   sizeMb,
   sourceChunkKb: chunk / 1024,

@@ -9,6 +9,7 @@ import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { S3db } from 's3db-native'
+import { runCommit } from './commit.mjs'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const N = Number(process.env.S3DB_BENCH_MEMORY_N || 1_000_000)
@@ -59,6 +60,7 @@ if (n !== N) throw new Error(`read ${n} records, expected ${N}`)
 
 const result = {
   date: new Date().toISOString(),
+  commit: runCommit(),
   node: process.version,
   target,
   records: N,

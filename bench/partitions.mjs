@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
+import { runCommit } from './commit.mjs'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const N = Number(process.env.S3DB_BENCH_PARTITIONS_N || 2000)
@@ -76,4 +77,4 @@ for (let i = 0; i < (by.native?.results.length || 0); i++) {
 }
 for (const r of results) console.log(`${r.lib}: ${r.staleAfterMoves} moved records still listed in their old partition`)
 mkdirSync(join(here, 'results'), { recursive: true })
-writeFileSync(join(here, 'results', `partitions-${target}.json`), JSON.stringify({ date: new Date().toISOString(), n: N, target, results }, null, 2) + '\n')
+writeFileSync(join(here, 'results', `partitions-${target}.json`), JSON.stringify({ date: new Date().toISOString(), commit: runCommit(), n: N, target, results }, null, 2) + '\n')

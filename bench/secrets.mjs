@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
+import { runCommit } from './commit.mjs'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const N = Number(process.env.S3DB_BENCH_SECRETS_N || 1000)
@@ -49,4 +50,4 @@ for (const i of [0, 1]) {
   if (a && b) console.log(`${a.scenario} (two secret fields, ${target}): s3db-native ${a.recordsPerSec} rec/s (${a.cpuUsPerRecord} µs CPU/rec), s3db.js 21.6.2 ${b.recordsPerSec} rec/s (${b.cpuUsPerRecord} µs CPU/rec): ${(a.recordsPerSec / b.recordsPerSec).toFixed(1)}x`)
 }
 mkdirSync(join(here, 'results'), { recursive: true })
-writeFileSync(join(here, 'results', `secrets-${target}.json`), JSON.stringify({ date: new Date().toISOString(), n: N, target, results }, null, 2) + '\n')
+writeFileSync(join(here, 'results', `secrets-${target}.json`), JSON.stringify({ date: new Date().toISOString(), commit: runCommit(), n: N, target, results }, null, 2) + '\n')

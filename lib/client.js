@@ -11,7 +11,7 @@
 const { EventEmitter } = require('node:events')
 const { randomBytes } = require('node:crypto')
 const { native } = require('./native')
-const { ConnectionStringError, ErrorMap, InvalidArgument, callSync, callAsync, argText } = require('./errors')
+const { BaseError, ConnectionStringError, ErrorMap, InvalidArgument, callSync, callAsync, argText } = require('./errors')
 
 // The commands `sendCommand` accepts (4.1.7 sends these itself).
 const COMMANDS = ['PutObjectCommand', 'GetObjectCommand', 'HeadObjectCommand', 'DeleteObjectCommand', 'DeleteObjectsCommand', 'CopyObjectCommand', 'ListObjectsV2Command']
@@ -90,9 +90,27 @@ class Client extends EventEmitter {
   /** Run one S3 command (SDK-shaped `input`, absolute keys), with 4.1.7's command events. */
   async _command (name, input) {
     this.emit('command.request', name, input)
-    const response = await this._send(name, input)
+    let response
+    try {
+      response = await this._send(name, input)
+    } catch (err) {
+      throw this._verbose(err, name, input)
+    }
     this.emit('command.response', name, response, input)
     return response
+  }
+
+  /**
+   * A verbose client's errors carry 4.1.7's `Verbose:` section: the command (without its body)
+   * and the connection's public settings, never the credentials (F4).
+   */
+  _verbose (err, name, input) {
+    if (!this.verbose || !(err instanceof BaseError) || err.verboseDetails) return err
+    const { Body, ...command } = input || {}
+    const details = { command: { name, ...command }, config: this.config }
+    err.message = `${err.message}\n\nVerbose:\n\n${JSON.stringify(details, null, 2)}`
+    Object.defineProperty(err, 'verboseDetails', { value: details, enumerable: false, configurable: true })
+    return err
   }
 
   /** A command on one key (relative to the key prefix), then the method's own event. */

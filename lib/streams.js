@@ -223,6 +223,8 @@ class ResourceWriter extends Writable {
     // at most one batch plus the engine's bounded queue and the inserts in flight.
     Object.defineProperty(this, '_pending', { value: new Map(), enumerable: false })
     Object.defineProperty(this, '_nextIndex', { value: 0, enumerable: false, writable: true })
+    // push() calls not settled yet: a destroyed writer reports theirs before it closes.
+    Object.defineProperty(this, '_pushing', { value: new Set(), enumerable: false })
     // The streaming guide pipes into `writer.writable`: it is the writer itself.
     Object.defineProperty(this, 'writable', { value: this, enumerable: false, configurable: true, writable: true })
     this.on('pipe', () => { this._plumbed = true })
@@ -239,11 +241,15 @@ class ResourceWriter extends Writable {
     r._whenReady().then(() => r.database._native.openWriter(r.name, opts)).then(h => { this._handle = h; cb() }, err => cb(fromNative(err)))
   }
 
+  // Once the writer is destroyed, failures (records cancelled in flight or queued: `Cancelled`)
+  // go to 'recordError' only, never to 'error'.
   _report (text) {
     const hasDates = text.includes('"$date"')
     const rep = JSON.parse(text)
-    this.written = rep.written
-    this.failed = rep.failed
+    // Reports may settle out of order (a push still failing its records while finish() reports):
+    // the totals only grow.
+    this.written = Math.max(this.written, rep.written)
+    this.failed = Math.max(this.failed, rep.failed)
     if (rep.events.length > 0) this.resource._emitEvents(rep.events.map(ev => ev.map((a, i) => (i === 0 ? a : revive(a, hasDates)))))
     for (const i of rep.succeeded) this._pending.delete(i)
     for (const f of rep.failures) {
@@ -252,7 +258,7 @@ class ResourceWriter extends Writable {
       const record = this._pending.get(f.index)
       this._pending.delete(f.index)
       this.emit('recordError', err, record)
-      if (!this._plumbed && this.listenerCount('error') > 0) this.emit('error', err, record)
+      if (!this.destroyed && !this._plumbed && this.listenerCount('error') > 0) this.emit('error', err, record)
     }
   }
 
@@ -265,10 +271,30 @@ class ResourceWriter extends Writable {
       return
     }
     for (const record of records) this._pending.set(this._nextIndex++, record)
-    this._handle.push(text).then(rep => {
+    const pushed = this._handle.push(text).then(rep => {
       try { this._report(rep) } catch (err) { cb(err); return }
       cb()
     }, err => cb(fromNative(err)))
+    this._pushing.add(pushed)
+    pushed.finally(() => this._pushing.delete(pushed))
+  }
+
+  /**
+   * G3: a write() after end() is refused with ERR_STREAM_WRITE_AFTER_END (on its callback, and on
+   * 'error' when you listen to it and nothing is piped in), like a per-record failure it does not end the stream: the
+   * records written before end() are still stored and 'finish' fires once. (A plain Writable
+   * destroys itself here, dropping what end() was about to store.)
+   */
+  write (chunk, encoding, cb) {
+    if (!this.writableEnded || this.destroyed) return super.write(chunk, encoding, cb)
+    const callback = typeof encoding === 'function' ? encoding : cb
+    const err = new Error('write after end')
+    err.code = 'ERR_STREAM_WRITE_AFTER_END'
+    process.nextTick(() => {
+      if (typeof callback === 'function') callback(err)
+      if (!this._plumbed && this.listenerCount('error') > 0) this.emit('error', err)
+    })
+    return false
   }
 
   _write (chunk, encoding, cb) { this._push([chunk], cb) }
@@ -284,14 +310,14 @@ class ResourceWriter extends Writable {
 
   _destroy (err, cb) {
     if (this._handle === null) { cb(err); return }
-    // Stop the inserts, then settle the totals: records not stored count as failed.
+    // Stop the inserts, then settle the totals: records not stored count as failed, each
+    // reported on 'recordError' with a Cancelled error (nothing accepted goes unaccounted).
     this._handle.cancel()
-    this._handle.finish().then(text => {
-      const rep = JSON.parse(text)
-      this.written = rep.written
-      this.failed = rep.failed
+    const pushing = [...this._pushing]
+    this._handle.finish().then(text => Promise.allSettled(pushing).then(() => {
+      try { this._report(text) } catch { /* the totals stand as reported so far */ }
       cb(err)
-    }, () => cb(err))
+    }), () => cb(err))
   }
 }
 

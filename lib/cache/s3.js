@@ -8,7 +8,8 @@ const { NoSuchKey } = require('../errors')
 
 class S3Cache extends Cache {
   constructor ({ client, keyPrefix = 'cache', ttl = 0, prefix } = {}) {
-    super({ client, keyPrefix, ttl, prefix })
+    // 4.1.7 kept `config.prefix` (keyPrefix plus `/` unless given) and never used it: keys live under keyPrefix.
+    super({ client, keyPrefix, ttl, prefix: prefix !== undefined ? prefix : `${keyPrefix}/` })
     this.client = client
     this.keyPrefix = keyPrefix
     this.ttl = ttl
