@@ -44,10 +44,8 @@ for (const backend of backends()) {
       assert.equal(first.KeyCount, 1000, 'one S3 page by default')
     })
 
-    // Product defect found here: file:// lists the size of the stored file, its metadata header
-    // line included, instead of the body's size (HEAD is right). Needs the Rust fix in
-    // storage/file.rs (list). A todo on file:// until then: it runs and reports.
-    it('listObjects gives each object its body size, as HEAD does', { todo: backend === 'file' && 'file:// lists the file size, metadata header included (Rust fix)' }, async () => {
+    // file:// once listed the stored file's size, its metadata header line included.
+    it('listObjects gives each object its body size, as HEAD does', async () => {
       const page = await c.listObjects({ prefix: 'many/k000' })
       assert.equal(page.KeyCount, 10)
       for (const o of page.Contents) {
