@@ -14,7 +14,7 @@ use crate::engine::js;
 use crate::engine::resource::hooks::{HookRegistry, Hooks};
 use crate::engine::resource::{Output, Resource};
 use crate::engine::schema::{Schema, SchemaInput};
-use crate::engine::storage::guard::{conflict_pause, retry_conflicts, CONFLICT_ATTEMPTS};
+use crate::engine::storage::guard::retry_conflicts;
 use crate::engine::storage::{Bucket, Precondition, PutRequest};
 use bytes::Bytes;
 use indexmap::IndexMap;
@@ -396,9 +396,7 @@ impl Database {
         // write replaces only the version read: when another process wrote the file
         // meanwhile, it is read again and this resource's entry applied to it.
         let mut out = Output::default();
-        let mut attempt = 0;
-        let (schema, entry, stored_current, mut st) = loop {
-            attempt += 1;
+        let (schema, entry, stored_current, st, uploaded) = retry_conflicts(|_| async {
             let (stored_doc, precondition) = self.read_metadata_tagged().await?;
             let stored = stored_doc
                 .as_ref()
@@ -445,9 +443,9 @@ impl Database {
             } else {
                 (probe, true)
             };
-            let st = self.state.lock().await;
+            let mut st = self.state.lock().await;
             if !(changed || entry.is_none()) {
-                break (schema, entry, stored_current, st);
+                return Ok((schema, entry, stored_current, st, None));
             }
             let mut resources = stored.clone();
             let versions = stored_versions.clone().unwrap_or_default();
@@ -465,23 +463,16 @@ impl Database {
                     resources.insert(n.clone(), Self::entry_for(&r.schema(), None));
                 }
             }
-            match self.write_metadata(resources, precondition).await {
-                Ok(doc) => {
-                    let mut st = st;
-                    st.saved = Some(doc.clone());
-                    out.events.push(json!(["metadataUploaded", doc]));
-                    break (schema, entry, stored_current, st);
-                }
-                Err(e) if e.kind() == ErrorKind::ConflictError && attempt < CONFLICT_ATTEMPTS => {
-                    drop(st);
-                    conflict_pause(attempt).await;
-                }
-                Err(e) if e.kind() == ErrorKind::ConflictError => {
-                    return Err(e.with("attempts", attempt))
-                }
-                Err(e) => return Err(e),
-            }
-        };
+            // A conflict drops the state lock with this attempt; the next one reads again.
+            let doc = self.write_metadata(resources, precondition).await?;
+            st.saved = Some(doc.clone());
+            Ok((schema, entry, stored_current, st, Some(doc)))
+        })
+        .await?;
+        let mut st = st;
+        if let Some(doc) = uploaded {
+            out.events.push(json!(["metadataUploaded", doc]));
+        }
         let entry = entry.as_ref();
         let existed = st.resources.get(&name).cloned();
         let old_version = existed.as_ref().map(|r| r.schema().version.clone());

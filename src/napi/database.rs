@@ -156,13 +156,7 @@ impl NativeDatabase {
                 batch_size: positive(&o, "batchSize").unwrap_or(defaults.batch_size),
                 concurrency: positive(&o, "concurrency").unwrap_or(defaults.concurrency),
                 events: o.get("events").and_then(Value::as_bool).unwrap_or(false),
-                insert_mode: o.get("ifNotExists").and_then(Value::as_bool).map(|create| {
-                    if create {
-                        InsertMode::Create
-                    } else {
-                        InsertMode::Overwrite
-                    }
-                }),
+                insert_mode: InsertMode::asked(Some(&o)),
             };
             Ok(NativeWriter::new(Writer::start(
                 resource,

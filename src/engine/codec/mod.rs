@@ -114,7 +114,8 @@ pub fn decode_array(s: &str, sep: char) -> Vec<Value> {
     items
 }
 
-fn is_plain_ascii(s: &str) -> bool {
+/// Printable US-ASCII only (what a metadata value may carry as is).
+pub fn is_plain_ascii(s: &str) -> bool {
     s.bytes().all(|b| (0x20..=0x7e).contains(&b))
 }
 

@@ -168,16 +168,19 @@ impl InsertMode {
         }
     }
 
+    /// The mode an `{ ifNotExists }` option asks for, if it says.
+    pub fn asked(options: Option<&Value>) -> Option<InsertMode> {
+        let create = options?.get("ifNotExists")?.as_bool()?;
+        Some(if create {
+            InsertMode::Create
+        } else {
+            InsertMode::Overwrite
+        })
+    }
+
     /// A call's `{ ifNotExists }` option over the resource's mode.
     pub fn for_call(schema: &Schema, options: Option<&Value>) -> InsertMode {
-        match options
-            .and_then(|o| o.get("ifNotExists"))
-            .and_then(Value::as_bool)
-        {
-            Some(true) => InsertMode::Create,
-            Some(false) => InsertMode::Overwrite,
-            None => InsertMode::of(schema),
-        }
+        Self::asked(options).unwrap_or_else(|| InsertMode::of(schema))
     }
 }
 

@@ -239,11 +239,11 @@ pub(super) fn conflict_or(
     key: &str,
     err: EngineError,
 ) -> EngineError {
-    let refused = match (precondition, err.kind()) {
-        (Some(_), ErrorKind::ConflictError) => true,
-        (Some(Precondition::IfMatch(_)), ErrorKind::NoSuchKey) => true,
-        _ => false,
-    };
+    let refused = matches!(
+        (precondition, err.kind()),
+        (Some(_), ErrorKind::ConflictError)
+            | (Some(Precondition::IfMatch(_)), ErrorKind::NoSuchKey)
+    );
     match precondition {
         Some(p) if refused => {
             let mut c = p.failed(key);

@@ -132,7 +132,7 @@ pub(super) use with_precondition;
 fn check_metadata_ascii(key: &str, metadata: &super::Metadata) -> Result<()> {
     let bad = metadata
         .iter()
-        .find(|(k, v)| !k.is_ascii() || v.chars().any(|c| !(c == '\t' || (' '..='~').contains(&c))));
+        .find(|(k, v)| !k.is_ascii() || !v.split('\t').all(crate::engine::codec::is_plain_ascii));
     match bad {
         None => Ok(()),
         Some((name, _)) => Err(EngineError::new(
