@@ -348,7 +348,11 @@ export class Client extends EventEmitter {
   readonly bucket: string
   readonly keyPrefix: string
   readonly parallelism: number
-  readonly config: { bucket: string; keyPrefix: string; region: string; endpoint: string; forcePathStyle: boolean }
+  /**
+   * `s3Client`: which client sends S3 requests: `'lean'` (the default: the hot commands are signed and sent by
+   * s3db-native itself) or `'sdk'` (the AWS SDK for everything; connection string `?s3Client=sdk`).
+   */
+  readonly config: { bucket: string; keyPrefix: string; region: string; endpoint: string; forcePathStyle: boolean; concurrency: ConcurrencyMode; s3Client: 'lean' | 'sdk' }
   /** An S3Client-shaped stand-in whose `send(command)` is `sendCommand(command)` (or the `AwsS3Client` given). */
   readonly client: unknown
   /** Present once CostsPlugin is set up: one live object, updated in place. */

@@ -220,7 +220,8 @@ async function streamText (body) {
 
 const s3 = backends().includes('s3')
 
-describe('faults between the package and S3', { skip: !s3 && 'no S3 test server (npm test starts moto)' }, () => {
+// Both S3 clients: the lean one (the default) and the AWS SDK (`?s3Client=sdk`).
+for (const client of ['lean', 'sdk']) describe(`faults between the package and S3 (${client} client)`, { skip: !s3 && 'no S3 test server (npm test starts moto)' }, () => {
   let proxy
   before(async () => { proxy = await startFaultProxy(process.env.S3DB_TEST_S3_URL) })
   after(async () => {
@@ -230,8 +231,9 @@ describe('faults between the package and S3', { skip: !s3 && 'no S3 test server 
 
   async function open () {
     proxy.reset()
-    const db = new S3db({ connectionString: proxy.connectionString(`faults-${uid()}`), timeouts: TIMEOUTS, maxAttempts: MAX_ATTEMPTS })
+    const db = new S3db({ connectionString: `${proxy.connectionString(`faults-${uid()}`)}?s3Client=${client}`, timeouts: TIMEOUTS, maxAttempts: MAX_ATTEMPTS })
     await db.connect()
+    assert.equal(db.client.config.s3Client, client)
     const r = await db.createResource({ name: 'users', attributes: { name: 'string', n: 'number|optional' }, options: { partitions: { byName: { fields: { name: 'string' } } } } })
     return { db, r }
   }
@@ -261,7 +263,7 @@ describe('faults between the package and S3', { skip: !s3 && 'no S3 test server 
     else assert.equal(seen.length + skipped.length, total, 'seen + reported = stored')
     for (const [err] of skipped) assertTyped(err, 'readable record')
     assert.equal(new Set(seen).size, seen.length, 'no record twice')
-    rows.push({ fault: 'server restart (port closed 600 ms)', op: 'readable()', outcome: failed ? failed.name : skipped.length ? `${skipped.length} reported` : 'ok', requests: proxy.stats.requests, injected: 0, ms })
+    rows.push({ client, fault: 'server restart (port closed 600 ms)', op: 'readable()', outcome: failed ? failed.name : skipped.length ? `${skipped.length} reported` : 'ok', requests: proxy.stats.requests, injected: 0, ms })
   })
 
   for (const fault of FAULTS) {
@@ -290,7 +292,7 @@ describe('faults between the package and S3', { skip: !s3 && 'no S3 test server 
         proxy.rule = () => null
         assert.ok(ms < SETTLE_MS, `settled in ${ms} ms`)
         if (outcome === 'ok' || typeof result !== 'undefined') await op.verify(r, result, db)
-        rows.push({ fault, op: op.name, outcome, requests, injected, ms })
+        rows.push({ client, fault, op: op.name, outcome, requests, injected, ms })
       })
     }
 
@@ -318,16 +320,16 @@ describe('faults between the package and S3', { skip: !s3 && 'no S3 test server 
       const ms = Date.now() - t0
       proxy.rule = () => null
       assert.ok(ms <= TIMEOUTS.operationMs + 2000, `settled in ${ms} ms`)
-      rows.push({ fault: `${fault} (every attempt)`, op: 'get', outcome, requests: proxy.stats.requests, injected: proxy.stats.injected, ms })
+      rows.push({ client, fault: `${fault} (every attempt)`, op: 'get', outcome, requests: proxy.stats.requests, injected: proxy.stats.injected, ms })
     })
   }
 })
 
 function table () {
   const lines = [
-    '| fault | operation | outcome | requests | faults injected | settled in |',
-    '| --- | --- | --- | ---: | ---: | ---: |'
+    '| client | fault | operation | outcome | requests | faults injected | settled in |',
+    '| --- | --- | --- | --- | ---: | ---: | ---: |'
   ]
-  for (const r of rows) lines.push(`| ${r.fault} | ${r.op} | ${r.outcome} | ${r.requests} | ${r.injected} | ${r.ms} ms |`)
+  for (const r of rows) lines.push(`| ${r.client} | ${r.fault} | ${r.op} | ${r.outcome} | ${r.requests} | ${r.injected} | ${r.ms} ms |`)
   return lines.join('\n') + '\n'
 }

@@ -54,8 +54,8 @@ class Client extends EventEmitter {
 
   /** The connection's public settings (never the credentials). */
   get config () {
-    const { bucket, keyPrefix, region, endpoint, forcePathStyle, concurrency } = this._config
-    return { bucket, keyPrefix, region, endpoint, forcePathStyle, concurrency }
+    const { bucket, keyPrefix, region, endpoint, forcePathStyle, concurrency, s3Client } = this._config
+    return { bucket, keyPrefix, region, endpoint, forcePathStyle, concurrency, s3Client }
   }
 
   get bucket () { return this._config.bucket }

@@ -97,6 +97,16 @@ pub struct Config {
     pub parallelism: usize,
     pub network: NetworkPolicy,
     pub concurrency: Concurrency,
+    /// Which client sends the S3 requests (query parameter `s3Client`).
+    pub s3_client: S3Client,
+}
+
+/// The S3 client: the lean one (hot commands signed and sent here) where it can
+/// reach the bucket, else the AWS SDK; or the AWS SDK for everything.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum S3Client {
+    Lean,
+    Sdk,
 }
 
 /// How read-modify-writes guard against other writers (option `concurrency`).
@@ -307,6 +317,7 @@ impl Config {
             parallelism: DEFAULT_PARALLELISM,
             network: NetworkPolicy::default(),
             concurrency: Concurrency::Auto,
+            s3_client: S3Client::Lean,
         }
     }
 
@@ -400,6 +411,13 @@ impl Config {
                 "concurrency" => {
                     cfg.concurrency = Concurrency::parse(&v).map_err(|why| bad(input, &why))?
                 }
+                "s3Client" => {
+                    cfg.s3_client = match v.as_str() {
+                        "lean" => S3Client::Lean,
+                        "sdk" => S3Client::Sdk,
+                        _ => return Err(bad(input, "s3Client must be 'lean' or 'sdk'")),
+                    }
+                }
                 knob @ ("connectTimeout" | "attemptTimeout" | "operationTimeout"
                 | "maxAttempts") => {
                     let n = v
@@ -433,6 +451,10 @@ impl Config {
                 Concurrency::Auto => "auto",
                 Concurrency::Optimistic => "optimistic",
                 Concurrency::LastWriterWins => "last-writer-wins",
+            },
+            "s3Client": match self.s3_client {
+                S3Client::Lean => "lean",
+                S3Client::Sdk => "sdk",
             },
         })
     }

@@ -123,11 +123,19 @@ pub const CONFLICT_ATTEMPTS: u32 = 10;
 /// up to 5 ms doubling per attempt, capped at 640 ms ("full jitter"), so writers
 /// that collided do not collide again in step.
 pub async fn conflict_pause(n: u32) {
+    tokio::time::sleep(full_jitter(std::time::Duration::from_millis(
+        5u64 << n.min(7),
+    )))
+    .await;
+}
+
+/// A random duration from zero to `cap` ("full jitter" backoff).
+pub fn full_jitter(cap: std::time::Duration) -> std::time::Duration {
     use std::hash::BuildHasher;
-    let cap_ms = 5u64 << n.min(7);
-    // A fresh RandomState is randomly keyed: a cheap source of jitter.
-    let r = std::collections::hash_map::RandomState::new().hash_one(n);
-    tokio::time::sleep(std::time::Duration::from_micros(r % (cap_ms * 1000 + 1))).await;
+    // A fresh RandomState is randomly keyed: a cheap source of randomness.
+    let r = std::collections::hash_map::RandomState::new().hash_one(0u8);
+    let cap_us = cap.as_micros().min(u64::MAX as u128) as u64;
+    std::time::Duration::from_micros(r % (cap_us + 1))
 }
 
 /// Runs `attempt` until it succeeds, fails with anything but `ConflictError`, or has

@@ -5,6 +5,7 @@
 //! code and request id, never credentials.
 
 mod errors;
+mod lean;
 mod multipart;
 
 pub use multipart::PART_SIZE;
@@ -12,7 +13,7 @@ pub use multipart::PART_SIZE;
 use super::{
     BodyStream, ListPage, ListedObject, ObjectMeta, Precondition, PutRequest, Storage, StreamedPut,
 };
-use crate::engine::config::{Config, NetworkPolicy};
+use crate::engine::config::{Config, NetworkPolicy, S3Client};
 use crate::engine::error::{EngineError, ErrorKind, Result};
 use aws_sdk_s3::config::retry::RetryConfig;
 use aws_sdk_s3::config::timeout::TimeoutConfig;
@@ -30,6 +31,7 @@ use futures::stream::StreamExt;
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use std::time::Duration;
 
+/// How `x-amz-copy-source` carries the source key.
 const COPY_SOURCE: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'/')
     .remove(b'-')
@@ -40,6 +42,8 @@ const COPY_SOURCE: &AsciiSet = &NON_ALPHANUMERIC
 
 pub struct S3Storage {
     client: Client,
+    /// The hot commands' client where it can reach the bucket (see [`lean`]).
+    lean: Option<lean::LeanClient>,
     bucket: String,
     policy: NetworkPolicy,
 }
@@ -83,8 +87,13 @@ impl S3Storage {
         if let Some(ep) = &cfg.endpoint {
             b = b.endpoint_url(ep.clone());
         }
+        let lean = match cfg.s3_client {
+            S3Client::Lean => lean::LeanClient::new(cfg, shared.credentials_provider())?,
+            S3Client::Sdk => None,
+        };
         Ok(S3Storage {
             client: Client::from_conf(b.build()),
+            lean,
             bucket: cfg.bucket.clone(),
             policy,
         })
@@ -171,6 +180,13 @@ impl Storage for S3Storage {
     fn put(&self, key: String, req: PutRequest) -> BoxFuture<'_, Result<()>> {
         counted(async move {
             check_metadata_ascii(&key, &req.metadata)?;
+            if let Some(lean) = &self.lean {
+                let precondition = req.precondition.clone();
+                return lean
+                    .put(&key, req)
+                    .await
+                    .map_err(|e| conflict_or(precondition.as_ref(), &key, e));
+            }
             let mut r = self
                 .client
                 .put_object()
@@ -200,6 +216,9 @@ impl Storage for S3Storage {
     /// afterwards is fetched again (up to `max_attempts`, within the operation deadline).
     fn get(&self, key: String) -> BoxFuture<'_, Result<(ObjectMeta, Bytes)>> {
         counted(async move {
+            if let Some(lean) = &self.lean {
+                return lean.get(&key).await;
+            }
             let deadline =
                 tokio::time::Instant::now() + Duration::from_millis(self.policy.operation_ms);
             let mut tries = 0;
@@ -225,6 +244,9 @@ impl Storage for S3Storage {
 
     fn head(&self, key: String) -> BoxFuture<'_, Result<ObjectMeta>> {
         counted(async move {
+            if let Some(lean) = &self.lean {
+                return lean.head(&key).await;
+            }
             let out = self
                 .client
                 .head_object()
@@ -244,6 +266,9 @@ impl Storage for S3Storage {
         token: Option<String>,
     ) -> BoxFuture<'_, Result<ListPage>> {
         counted(async move {
+            if let Some(lean) = &self.lean {
+                return lean.list(&prefix, max_keys, token.as_deref()).await;
+            }
             let out = self
                 .client
                 .list_objects_v2()
@@ -279,6 +304,9 @@ impl Storage for S3Storage {
 
     fn delete(&self, key: String) -> BoxFuture<'_, Result<()>> {
         counted(async move {
+            if let Some(lean) = &self.lean {
+                return lean.delete(&key).await;
+            }
             self.client
                 .delete_object()
                 .bucket(&self.bucket)
@@ -294,6 +322,9 @@ impl Storage for S3Storage {
         counted(async move {
             if keys.is_empty() {
                 return Ok(Vec::new());
+            }
+            if let Some(lean) = &self.lean {
+                return lean.delete_many(&keys).await;
             }
             let ids = keys
                 .iter()
@@ -397,6 +428,9 @@ impl Storage for S3Storage {
 
     fn copy(&self, from: String, to: String) -> BoxFuture<'_, Result<()>> {
         counted(async move {
+            if let Some(lean) = &self.lean {
+                return lean.copy(&from, &to).await;
+            }
             let source = format!(
                 "{}/{}",
                 self.bucket,
@@ -433,9 +467,13 @@ mod tests {
             eprintln!("S3DB_TEST_S3_URL not set: S3 conformance skipped");
             return;
         };
-        let cfg = Config::parse(&url, &ConfigOverrides::default()).expect("test url");
-        let s = S3Storage::connect(&cfg).await.expect("client");
-        let prefix = format!("conformance-{}", nanoid::nanoid!(8));
-        super::super::conformance::run_all(Arc::new(s), &prefix).await;
+        for client in [S3Client::Lean, S3Client::Sdk] {
+            let mut cfg = Config::parse(&url, &ConfigOverrides::default()).expect("test url");
+            cfg.s3_client = client;
+            let s = S3Storage::connect(&cfg).await.expect("client");
+            assert_eq!(s.lean.is_some(), client == S3Client::Lean, "{client:?}");
+            let prefix = format!("conformance-{}", nanoid::nanoid!(8));
+            super::super::conformance::run_all(Arc::new(s), &prefix).await;
+        }
     }
 }
