@@ -189,6 +189,23 @@ for (const backend of backends()) {
       assert.deepEqual(got.map(x => x.id), ['m3', 'm1'], 'input order, missing skipped')
     })
 
+    it('insertMany past one engine chunk (2000 items): input order, item errors point at the caller\'s objects, one insertMany event', async () => {
+      const r = await db.createResource({ name: 'manyChunks', attributes: { n: 'number' } })
+      const N = backend === 's3' ? 2300 : 4500
+      const bad = [5, 2100, N - 1]
+      const items = Array.from({ length: N }, (_, i) => ({ id: `c${String(i).padStart(5, '0')}`, n: bad.includes(i) ? 'x' : i }))
+      const seen = record(r, ['insert', 'insertMany', 'error'])
+      const out = await r.insertMany(items)
+      assert.deepEqual(out.map(x => x.id), items.filter((_, i) => !bad.includes(i)).map(x => x.id))
+      const errors = seen.filter(e => e[0] === 'error')
+      assert.deepEqual(errors.map(e => e[2]), bad.map(i => items[i]))
+      assert.ok(errors.every(e => e[2] === items[bad[errors.indexOf(e)]]), 'the very objects passed')
+      assert.ok(errors.every(e => e[1] instanceof lib.InvalidResourceItem))
+      assert.deepEqual(seen.filter(e => e[0] === 'insertMany'), [['insertMany', N]])
+      assert.equal(seen.filter(e => e[0] === 'insert').length, N - bad.length)
+      assert.equal(await r.count(), N - bad.length)
+    })
+
     it('listing paginates past 1000 (D1), offsets past the end are empty (D2), page shape', async () => {
       const big = await db.createResource({ name: 'big', attributes: { n: 'number' } })
       const N = backend === 's3' ? 1050 : 2100

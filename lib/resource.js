@@ -11,6 +11,11 @@ const { ResourceReader, ResourceWriter } = require('./streams')
 const { isChunkSource, setContentFromStream, contentStream } = require('./content')
 const { hideSecrets } = require('./redact')
 
+// insertMany sends its items to the engine this many at a time, so a call with any number of items
+// holds one chunk's worth of engine-side records and JSON, not all of them (results still come back in
+// input order, every item's events as they happen, one `insertMany` event at the end).
+const INSERT_MANY_CHUNK = 2000
+
 const HOOK_EVENTS = ['preInsert', 'afterInsert', 'preUpdate', 'afterUpdate', 'preDelete', 'afterDelete']
 /**
  * The options the engine builds a resource from: lifecycle hook functions stay in JS,
@@ -170,8 +175,9 @@ class Resource extends EventEmitter {
     return this._run(() => this.database._native.resourceCall(this.name, op, encodeArgs(args)), inputs)
   }
 
-  // One engine call (`start()` gives its `{result, events}` JSON): the events are emitted, the result decoded.
-  async _run (start, inputs) {
+  // One engine call (`start()` gives its `{result, events}` JSON): the events are emitted (but those
+  // named `held`, which the caller emits itself), the result decoded.
+  async _run (start, inputs, held) {
     if (this._ready) await this._whenReady()
     let text
     try {
@@ -180,7 +186,7 @@ class Resource extends EventEmitter {
       throw this._failure(nativeErr)
     }
     const { result, events } = decodeOutput(text, inputs)
-    this._emitEvents(events)
+    this._emitEvents(held === undefined ? events : events.filter(ev => ev[0] !== held))
     return result
   }
 
@@ -245,7 +251,22 @@ class Resource extends EventEmitter {
   update (id, attributes) { return this._call('update', [id, attributes]) }
   upsert (data) { return this._call('upsert', [data]) }
   delete (id) { return this._call('delete', [id]) }
-  insertMany (objects, options) { return this._call('insertMany', options === undefined ? [objects] : [objects, options], objects) }
+  insertMany (objects, options) {
+    if (!Array.isArray(objects) || objects.length <= INSERT_MANY_CHUNK) return this._call('insertMany', options === undefined ? [objects] : [objects, options], objects)
+    return this._insertManyInChunks(objects, options)
+  }
+
+  async _insertManyInChunks (objects, options) {
+    const results = []
+    for (let at = 0; at < objects.length; at += INSERT_MANY_CHUNK) {
+      const chunk = objects.slice(at, at + INSERT_MANY_CHUNK)
+      const args = encodeArgs(options === undefined ? [chunk] : [chunk, options])
+      const part = await this._run(() => this.database._native.resourceCall(this.name, 'insertMany', args), chunk, 'insertMany')
+      for (const r of part) results.push(r)
+    }
+    this._emitEvents([['insertMany', objects.length]])
+    return results
+  }
   getMany (ids) { return this._call('getMany', [ids]) }
   deleteMany (ids) { return this._call('deleteMany', [ids]) }
   getAll () { return this._call('getAll', []) }
