@@ -106,13 +106,44 @@ describe('design review: readers and hook errors', () => {
   })
 })
 
+describe('engine calls through the completion channel', () => {
+  it('a pending call keeps the process alive until it settles, and the process exits by itself after', async () => {
+    const res = await runChild(`
+      const db = new S3db({ connectionString: 'memory://review/pending' })
+      await db.connect()
+      const r = await db.createResource({ name: 'u', attributes: { name: 'string' }, options: { hooks: { preInsert: [async (d) => { await null; return d }] } } })
+      // Nothing awaits these: only the pending calls can keep the event loop alive.
+      for (let i = 0; i < 50; i++) r.insert({ id: 'p' + i, name: 'n' + i }).then((x) => { if (x.id === 'p49') console.log('settled', x.id) })
+      r.get('missing').catch((e) => console.log('rejected', e.name))
+    `)
+    assert.equal(res.signal, null, `killed after ${res.ms} ms: the process did not exit by itself`)
+    assert.equal(res.code, 0, res.err)
+    assert.match(res.out, /settled p49/)
+    assert.match(res.out, /rejected (NoSuchKey|NotFound)/)
+  })
+
+  it('many calls in flight from several databases each get their own answer', async () => {
+    const dbs = await Promise.all([1, 2, 3].map(async (k) => {
+      const db = new (await import('../index.js')).default.S3db({ connectionString: `memory://review/many${k}` })
+      await db.connect()
+      return [db, await db.createResource({ name: 'u', attributes: { k: 'number', i: 'number' } })]
+    }))
+    const answers = await Promise.all(dbs.flatMap(([, r], k) => Array.from({ length: 300 }, (_, i) => r.insert({ id: `x${i}`, k, i }))))
+    assert.deepEqual(answers.map(a => `${a.k}:${a.i}`), dbs.flatMap((_, k) => Array.from({ length: 300 }, (_, i) => `${k}:${i}`)))
+    for (const [db, r] of dbs) {
+      assert.equal(await r.count(), 300)
+      assert.equal(db._calls._pending.size, 0, 'nothing left pending')
+    }
+  })
+})
+
 describe('design review: query carries only what is listened to', () => {
   // The engine's answer text for each query, read at the boundary.
   function tapAnswers (db) {
     const sizes = []
-    const native = db._native
-    const call = native.resourceCall.bind(native)
-    native.resourceCall = async (name, op, args) => {
+    const calls = db._calls
+    const call = calls.resourceCall.bind(calls)
+    calls.resourceCall = async (name, op, args) => {
       const text = await call(name, op, args)
       if (op === 'query') sizes.push(text.length)
       return text

@@ -62,7 +62,7 @@ describe('error kinds', () => {
     // An operation the engine does not know (what a facade bug or a crafted call would send).
     await assert.rejects(r._call('noSuchOperation', []), (e) => e instanceof pkg.InvalidArgument && e.code === 'InvalidArgument' && e.retryable === false)
     // Arguments the binding cannot parse.
-    await assert.rejects(db._native.resourceCall('k', 'insert', '{not json'), (e) => errors.fromNative(e) instanceof pkg.InvalidArgument)
+    await assert.rejects(db._calls.resourceCall('k', 'insert', '{not json'), (e) => errors.fromNative(e) instanceof pkg.InvalidArgument)
     // A hook that returns nothing usable is the caller's schema problem; one that throws gives its own value.
     const hooked = await db.createResource({ name: 'h', attributes: { a: 'string' }, options: { hooks: { preInsert: [() => { throw 'plain string' }] } } })
     await assert.rejects(hooked.insert({ a: 'x' }), (e) => e === 'plain string')

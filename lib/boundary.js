@@ -13,8 +13,21 @@ function dateReplacer (key, value) {
   return value
 }
 
+// Whether `v` needs the replacer: it holds a Date, or an object with its own `toJSON` (whose output
+// could hold one), or is too deep to scan. Without the replacer JSON.stringify takes V8's fast path.
+function needsReplacer (v, depth) {
+  if (v === null || typeof v !== 'object') return false
+  if (typeof v.toJSON === 'function' || depth > 32) return true
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) if (needsReplacer(v[i], depth + 1)) return true
+    return false
+  }
+  for (const k in v) if (needsReplacer(v[k], depth + 1)) return true
+  return false
+}
+
 function encodeArgs (args) {
-  return JSON.stringify(args, dateReplacer)
+  return needsReplacer(args, 0) ? JSON.stringify(args, dateReplacer) : JSON.stringify(args)
 }
 
 function isDateTag (v) {

@@ -6,6 +6,7 @@ const { native } = require('./native')
 const { encodeArgs } = require('./boundary')
 const { ConnectionStringError, ResourceNotFound, InvalidArgument, callSync, callAsync, argText } = require('./errors')
 const { Client } = require('./client')
+const { NativeCalls } = require('./native-calls')
 const { Resource, HOOK_EVENTS, engineOptions } = require('./resource')
 const { CachePlugin } = require('./plugins/cache')
 const { MemoryCache } = require('./cache/memory')
@@ -69,6 +70,12 @@ class Database extends EventEmitter {
       message: 'This Database was built with a client that is not an s3db-native Client, so it has no storage connection. ' +
         "Pass `new Client({ connectionString })` (from 's3db-native') or a connectionString."
     })
+  }
+
+  /** The engine's resource calls, answered through the completion channel (lib/native-calls.js). */
+  get _calls () {
+    if (!this._nativeCalls) Object.defineProperty(this, '_nativeCalls', { value: new NativeCalls(this._native), enumerable: false })
+    return this._nativeCalls
   }
 
   // A value a hook threw, kept until the failure it causes reaches the caller (who gets the value

@@ -172,7 +172,7 @@ class Resource extends EventEmitter {
 
   // `inputs`: the array argument whose items the engine's events may refer to (insertMany).
   _call (op, args, inputs) {
-    return this._run(() => this.database._native.resourceCall(this.name, op, encodeArgs(args)), inputs)
+    return this._run(() => this.database._calls.resourceCall(this.name, op, encodeArgs(args)), inputs)
   }
 
   // One engine call (`start()` gives its `{result, events}` JSON): the events are emitted (but those
@@ -261,7 +261,7 @@ class Resource extends EventEmitter {
     for (let at = 0; at < objects.length; at += INSERT_MANY_CHUNK) {
       const chunk = objects.slice(at, at + INSERT_MANY_CHUNK)
       const args = encodeArgs(options === undefined ? [chunk] : [chunk, options])
-      const part = await this._run(() => this.database._native.resourceCall(this.name, 'insertMany', args), chunk, 'insertMany')
+      const part = await this._run(() => this.database._calls.resourceCall(this.name, 'insertMany', args), chunk, 'insertMany')
       for (const r of part) results.push(r)
     }
     this._emitEvents([['insertMany', objects.length]])

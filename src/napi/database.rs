@@ -3,6 +3,7 @@
 
 use super::callbacks::{HookCallback, ReaderCallback};
 use super::client::{ClientResult, NativeClient};
+use super::completions::{Completion, CompletionCallback, Completions};
 use super::content::{self, NativeContentDownload, NativeContentUpload};
 use super::convert::parse_json;
 use super::error::{guarded, IntoNapi};
@@ -16,6 +17,7 @@ use crate::engine::stream::ids;
 use crate::engine::stream::reader::ReaderOptions;
 use crate::engine::stream::writer::{Writer, WriterOptions};
 use napi::bindgen_prelude::Buffer;
+use napi::Env;
 use napi_derive::napi;
 use serde_json::{json, Value};
 use std::collections::HashSet;
@@ -25,6 +27,7 @@ use tokio_util::sync::CancellationToken;
 #[napi(js_name = "NativeDatabase")]
 pub struct NativeDatabase {
     inner: Arc<Database>,
+    completions: Arc<Completions>,
 }
 
 /// A positive integer option, if given.
@@ -54,6 +57,7 @@ impl NativeDatabase {
                 passphrase,
                 cache,
             })),
+            completions: Arc::default(),
         })
     }
 
@@ -89,23 +93,49 @@ impl NativeDatabase {
         .await
     }
 
-    /// Resource method `op` with JSON `args` (array); returns `{result, events}` JSON.
-    #[napi]
-    pub async fn resource_call(
-        &self,
-        resource: String,
-        op: String,
-        args: String,
-    ) -> napi::Result<String> {
+    /// Resource method `op` with JSON `args` (array), answered through the
+    /// completion channel (see `napi/completions.rs`) under call id `id`: the
+    /// `{result, events}` JSON, or the error text.
+    #[napi(catch_unwind)]
+    pub fn resource_call(&self, resource: String, op: String, args: String, id: u32) {
         let db = self.inner.clone();
-        let args = parse_json("arguments", &args)?;
-        guarded(async move {
-            db.resource_call(&resource, &op, args)
-                .await
-                .map(|o| o.to_json_string())
-                .into_napi()
-        })
-        .await
+        let completions = self.completions.clone();
+        napi::bindgen_prelude::spawn(async move {
+            let answer = guarded(async move {
+                let args = parse_json("arguments", &args)?;
+                db.resource_call(&resource, &op, args)
+                    .await
+                    .map(|o| o.to_json_string())
+                    .into_napi()
+            })
+            .await;
+            completions.push(match answer {
+                Ok(text) => Completion { id, ok: true, text },
+                Err(e) => Completion {
+                    id,
+                    ok: false,
+                    text: e.reason.clone(),
+                },
+            });
+        });
+    }
+
+    /// Where `resourceCall` completions are announced (once per database).
+    #[napi(catch_unwind)]
+    pub fn on_completions(&self, callback: CompletionCallback) {
+        self.completions.set_callback(callback);
+    }
+
+    /// The completions queued since the last call.
+    #[napi(catch_unwind)]
+    pub fn take_completions(&self) -> Vec<Completion> {
+        self.completions.take()
+    }
+
+    /// Keep the event loop alive while `resourceCall`s are pending (true) or not.
+    #[napi(catch_unwind)]
+    pub fn hold_loop(&self, env: Env, hold: bool) -> napi::Result<()> {
+        self.completions.hold_loop(&env, hold)
     }
 
     /// Start a reader over resource `name`. `options`: JSON of

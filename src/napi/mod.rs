@@ -4,6 +4,7 @@
 
 pub mod callbacks;
 pub mod client;
+pub mod completions;
 pub mod content;
 pub mod convert;
 pub mod database;
