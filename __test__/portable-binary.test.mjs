@@ -29,28 +29,20 @@ function readelfMaxGlibc (file) {
 }
 
 describe('the shipped Linux binaries', { skip }, () => {
-  it('linux-x64-gnu: x86-64 ELF64, glibc 2.17 at most, only glibc libraries and its loader, exports napi_register_module_v1', () => {
-    const elf = read('linux-x64-gnu')
-    assert.equal(elf.class, 'ELF64')
-    assert.equal(elf.machine, 'x86-64')
-    assert.equal(elf.interp, null, 'a shared library names no program interpreter')
-    assert.ok(elf.maxGlibc && compareVersions(elf.maxGlibc, '2.17') <= 0, `needs glibc ${elf.maxGlibc} (${elf.glibc.join(', ')})`)
-    assert.deepEqual(elf.needed.filter((l) => !/^(libc\.so\.6|libm\.so\.6|libpthread\.so\.0|libdl\.so\.2|librt\.so\.1|libgcc_s\.so\.1|ld-linux-x86-64\.so\.2)$/.test(l)), [])
-    assert.ok(elf.exportsNapi)
-    assert.deepEqual(platformProblems(elf, 'linux-x64-gnu'), [])
-  })
-
-  it('linux-arm64-gnu: aarch64 ELF64, glibc 2.17 at most, only glibc libraries and the aarch64 loader, exports napi_register_module_v1', () => {
-    const elf = read('linux-arm64-gnu')
-    assert.equal(elf.class, 'ELF64')
-    assert.equal(elf.machine, 'aarch64')
-    assert.equal(elf.interp, null)
-    assert.ok(elf.maxGlibc && compareVersions(elf.maxGlibc, '2.17') <= 0, `needs glibc ${elf.maxGlibc} (${elf.glibc.join(', ')})`)
-    assert.ok(!elf.needed.includes('ld-linux-x86-64.so.2'), `asks for the x86-64 loader: ${elf.needed.join(', ')}`)
-    assert.deepEqual(elf.needed.filter((l) => !/^(libc\.so\.6|libm\.so\.6|libpthread\.so\.0|libdl\.so\.2|librt\.so\.1|libgcc_s\.so\.1|ld-linux-aarch64\.so\.1)$/.test(l)), [])
-    assert.ok(elf.exportsNapi)
-    assert.deepEqual(platformProblems(elf, 'linux-arm64-gnu'), [])
-  })
+  const GNU = [['linux-x64-gnu', 'x86-64', 'ld-linux-x86-64.so.2'], ['linux-arm64-gnu', 'aarch64', 'ld-linux-aarch64.so.1']]
+  for (const [platform, machine, loader] of GNU) {
+    it(`${platform}: ${machine} ELF64, glibc 2.17 at most, only glibc's libraries and ${loader}, exports napi_register_module_v1`, () => {
+      const elf = read(platform)
+      assert.equal(elf.class, 'ELF64')
+      assert.equal(elf.machine, machine)
+      assert.equal(elf.interp, null, 'a shared library names no program interpreter')
+      assert.ok(elf.maxGlibc && compareVersions(elf.maxGlibc, '2.17') <= 0, `needs glibc ${elf.maxGlibc} (${elf.glibc.join(', ')})`)
+      const allowed = ['libc.so.6', 'libm.so.6', 'libpthread.so.0', 'libdl.so.2', 'librt.so.1', 'libgcc_s.so.1', loader]
+      assert.deepEqual(elf.needed.filter((l) => !allowed.includes(l)), [], `needs ${elf.needed.join(', ')}`)
+      assert.ok(elf.exportsNapi)
+      assert.deepEqual(platformProblems(elf, platform), [])
+    })
+  }
 
   it('linux-x64-musl: x86-64 ELF64, no glibc symbol and no glibc library, musl libc, exports napi_register_module_v1', () => {
     const elf = read('linux-x64-musl')
