@@ -13,7 +13,8 @@ const repo = join(dirname(fileURLToPath(import.meta.url)), '..')
 const readJson = (...p) => JSON.parse(readFileSync(join(repo, ...p), 'utf8'))
 const main = readJson('package.json')
 const targets = main.napi.targets.map(parseTriple)
-const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm'
+// npm is a .cmd on Windows, which Node spawns only through a shell.
+const npmPack = () => execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: repo, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], shell: process.platform === 'win32' })
 
 describe('platform packages', () => {
   it('npm/ holds exactly one package per napi target', () => {
@@ -45,7 +46,7 @@ describe('platform packages', () => {
 describe('the main package', () => {
   let files
   before(() => {
-    const [packed] = JSON.parse(execFileSync(npm, ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: repo, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }))
+    const [packed] = JSON.parse(npmPack())
     files = packed.files.map((f) => f.path).sort()
   })
 

@@ -25,7 +25,6 @@ import { parseTriple } from '@napi-rs/cli'
 import { inspectElf, platformProblems, LINUX_PLATFORMS } from './elf-check.mjs'
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..')
-const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm'
 const { values: opts } = parseArgs({
   options: {
     artifacts: { type: 'string' },
@@ -94,7 +93,8 @@ if (main.version.includes('-')) publishArgs.push('--tag', 'next')
 function publish (dir, name, mustHold) {
   let out
   try {
-    out = execFileSync(npm, publishArgs, { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 << 20 })
+    // (npm is a .cmd on Windows, which Node spawns only through a shell)
+    out = execFileSync('npm', publishArgs, { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 << 20, shell: process.platform === 'win32' })
   } catch (e) {
     problems.push(`${name}: npm publish failed: ${e.stderr || e.message}`)
     return
