@@ -16,10 +16,9 @@ const MACHINES = { 62: 'x86-64', 183: 'aarch64' }
 const GLIBC_FLOOR = '2.17'
 // glibc's own libraries; each gnu binary may also name its architecture's dynamic loader.
 const GLIBC_LIBS = ['libc.so.6', 'libm.so.6', 'libpthread.so.0', 'libdl.so.2', 'librt.so.1', 'libgcc_s.so.1']
-// musl is one library (libc.so, also the dynamic loader: it answers for libc, libm, libpthread,
-// libdl and librt itself); libgcc_s is the unwinder of a dynamically linked Rust musl library,
-// and Alpine ships it with Node.
-const MUSL_LIBS = ['libc.so', 'libc.musl-x86_64.so.1', 'ld-musl-x86_64.so.1', 'libgcc_s.so.1']
+// musl is one library, under any of these names (it is also the dynamic loader, and answers for
+// libc, libm, libpthread, libdl and librt itself). zig links the unwinder in: no libgcc_s.
+const MUSL_LIBS = ['libc.so', 'libc.musl-x86_64.so.1', 'ld-musl-x86_64.so.1']
 
 /** What each Linux platform package must ship: its machine, its C library, the libraries it may need. */
 export const LINUX_PLATFORMS = {
