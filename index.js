@@ -10,6 +10,9 @@
 // This file only gathers the public names. The export list stays a literal object
 // of names so that Node's cjs-module-lexer finds them for `import { S3db } from`.
 
+// First: on a Node.js too old or a platform without a binary, lib/native.js throws an error that
+// names the fix, before any other module loads.
+require('./lib/native')
 const { Database, S3db } = require('./lib/database')
 const { Client } = require('./lib/client')
 const { Resource } = require('./lib/resource')

@@ -10,11 +10,14 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { createRequire } from 'node:module'
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..')
 const pkg = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8'))
 const binary = `s3db-native.linux-x64-gnu.node`
-const supported = process.platform === 'linux' && process.arch === 'x64' && existsSync(join(repo, binary))
+// The packed binary package is linux-x64-gnu: the host must be that platform (not musl, not arm64).
+const { platformName } = createRequire(import.meta.url)('../lib/native.js')
+const supported = platformName() === 'linux-x64-gnu' && existsSync(join(repo, binary))
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm'
 
 function run (cmd, args, cwd, extra = {}) {
@@ -135,6 +138,17 @@ describe('install from the packed tarballs (linux-x64-gnu)', { skip: supported ?
       console.log(JSON.stringify({ same: cjs.S3db === S3db, reader: typeof ResourceReader, name: back.name, password: back.password }))
     `)
     assert.deepEqual(JSON.parse(run(process.execPath, ['app.mjs'], app).trim()), { same: true, reader: 'function', name: 'Ann', password: 'pw' })
+  })
+
+  it('installs offline: the optional dependencies not published yet (the other platforms) do not fail the install', () => {
+    // package.json lists all six platform packages at this version; npm resolves each, and with
+    // --offline (no registry at all) the five it cannot fetch must be skipped as optional.
+    const app = project(root, 'offline')
+    npmInstall(app, [mainTgz, binTgz], ['--offline'])
+    const installed = readdirSync(join(app, 'node_modules')).filter((d) => d.startsWith('s3db-native')).sort()
+    assert.deepEqual(installed, ['s3db-native', 's3db-native-linux-x64-gnu'])
+    const out = run(process.execPath, ['-e', "const { S3db } = require('s3db-native'); console.log(typeof S3db, require.resolve('s3db-native-linux-x64-gnu'))"], app).trim()
+    assert.equal(out, `function ${join(app, 'node_modules', 's3db-native-linux-x64-gnu', binary)}`)
   })
 
   it('without the binary package, require fails with a message naming the platform', () => {
