@@ -3,6 +3,12 @@
 export const LIB_NAMES = { native: 's3db-native', s3dbjs417: 's3db.js 4.1.7', s3dbjs: 's3db.js 21.6.2', ceiling: 'ceiling' }
 const SHORT = { native: 'native', s3dbjs417: '4.1.7', s3dbjs: '21.6.2', ceiling: 'ceiling' }
 
+/** The scenarios of the chart (bench/chart.mjs), by label. */
+export const CHARTED = ['insert', 'get', 'readable', 'writable', 'insertMany', 'secret insert', 'secret get']
+
+/** A scenario's label, without N and note: `insert`, `readable`, `secret get`, `count`. */
+export const label = (scenario) => scenario.replace(/ x?\d+.*$| of \d+$/, '').replace(/ \(.*\)$/, '')
+
 /** Scenario name without its parenthesised note: `insert x5000`, `readable of 5000`, `count`. */
 export const scenarioKey = (scenario) => scenario.replace(/ \(.*\)$/, '')
 
