@@ -34,7 +34,7 @@ function encodeQuery (s) {
 const canonicalValue = (v) => String(v).trim().replace(/ {2,}/g, ' ')
 
 export class CeilingClient {
-  constructor (url, { concurrency = 32 } = {}) {
+  constructor (url, { concurrency = 32, clock = Date.now } = {}) {
     const u = new URL(url)
     if (u.protocol !== 'http:') throw new Error(`ceiling client: only http:// endpoints (got ${u.protocol})`)
     const [bucket, ...rest] = u.pathname.replace(/^\/+/, '').split('/')
@@ -47,6 +47,7 @@ export class CeilingClient {
     this.accessKeyId = decodeURIComponent(u.username)
     this.secretAccessKey = decodeURIComponent(u.password)
     this.region = u.searchParams.get('region') || 'us-east-1'
+    this.clock = clock
     this.agent = new http.Agent({ keepAlive: true, maxSockets: concurrency, maxFreeSockets: concurrency })
     this.bucketPath = '/' + encodeKey(bucket)
     this._day = ''
@@ -66,7 +67,7 @@ export class CeilingClient {
 
   /** x-amz-date for now; recomputed once per second. */
   amzDate () {
-    const now = Date.now()
+    const now = this.clock()
     const second = Math.floor(now / 1000)
     if (second !== this._second) {
       this._second = second
