@@ -25,7 +25,11 @@ import { ceilingResource } from './ceiling-records.mjs'
 import { benchRows, benchAttributes } from './records.mjs'
 
 const here = dirname(fileURLToPath(import.meta.url))
-const env = (name, dflt) => Number(process.env[name] || dflt)
+const env = (name, dflt) => {
+  const v = Number(process.env[name] || dflt)
+  if (!Number.isInteger(v) || v < 0) throw new Error(`${name}=${process.env[name]}: one whole number expected`)
+  return v
+}
 const N = env('S3DB_BENCH_N', 5000)
 const CONCURRENCY = env('S3DB_BENCH_CONCURRENCY', 32)
 const WARMUP = env('S3DB_BENCH_WARMUP', 500)
