@@ -5,8 +5,9 @@
 // The server: S3DB_BENCH_S3_URL (http://KEY:SECRET@host:port/bucket, results named after
 // S3DB_BENCH_TARGET, default s3), else Garage (S3DB_GARAGE_URL, or the env file of a running
 // `scripts/garage.sh`; target garage, with Garage's own CPU per request).
-// Knobs: S3DB_BENCH_N=5000 requests per measurement, S3DB_BENCH_CONCURRENCY=32, S3DB_BENCH_WARMUP=500
-// (unmeasured requests first, in the same process), S3DB_BENCH_ROUNDS=1 (each round runs all four
+// Knobs: S3DB_BENCH_N=5000 requests per measurement, S3DB_BENCH_CONCURRENCY=32, S3DB_BENCH_WARMUP=5000
+// (unmeasured requests first, in the same process: V8 needs a few thousand to settle; with 500 a
+// ceiling HEAD measured ~2.5x its settled cost on Garage), S3DB_BENCH_ROUNDS=1 (each round runs all four
 // again; the table shows medians), S3DB_BENCH_PAD_BYTES=0 (adds a string attribute of that many
 // characters to every record, e.g. 900 for ~1 KB of metadata), S3DB_BENCH_KEEP=1 (keep the objects).
 // s3db-native is imported as the package ('s3db-native'), i.e. the addon of this checkout.
@@ -32,7 +33,7 @@ const env = (name, dflt) => {
 }
 const N = env('S3DB_BENCH_N', 5000)
 const CONCURRENCY = env('S3DB_BENCH_CONCURRENCY', 32)
-const WARMUP = env('S3DB_BENCH_WARMUP', 500)
+const WARMUP = env('S3DB_BENCH_WARMUP', 5000)
 const ROUNDS = env('S3DB_BENCH_ROUNDS', 1)
 const PAD = env('S3DB_BENCH_PAD_BYTES', 0)
 const MODES = [['put', 'ceiling PUT'], ['head', 'ceiling HEAD'], ['insert', 's3db-native insert'], ['get', 's3db-native get']]
