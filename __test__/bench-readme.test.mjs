@@ -46,3 +46,24 @@ it('every result the README quotes records the commit it was run on', () => {
     assert.match(readFileSync(new URL(`../bench/${script}.mjs`, import.meta.url), 'utf8'), /commit: runCommit\(\)/, `bench/${script}.mjs records its commit`)
   }
 })
+
+it('the table has a column per library: s3db.js 4.1.7 and the ceiling are quoted where the results have them, \'-\' where not', () => {
+  const results = loadResults()
+  const n = Math.max(...results.compare.results.map(r => r.n))
+  assert.ok(render(results).tables.includes('| scenario | backend | s3db-native | s3db.js 4.1.7 | s3db.js 21.6.2 | ceiling |'))
+  const at = (lib, scenario) => results.compare.results.find(r => r.lib === lib && r.target === 'garage' && r.n === n && r.scenario.startsWith(scenario))
+  const cells = (scenario) => render(results).tables.split('\n').find(l => l.startsWith(`| ${scenario} | Garage |`)).split('|').map(c => c.trim())
+  // insert: replace whatever 4.1.7 and ceiling results there are by known ones
+  results.compare.results = results.compare.results.filter(r => !(r.n === n && r.target === 'garage' && ['s3dbjs417', 'ceiling'].includes(r.lib)))
+  const native = at('native', 'insert')
+  const js21 = at('s3dbjs', 'insert')
+  results.compare.results.push({ ...native, lib: 's3dbjs417', recordsPerSec: 1234, cpuUsPerRecord: 987.6 })
+  results.compare.results.push({ ...native, lib: 'ceiling', recordsPerSec: 4321, cpuUsPerRecord: 88.8 })
+  const insert = cells('insert one by one')
+  assert.deepEqual([insert[4], insert[6]], ['1,234', '4,321'])
+  assert.equal(insert[8], `${native.cpuUsPerRecord.toFixed(1)} / 987.6 / ${js21.cpuUsPerRecord.toFixed(1)} / 88.8`)
+  assert.match(insert[7], /^\d+\.\dx \/ \d+\.\dx$/)
+  const get = cells('get')
+  assert.deepEqual([get[4], get[6]], ['-', '-'])
+  assert.match(get[7], /^- \/ \d+\.\dx$/)
+})

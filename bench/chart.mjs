@@ -1,73 +1,79 @@
-// Draw the benchmark chart (SVG, no dependencies) from bench/results/compare.json:
-// speed of s3db-native relative to s3db.js 21.6.2 per scenario, one bar per backend,
-// for the largest N of the run.
+// Draw the benchmark chart (SVG, no dependencies) from bench/results/compare.json: records/s of
+// s3db-native, s3db.js 4.1.7, s3db.js 21.6.2 and the ceiling client per scenario, one panel per
+// backend, for the largest N of the run. Each group's bars are scaled to its fastest library;
+// '-' marks a library without that measurement (the ceiling client has no memory://, no
+// insertMany and no secret fields; results of runs before a library was added lack it).
 //   node bench/chart.mjs [compare.json] [out.svg]      default: bench/results/compare.json -> docs/bench.svg
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { CHARTED, label } from './compare-table.mjs'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const input = process.argv[2] || join(here, 'results', 'compare.json')
 const output = process.argv[3] || join(here, '..', 'docs', 'bench.svg')
 
-const data = JSON.parse(readFileSync(input, 'utf8'))
-const n = Math.max(...data.results.map(r => r.n))
-const rows = data.results.filter(r => r.n === n)
-const label = (scenario) => scenario.replace(/ x?\d+.*$| of \d+$/, '').replace(/ \(.*\)$/, '')
-const SCENARIOS = ['insert', 'get', 'readable', 'writable', 'insertMany', 'listIds', 'count']
-const targets = [...new Set(rows.map(r => r.target))]
-const COLORS = { memory: '#4c78a8', garage: '#f58518' }
+const LIBS = [['native', 's3db-native', '#4c78a8'], ['s3dbjs417', 's3db.js 4.1.7', '#72b7b2'], ['s3dbjs', 's3db.js 21.6.2', '#f58518'], ['ceiling', 'ceiling (hand-written SigV4 client)', '#9d755d']]
+const TARGET_NAMES = { memory: 'memory://', garage: 'Garage', s3: 'S3' }
 
-const bars = []
-for (const scenario of SCENARIOS) {
-  for (const target of targets) {
-    const find = (lib) => rows.find(r => r.lib === lib && r.target === target && label(r.scenario) === scenario)
-    const ours = find('native')
-    const theirs = find('s3dbjs')
-    if (ours && theirs) bars.push({ scenario, target, ratio: ours.recordsPerSec / theirs.recordsPerSec, ours: ours.recordsPerSec, theirs: theirs.recordsPerSec })
-  }
-}
-if (bars.length === 0) throw new Error(`no native/s3dbjs pairs in ${input}`)
+const data = JSON.parse(readFileSync(input, 'utf8'))
+const n = Math.max(...data.results.filter(r => r.scenario !== 'FAILED').map(r => r.n))
+const rows = data.results.filter(r => r.n === n && r.scenario !== 'FAILED')
+const targets = [...new Set(rows.map(r => r.target))].sort((a, b) => (a === 'memory') - (b === 'memory'))
+const scenarios = CHARTED.filter(s => rows.some(r => label(r.scenario) === s))
+if (scenarios.length === 0) throw new Error(`no charted scenarios in ${input}`)
 
 const esc = (s) => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
 const fmt = (x) => x.toLocaleString('en-US', { maximumFractionDigits: 0 })
-const width = 760
-const left = 110
-const right = 150
-const barH = 16
-const gap = 6
-const groupGap = 14
-const top = 56
-const maxRatio = Math.max(...bars.map(b => b.ratio), 1)
-const scale = (width - left - right) / maxRatio
-let y = top
+const cpu = (x) => (x >= 100 ? fmt(x) : x.toFixed(1))
+const nameCol = 96
+const panelW = 420
+const barMax = 270
+const barH = 11
+const gap = 3
+const groupGap = 12
+const top = 74
+const width = nameCol + panelW * targets.length + 10
+const groupH = LIBS.length * (barH + gap) - gap
 const parts = []
-for (const scenario of SCENARIOS) {
-  const group = bars.filter(b => b.scenario === scenario)
-  if (group.length === 0) continue
-  parts.push(`<text x="${left - 8}" y="${y + (group.length * (barH + gap) - gap) / 2 + 4}" text-anchor="end" font-size="13">${esc(scenario)}</text>`)
-  for (const b of group) {
-    const w = Math.max(1, b.ratio * scale)
-    parts.push(`<rect x="${left}" y="${y}" width="${w.toFixed(1)}" height="${barH}" fill="${COLORS[b.target] || '#54a24b'}"><title>${esc(`${b.scenario} on ${b.target}: ${fmt(b.ours)} vs ${fmt(b.theirs)} records/s`)}</title></rect>`)
-    parts.push(`<text x="${(left + w + 6).toFixed(1)}" y="${y + barH - 4}" font-size="12">${b.ratio.toFixed(1)}x (${fmt(b.ours)} vs ${fmt(b.theirs)}/s)</text>`)
-    y += barH + gap
-  }
-  y += groupGap
-}
-// 1x reference line
-const one = left + scale
-parts.push(`<line x1="${one.toFixed(1)}" y1="${top - 6}" x2="${one.toFixed(1)}" y2="${y - groupGap}" stroke="#888" stroke-dasharray="4 3"/>`)
-parts.push(`<text x="${one.toFixed(1)}" y="${top - 10}" text-anchor="middle" font-size="11" fill="#555">1x</text>`)
-const legend = targets.map((t, i) => `<rect x="${left + i * 120}" y="${y + 4}" width="12" height="12" fill="${COLORS[t] || '#54a24b'}"/><text x="${left + i * 120 + 18}" y="${y + 14}" font-size="12">${esc(t)}</text>`).join('')
-const height = y + 30
+let bars = 0
+targets.forEach((target, t) => {
+  const x0 = nameCol + t * panelW
+  parts.push(`<text x="${x0}" y="${top - 10}" font-size="13" font-weight="bold">${esc(TARGET_NAMES[target] || target)}</text>`)
+  scenarios.forEach((scenario, s) => {
+    const y0 = top + s * (groupH + groupGap)
+    if (t === 0) parts.push(`<text x="${nameCol - 8}" y="${y0 + groupH / 2 + 4}" text-anchor="end" font-size="12">${esc(scenario)}</text>`)
+    const found = LIBS.map(([lib]) => rows.find(r => r.lib === lib && r.target === target && label(r.scenario) === scenario))
+    const max = Math.max(...found.map(r => r?.recordsPerSec || 0))
+    LIBS.forEach(([lib, name, color], i) => {
+      const y = y0 + i * (barH + gap)
+      const r = found[i]
+      if (!r || !max) {
+        parts.push(`<text x="${x0 + 4}" y="${y + barH - 1}" font-size="10" fill="#888">-</text>`)
+        return
+      }
+      const w = Math.max(1, (r.recordsPerSec / max) * barMax)
+      parts.push(`<rect x="${x0}" y="${y}" width="${w.toFixed(1)}" height="${barH}" fill="${color}"><title>${esc(`${scenario} on ${target}, ${name}: ${fmt(r.recordsPerSec)} records/s, ${r.cpuUsPerRecord} µs client CPU per record`)}</title></rect>`)
+      parts.push(`<text x="${(x0 + w + 4).toFixed(1)}" y="${y + barH - 1}" font-size="10">${fmt(r.recordsPerSec)}/s · ${cpu(r.cpuUsPerRecord)} µs</text>`)
+      bars++
+    })
+  })
+})
+const legendY = top + scenarios.length * (groupH + groupGap) + 6
+const legend = LIBS.map(([, name, color], i) => {
+  const x = nameCol + i * 200
+  return `<rect x="${x}" y="${legendY}" width="12" height="12" fill="${color}"/><text x="${x + 18}" y="${legendY + 10}" font-size="12">${esc(name)}</text>`
+}).join('')
+const height = legendY + 28
 const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="Helvetica, Arial, sans-serif">
 <rect width="100%" height="100%" fill="#fff"/>
-<text x="${left}" y="24" font-size="15" font-weight="bold">s3db-native vs s3db.js ${esc((data.s3dbjs && data.s3dbjs.version) || '21.6.2')}: records/s ratio, N = ${fmt(n)}, concurrency ${esc(data.concurrency ?? '')}</text>
-<text x="${left}" y="42" font-size="11" fill="#555">${esc(`${data.machine ? `${data.machine.cpus} × ${data.machine.model}` : ''} · node ${data.node || ''} · ${(data.date || '').slice(0, 10)} · generated by bench/chart.mjs from ${input.split('/').slice(-2).join('/')}`)}</text>
+<text x="${nameCol}" y="22" font-size="15" font-weight="bold">Records/s and client CPU per record, N = ${fmt(n)}, concurrency ${esc(data.concurrency ?? '')}</text>
+<text x="${nameCol}" y="38" font-size="11" fill="#555">${esc('each group scaled to its fastest; - = not measured (the ceiling client has no memory://, insertMany or secret fields; or not in this run)')}</text>
+<text x="${nameCol}" y="52" font-size="11" fill="#555">${esc(`${data.machine ? `${data.machine.cpus} × ${data.machine.model}` : ''} · node ${data.node || ''} · ${(data.date || '').slice(0, 10)} · commit ${data.commit || '?'} · generated by bench/chart.mjs from ${input.split('/').slice(-2).join('/')}`)}</text>
 ${parts.join('\n')}
 ${legend}
 </svg>
 `
 mkdirSync(dirname(output), { recursive: true })
 writeFileSync(output, svg)
-console.log(`wrote ${output} (${bars.length} bars)`)
+console.log(`wrote ${output} (${bars} bars)`)

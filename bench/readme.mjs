@@ -7,6 +7,7 @@
 import { readFileSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { label } from './compare-table.mjs'
 
 const here = dirname(fileURLToPath(import.meta.url))
 export const README = join(here, '..', 'README.md')
@@ -34,17 +35,21 @@ export function loadResults (dir = join(here, 'results')) {
   }
 }
 
-const SCENARIOS = [['insert', 'insert one by one'], ['get', 'get'], ['readable', 'readable'], ['writable', 'writable'], ['insertMany', 'insertMany'], ['count', 'count'], ['listIds', 'listIds']]
+const SCENARIOS = [['insert', 'insert one by one'], ['get', 'get'], ['readable', 'readable'], ['writable', 'writable'], ['insertMany', 'insertMany'], ['secret insert', 'secret insert'], ['secret get', 'secret get'], ['count', 'count'], ['listIds', 'listIds']]
 const TARGETS = [['garage', 'Garage'], ['memory', 'memory']]
-const label = (scenario) => scenario.replace(/ x?\d+.*$| of \d+$/, '').replace(/ \(.*\)$/, '')
+/** The libraries of the table, in its column order; native first. */
+const LIBS = ['native', 's3dbjs417', 's3dbjs', 'ceiling']
 
-/** One comparison: native and s3db.js results of a scenario on a target at the largest N. */
+/** The result of each library for a scenario on a target at the largest N (undefined where none). */
+function found (compare, target, scenario) {
+  const n = Math.max(...compare.results.filter(r => r.scenario !== 'FAILED').map(r => r.n))
+  return Object.fromEntries(LIBS.map(lib => [lib, compare.results.find(r => r.n === n && r.target === target && r.lib === lib && label(r.scenario) === scenario)]))
+}
+
+/** One comparison: native and s3db.js 21.6.2 results of a scenario on a target at the largest N. */
 function compared (compare, target, scenario) {
-  const n = Math.max(...compare.results.map(r => r.n))
-  const find = (lib) => compare.results.find(r => r.n === n && r.target === target && r.lib === lib && label(r.scenario) === scenario)
-  const ours = find('native')
-  const theirs = find('s3dbjs')
-  return ours && theirs ? { ours, theirs, n } : null
+  const by = found(compare, target, scenario)
+  return by.native && by.s3dbjs ? { ours: by.native, theirs: by.s3dbjs } : null
 }
 
 /** The results of `scenario` (its text up to the first ` x`/` by`) for each library of a partitions/secrets file. */
@@ -79,11 +84,13 @@ export function render (r) {
     `(+${Math.round(big.rssGrowthMB)} MB RSS over ${int(big.records)} records)`
 
   const rows = []
+  const dash = (x, f) => (x === undefined || x === null ? '-' : f(x))
   for (const [target, targetName] of TARGETS) {
     for (const [scenario, name] of SCENARIOS) {
-      const c = get(target, scenario)
-      if (!c) continue
-      rows.push(`| ${name} | ${targetName} | ${int(c.ours.recordsPerSec)} | ${int(c.theirs.recordsPerSec)} | ${ratio(c.ours.recordsPerSec, c.theirs.recordsPerSec)} | ${one(c.ours.cpuUsPerRecord)} / ${one(c.theirs.cpuUsPerRecord)} |`)
+      const by = found(compare, target, scenario)
+      if (!by.native) continue
+      const speed = (lib) => dash(by[lib], x => ratio(by.native.recordsPerSec, x.recordsPerSec))
+      rows.push(`| ${name} | ${targetName} | ${LIBS.map(l => dash(by[l], x => int(x.recordsPerSec))).join(' | ')} | ${speed('s3dbjs417')} / ${speed('s3dbjs')} | ${LIBS.map(l => dash(by[l], x => one(x.cpuUsPerRecord))).join(' / ')} |`)
     }
   }
   const pm = r.partitions.memory
@@ -91,11 +98,12 @@ export function render (r) {
   const p = (file, prefix) => pair(file, prefix)
   const tables = [
     `Measured on the 2-core development machine (Garage and the client share the two cores), Node ${compare.node.replace(/^v(\d+).*/, '$1')}, concurrency ${compare.concurrency},`,
-    `N = ${int(n)} records, ${run(compare)} (\`bench/results/compare.json\`, table in \`compare.txt\`; ratios are s3db-native / s3db.js; CPU is the`,
-    'client process, all threads; absolute numbers and ratios move by up to ±50% between runs on this shared machine):',
+    `N = ${int(n)} records${compare.secretN ? ` (secret insert/get: ${int(compare.secretN)}, one \`secret\` field)` : ''}, ${run(compare)} (\`bench/results/compare.json\`, table in \`compare.txt\`;`,
+    'records/s per library, speed = s3db-native / s3db.js; CPU is the client process, all threads; the ceiling is the hand-written SigV4 client',
+    '`bench/ceiling-client.mjs`, S3 only; `-` = not measured; absolute numbers and ratios move by up to ±50% between runs on this shared machine):',
     '',
-    '| scenario | backend | s3db-native rec/s | s3db.js rec/s | speed | client CPU µs/rec (native / s3db.js) |',
-    '| --- | --- | ---: | ---: | ---: | ---: |',
+    '| scenario | backend | s3db-native | s3db.js 4.1.7 | s3db.js 21.6.2 | ceiling | speed vs 4.1.7 / 21.6.2 | client CPU µs/rec (native / 4.1.7 / 21.6.2 / ceiling) |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...rows,
     '',
     `Constant memory (\`bench/memory.mjs\`, \`bench/results/memory.json\`, consumer keeps nothing): a readable over **${int(big.records)} records** on \`memory://\``,

@@ -1,12 +1,16 @@
 // One benchmark run in its own process: one library, one target, one N.
-//   node bench/scenario.mjs --lib native|s3dbjs --target memory|garage --n 5000
-// Prints one JSON line per scenario: records/s, client CPU µs per record, peak RSS,
-// server CPU (Garage's utime+stime over the scenario, when S3DB_GARAGE_PID is set).
+//   node bench/scenario.mjs --lib native|s3dbjs417|s3dbjs|ceiling --target memory|garage|s3 --n 5000
+// Prints one JSON line per scenario: records/s, client CPU µs per record (process.cpuUsage of
+// this process, all threads), peak RSS, server CPU (Garage's utime+stime over the scenario, when
+// S3DB_GARAGE_PID is set). The secret insert/get scenarios use min(N, --secret-n) records
+// (S3DB_BENCH_SECRET_N, default 200; 0 skips them): s3db.js derives a PBKDF2 key per field per record.
+// Scenarios a library has no equivalent for (its `cannot` list) are not run.
 import { Readable, Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { openLibrary } from './libs.mjs'
+import { attributes, benchRows, secretAttributes, secretRows, PASSPHRASE } from './records.mjs'
 
 const { values: args } = parseArgs({
   options: {
@@ -14,12 +18,14 @@ const { values: args } = parseArgs({
     target: { type: 'string' },
     n: { type: 'string', default: '5000' },
     concurrency: { type: 'string', default: '32' },
+    'secret-n': { type: 'string', default: process.env.S3DB_BENCH_SECRET_N || '200' },
     only: { type: 'string' }
   }
 })
 const N = Number(args.n)
 const CONCURRENCY = Number(args.concurrency)
 const only = args.only ? args.only.split(',') : null
+const SECRET_N = Math.min(N, Number(args['secret-n']))
 
 const CLK_TCK = 100 // Linux USER_HZ
 function serverCpuMs () {
@@ -43,8 +49,11 @@ async function pool (items, n, fn) {
   }))
 }
 
+let lib = null
+const skipped = (scenario) => (only && !only.some(o => scenario.startsWith(o))) || lib.cannot.some(c => scenario.startsWith(c))
+
 async function measure (scenario, records, fn) {
-  if (only && !only.some(o => scenario.startsWith(o))) return
+  if (skipped(scenario)) return
   if (global.gc) global.gc()
   peakRss = process.memoryUsage.rss()
   const srv0 = serverCpuMs()
@@ -71,18 +80,10 @@ async function measure (scenario, records, fn) {
   console.log(JSON.stringify(out))
 }
 
-const rows = Array.from({ length: N }, (_, i) => ({
-  id: `u${String(i).padStart(8, '0')}`,
-  name: `User ${i}`,
-  email: `user${i}@example.com`,
-  age: 20 + (i % 50),
-  active: i % 2 === 0,
-  tags: ['a', 'b']
-}))
+const rows = benchRows(N)
 const ids = rows.map(r => r.id)
-const attributes = { name: 'string', email: 'email', age: 'number', active: 'boolean', tags: 'array|items:string' }
 
-const lib = await openLibrary(args.lib, args.target, { parallelism: CONCURRENCY })
+lib = await openLibrary(args.lib, args.target, { parallelism: CONCURRENCY, passphrase: PASSPHRASE })
 try {
   const users = await lib.createResource('users', attributes)
   await measure(`insert x${N} (one by one, concurrency ${CONCURRENCY})`, N, () => pool(rows, CONCURRENCY, r => users.insert(r)))
@@ -108,9 +109,18 @@ try {
     await lib.writeAll(streamed, Readable.from(rows), { batchSize: 100, concurrency: CONCURRENCY })
   })
   for (const [r, what] of [[many, 'insertMany'], [streamed, 'writable']]) {
-    if (only && !only.some(o => what.startsWith(o))) continue
+    if (skipped(what)) continue
     const c = await r.count()
     if (c !== N) throw new Error(`${what} stored ${c} records, expected ${N}`)
+  }
+  if (SECRET_N > 0 && !skipped('secret')) {
+    const secrets = secretRows(SECRET_N)
+    const vault = await lib.createResource('vault', secretAttributes)
+    await measure(`secret insert x${SECRET_N} (one secret field, concurrency ${CONCURRENCY})`, SECRET_N, () => pool(secrets, CONCURRENCY, r => vault.insert(r)))
+    await measure(`secret get x${SECRET_N} (concurrency ${CONCURRENCY})`, SECRET_N, () => pool(secrets, CONCURRENCY, async r => {
+      const got = await vault.get(r.id)
+      if (got.password !== r.password) throw new Error(`secret round trip failed for ${r.id}`)
+    }))
   }
 } finally {
   await lib.close()
