@@ -53,8 +53,18 @@ export declare class NativeDatabase {
   disconnect(): Promise<void>
   /** `definition`: JSON of `{ name, attributes, options, behavior }`; returns `{result, events}` JSON. */
   createResource(definition: string): Promise<string>
-  /** Resource method `op` with JSON `args` (array); returns `{result, events}` JSON. */
-  resourceCall(resource: string, op: string, args: string): Promise<string>
+  /**
+   * Resource method `op` with JSON `args` (array), answered through the
+   * completion channel (see `napi/completions.rs`) under call id `id`: the
+   * `{result, events}` JSON, or the error text.
+   */
+  resourceCall(resource: string, op: string, args: string, id: number): void
+  /** Where `resourceCall` completions are announced (once per database). */
+  onCompletions(callback: CompletionCallback): void
+  /** The completions queued since the last call. */
+  takeCompletions(): Array<Completion>
+  /** Keep the event loop alive while `resourceCall`s are pending (true) or not. */
+  holdLoop(hold: boolean): void
   /**
    * Start a reader over resource `name`. `options`: JSON of
    * `{ batchSize, concurrency, ordered }`. `callback` receives the pump's
@@ -144,6 +154,14 @@ export declare class NativeWriter {
 export interface ClientResult {
   json: string
   body?: Buffer
+}
+
+/** One finished call as the facade reads it. */
+export interface Completion {
+  id: number
+  /** `text`: the `{result, events}` JSON when true, the error text (`fromNative`'s input) when false. */
+  ok: boolean
+  text: string
 }
 
 /** One engine error kind as the facade sees it. */

@@ -18,7 +18,11 @@ echo "== building the native addon (first build of aws-sdk-s3 takes several minu
 # On Linux x86_64 the tests run on the binary as it ships (glibc 2.17, scripts/build-portable.sh);
 # S3DB_NATIVE_BUILD=1, or any other host, builds for this host with napi (regenerating binding.js).
 if [ "$(uname -s)-$(uname -m)" = Linux-x86_64 ] && [ -z "${S3DB_NATIVE_BUILD:-}" ]; then
-  bash scripts/build-portable.sh "${S3DB_BUILD_PROFILE:-ci}"
+  # S3DB_ALL_LINUX=1 (npm test): also the linux-arm64-gnu and linux-x64-musl binaries, which the
+  # release tests check (ELF, glibc floor, packing); the example needs only this host's.
+  targets=(x86_64-unknown-linux-gnu)
+  if [ -n "${S3DB_ALL_LINUX:-}" ]; then targets+=(aarch64-unknown-linux-gnu x86_64-unknown-linux-musl); fi
+  bash scripts/build-portable.sh "${S3DB_BUILD_PROFILE:-ci}" "${targets[@]}"
 else
   npx napi build --platform --profile "${S3DB_BUILD_PROFILE:-ci}" --js binding.js --dts binding.d.ts
 fi

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # npm test: everything a fresh machine needs, then every test.
 #   1. npm dependencies (from the lockfile)
-#   2. the native addon (release build; CARGO_TARGET_DIR outside the clone is reused when present)
+#   2. the native addon for linux x64/arm64 gnu and x64 musl (CARGO_TARGET_DIR outside the clone is reused when present)
 #   3. a moto S3 server on 127.0.0.1 with SigV4 checking (scripts/s3-server.sh), stopped on exit
 #   4. cargo test (engine units + storage conformance on memory, file and S3)
 #   5. node --test __test__/*.test.mjs (behaviour suite on memory://, file:// and S3; golden fixtures; module loading)
@@ -9,7 +9,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/s3db-native/target}"
 
-bash scripts/setup.sh
+# Every Linux binary this machine can build (x64/arm64 gnu for glibc 2.17, x64 musl): the release tests check them.
+S3DB_ALL_LINUX=1 bash scripts/setup.sh
 
 started_here=0
 cleanup() { if [ "$started_here" = 1 ]; then bash scripts/s3-server.sh stop || true; fi; }
