@@ -59,9 +59,39 @@ pub struct Transport {
 /// How one attempt ended short of an answer.
 enum Broken {
     /// The server answered with an error status.
-    Answer(Failure),
-    /// Connect, send or receive failed; the errno under it if any.
-    Io(Failure, Option<&'static str>),
+    Answer(Failure, AnswerError),
+    /// Connect, send or receive failed; the errno under it and the client's error, if any.
+    Io(Failure, Option<&'static str>, Option<Cause>),
+}
+
+type Cause = Box<dyn std::error::Error + Send + Sync>;
+
+/// An error answer as the cause of the error it becomes (`causes` in JS).
+#[derive(Debug)]
+struct AnswerError(String);
+
+impl std::fmt::Display for AnswerError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for AnswerError {}
+
+/// A boxed cause as an error value (`with_source` takes a sized error).
+#[derive(Debug)]
+struct CauseError(Cause);
+
+impl std::fmt::Display for CauseError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl std::error::Error for CauseError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.0.source()
+    }
 }
 
 impl Transport {
@@ -121,36 +151,38 @@ impl Transport {
         loop {
             tries += 1;
             count_attempt();
-            let (failure, errno, retryable) = match tokio::time::timeout(
-                attempt_time,
-                self.attempt(keys, call, &payload_hash, tries),
-            )
-            .await
-            {
-                Ok(Ok(answer)) => return Ok(answer),
-                Ok(Err(Broken::Answer(f))) => {
-                    let retry = match &f {
-                        Failure::Answer { status, code, .. } => {
-                            answer_retryable(*status, code.as_deref())
-                        }
-                        _ => false,
-                    };
-                    (f, None, retry)
-                }
-                Ok(Err(Broken::Io(f, errno))) => {
-                    // A request that could not be built fails the same way again.
-                    let retry = !matches!(f, Failure::NotSent | Failure::Other(_));
-                    (f, errno, retry)
-                }
-                Err(_) => (
-                    Failure::Timeout(format!(
-                        "attempt deadline of {} ms passed",
-                        self.policy.attempt_ms
-                    )),
-                    None,
-                    true,
-                ),
-            };
+            let (failure, errno, retryable, cause): (_, _, _, Option<Cause>) =
+                match tokio::time::timeout(
+                    attempt_time,
+                    self.attempt(keys, call, &payload_hash, tries),
+                )
+                .await
+                {
+                    Ok(Ok(answer)) => return Ok(answer),
+                    Ok(Err(Broken::Answer(f, said))) => {
+                        let retry = match &f {
+                            Failure::Answer { status, code, .. } => {
+                                answer_retryable(*status, code.as_deref())
+                            }
+                            _ => false,
+                        };
+                        (f, None, retry, Some(Box::new(said)))
+                    }
+                    Ok(Err(Broken::Io(f, errno, cause))) => {
+                        // A request that could not be built fails the same way again.
+                        let retry = !matches!(f, Failure::NotSent | Failure::Other(_));
+                        (f, errno, retry, cause)
+                    }
+                    Err(_) => (
+                        Failure::Timeout(format!(
+                            "attempt deadline of {} ms passed",
+                            self.policy.attempt_ms
+                        )),
+                        None,
+                        true,
+                        None,
+                    ),
+                };
             let pause = full_jitter(
                 BACKOFF_BASE
                     .saturating_mul(1 << (tries - 1).min(5))
@@ -158,7 +190,11 @@ impl Transport {
             );
             if !retryable || tries >= self.policy.max_attempts || Instant::now() + pause >= deadline
             {
-                return Err(request_error(call.op, call.subject, failure, errno));
+                let e = request_error(call.op, call.subject, failure, errno);
+                return Err(match cause {
+                    Some(c) => e.with_source(CauseError(c)),
+                    None => e,
+                });
             }
             tokio::time::sleep(pause).await;
         }
@@ -173,7 +209,7 @@ impl Transport {
     ) -> std::result::Result<Answer, Broken> {
         let request = self
             .signed(keys, call, payload_hash, tries)
-            .map_err(|e| Broken::Io(Failure::Other(e), None))?;
+            .map_err(|e| Broken::Io(Failure::Other(e), None, None))?;
         let response = self.client.request(request).await.map_err(|e| {
             let errno = io_errno(&e);
             let failure = if e.is_connect() && errno == Some("ETIMEDOUT") {
@@ -184,13 +220,13 @@ impl Transport {
                 // Sent, then the connection broke before (or while) the answer came.
                 Failure::CutOff
             };
-            Broken::Io(failure, errno)
+            Broken::Io(failure, errno, Some(Box::new(e)))
         })?;
         let (parts, body) = response.into_parts();
         let body = body
             .collect()
             .await
-            .map_err(|e| Broken::Io(Failure::CutOff, io_errno(&e)))?
+            .map_err(|e| Broken::Io(Failure::CutOff, io_errno(&e), Some(Box::new(e))))?
             .to_bytes();
         let status = parts.status.as_u16();
         // CopyObject can answer 200 with an error document.
@@ -215,12 +251,23 @@ impl Transport {
                 let request_id = e
                     .request_id
                     .or_else(|| header_str(&parts.headers, "x-amz-request-id").map(str::to_string));
-                Err(Broken::Answer(Failure::Answer {
-                    status: if status < 300 { 500 } else { status },
-                    code,
-                    message: e.message,
-                    request_id,
-                }))
+                let said = AnswerError(format!(
+                    "HTTP {status} {}{}",
+                    code.as_deref().unwrap_or(""),
+                    e.message
+                        .as_deref()
+                        .map(|m| format!(": {m}"))
+                        .unwrap_or_default()
+                ));
+                Err(Broken::Answer(
+                    Failure::Answer {
+                        status: if status < 300 { 500 } else { status },
+                        code,
+                        message: e.message,
+                        request_id,
+                    },
+                    said,
+                ))
             }
         }
     }
