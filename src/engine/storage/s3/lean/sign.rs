@@ -210,7 +210,15 @@ mod tests {
             SigningSettings, UriPathNormalizationMode,
         };
         use aws_smithy_runtime_api::client::identity::Identity;
-        let cases: Vec<(&str, &str, &str, Vec<(&'static str, String)>, &[u8])> = vec![
+        // (method, canonical URI, canonical query, headers besides the signer's own, body)
+        type Case<'a> = (
+            &'a str,
+            &'a str,
+            &'a str,
+            Vec<(&'static str, String)>,
+            &'a [u8],
+        );
+        let cases: Vec<Case> = vec![
             (
                 "PUT",
                 "/bucket/db/resource%3Dusers/id%3Da%20b",
