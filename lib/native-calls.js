@@ -22,14 +22,15 @@ class NativeCalls {
       try {
         this._db.resourceCall(name, op, args, id)
       } catch (err) {
-        this._settled(id)
+        this._pending.delete(id)
+        this._releaseIfIdle()
         reject(err)
       }
     })
   }
 
-  _settled (id) {
-    this._pending.delete(id)
+  // The event loop is held only while some call is pending.
+  _releaseIfIdle () {
     if (this._pending.size === 0) this._db.holdLoop(false)
   }
 
@@ -42,7 +43,7 @@ class NativeCalls {
       if (ok) call.resolve(text)
       else call.reject(new Error(text))
     }
-    if (this._pending.size === 0) this._db.holdLoop(false)
+    this._releaseIfIdle()
   }
 }
 
